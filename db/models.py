@@ -1,0 +1,321 @@
+"""The plant's data: customers, products and routes, orders and job cards, cartons and pick lists,
+the append-only scan event log, print jobs, users and kiosk devices.
+
+Plain peewee models bound to `db.database`; no rules live here (see kiosk/ for those).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from peewee import (
+    SQL,
+    BlobField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from db import database
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC timestamp: one convention for SQLite and PostgreSQL alike."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class JSONField(TextField):
+    """JSON stored as text, so SQLite and PostgreSQL hold the same thing."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+# -- stations and routes ---------------------------------------------------------------------------
+
+# What a station does; the rules for each kind live in kiosk/stations/<kind>.py.
+STATION_KINDS = ("process", "qc", "packing", "warehouse", "loading")
+
+
+class Station(BaseModel):
+    code = CharField(max_length=32, unique=True)  # used in URLs: /station/<code>
+    name_zh = CharField(max_length=64)
+    name_en = CharField(max_length=64)
+    kind = CharField(max_length=16)  # one of STATION_KINDS
+    sort = IntegerField(default=0)
+    receipt_printer = CharField(max_length=64, null=True)  # Printer.name
+    label_printer = CharField(max_length=64, null=True)
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+
+class Route(BaseModel):
+    """The stations a product family passes through, in order."""
+
+    name = CharField(max_length=64, unique=True)
+
+
+class RouteStep(BaseModel):
+    route = ForeignKeyField(Route, backref="steps", on_delete="CASCADE")
+    seq = IntegerField()
+    station = ForeignKeyField(Station, backref="route_steps")
+
+    class Meta:
+        indexes = ((("route", "seq"), True), (("route", "station"), True))
+
+
+# -- master data -----------------------------------------------------------------------------------
+
+
+class Customer(BaseModel):
+    code = CharField(max_length=32, unique=True)
+    name = CharField(max_length=128)
+    address = CharField(max_length=256, default="")
+    contact = CharField(max_length=64, default="")
+    phone = CharField(max_length=32, default="")
+
+
+class Product(BaseModel):
+    model_no = CharField(max_length=32, unique=True)
+    name = CharField(max_length=128)
+    colour = CharField(max_length=64, default="")
+    size = CharField(max_length=64, default="")
+    cartons_per_unit = IntegerField(default=1)  # 包数: packages one unit ships in
+    family = CharField(max_length=64, default="")
+    route = ForeignKeyField(Route)
+
+
+class Worker(BaseModel):
+    badge = CharField(max_length=32, unique=True)
+    name = CharField(max_length=64)
+    active = BooleanField(default=True)
+
+
+# -- orders ----------------------------------------------------------------------------------------
+
+ORDER_STATUSES = (
+    "draft",
+    "released",
+    "in_production",
+    "packed",
+    "in_stock",
+    "partly_shipped",
+    "shipped",
+    "cancelled",
+)
+
+
+class Order(BaseModel):
+    number = CharField(max_length=32, unique=True)
+    customer = ForeignKeyField(Customer, backref="orders")
+    due_date = DateField()
+    rush = BooleanField(default=False)
+    status = CharField(max_length=16, default="draft", index=True)
+    on_hold = BooleanField(default=False)
+    hold_reason = CharField(max_length=256, default="")
+    destination = CharField(max_length=256, default="")
+    note = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+    released_at = DateTimeField(null=True)
+
+
+class OrderLine(BaseModel):
+    order = ForeignKeyField(Order, backref="lines", on_delete="CASCADE")
+    line_no = IntegerField()
+    product = ForeignKeyField(Product)
+    quantity = IntegerField()
+    colour = CharField(max_length=64, default="")  # overrides the product's colour when set
+    note = CharField(max_length=256, default="")
+
+    class Meta:
+        indexes = ((("order", "line_no"), True),)
+
+    @property
+    def colour_shown(self) -> str:
+        return self.colour or self.product.colour
+
+
+class JobCard(BaseModel):
+    """A traveller for some units of an order line; its code is what workers scan.
+
+    `next_seq` is the route step the card waits for: steps with a lower seq are done.
+    A rework card (QC fail) has `parent` set and starts at the station QC sent it back to.
+    """
+
+    code = CharField(max_length=32, unique=True)
+    order_line = ForeignKeyField(OrderLine, backref="job_cards", on_delete="CASCADE")
+    route = ForeignKeyField(Route)
+    units = IntegerField()
+    next_seq = IntegerField(default=0)
+    status = CharField(max_length=16, default="open", index=True)  # open, done, void
+    parent = ForeignKeyField("self", null=True, backref="rework_cards")
+    rework_reason = CharField(max_length=128, default="")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
+# -- cartons, warehouse, loading -------------------------------------------------------------------
+
+CARTON_STATUSES = ("packed", "in_warehouse", "loaded")
+
+
+class PickList(BaseModel):
+    code = CharField(max_length=32, unique=True)
+    customer = ForeignKeyField(Customer, backref="pick_lists")
+    truck_plate = CharField(max_length=32, default="")
+    dock = CharField(max_length=32, default="")
+    ship_date = DateField()
+    status = CharField(max_length=16, default="open")  # open, loading, finished
+    override_reason = CharField(max_length=256, default="")
+    created_at = DateTimeField(default=utcnow)
+    finished_at = DateTimeField(null=True)
+
+
+class PickListLine(BaseModel):
+    pick_list = ForeignKeyField(PickList, backref="lines", on_delete="CASCADE")
+    order_line = ForeignKeyField(OrderLine, backref="pick_list_lines")
+    units = IntegerField()
+
+
+class Carton(BaseModel):
+    code = CharField(max_length=32, unique=True)
+    job_card = ForeignKeyField(JobCard, backref="cartons", on_delete="CASCADE")
+    order_line = ForeignKeyField(OrderLine, backref="cartons", on_delete="CASCADE")
+    unit_no = IntegerField()  # which unit of the job card, 1-based
+    package_no = IntegerField()  # i of N for that unit
+    packages = IntegerField()  # N
+    sscc = CharField(max_length=18, null=True, unique=True)
+    status = CharField(max_length=16, default="packed", index=True)
+    location = CharField(max_length=32, default="")
+    pick_list = ForeignKeyField(PickList, null=True, backref="loaded_cartons")
+    packed_at = DateTimeField(default=utcnow)
+    stored_at = DateTimeField(null=True)
+    loaded_at = DateTimeField(null=True)
+
+
+# -- people and devices ----------------------------------------------------------------------------
+
+ROLES = ("admin", "supervisor", "clerk", "warehouse", "finance")
+
+
+class User(BaseModel):
+    username = CharField(max_length=32, unique=True)
+    name = CharField(max_length=64)
+    role = CharField(max_length=16)
+    password_hash = CharField(max_length=256)
+    active = BooleanField(default=True)
+    lang = CharField(max_length=8, default="")
+
+
+class Device(BaseModel):
+    """A kiosk browser, identified by a random token in its cookie, paired to one station."""
+
+    token_hash = CharField(max_length=64, unique=True)
+    pairing_code = CharField(max_length=8, index=True)
+    station = ForeignKeyField(Station, null=True, backref="devices")
+    label = CharField(max_length=64, default="")
+    lang = CharField(max_length=8, default="")
+    approved_by = CharField(max_length=32, default="")
+    created_at = DateTimeField(default=utcnow)
+    last_seen = DateTimeField(default=utcnow)
+
+
+# -- the event log ---------------------------------------------------------------------------------
+
+
+class ScanEvent(BaseModel):
+    """Append-only: every scan and every action, accepted or rejected. Never updated or deleted.
+
+    `id` orders the log and is the Server-Sent Events id boards resume from.
+    `idem_key` comes from the client, so a retried request is recorded once.
+    """
+
+    idem_key = CharField(max_length=64, unique=True)
+    at = DateTimeField(default=utcnow, index=True)  # when the server recorded it
+    scanned_at = DateTimeField(null=True)  # when the worker scanned (offline kiosks send later)
+    station = ForeignKeyField(Station, null=True, backref="events")
+    worker = ForeignKeyField(Worker, null=True, backref="events")
+    user = CharField(max_length=32, default="")  # clerk or supervisor for desk actions
+    code = CharField(max_length=64, default="")  # what was scanned, as typed
+    action = CharField(max_length=24)  # e.g. pass, qc_pass, qc_fail, pack, store, load, undo
+    outcome = CharField(max_length=12)  # ok, warning, rejected, duplicate
+    reason = CharField(max_length=32, default="")  # machine-readable why, e.g. out_of_sequence
+    message = JSONField(default=None, null=True)  # {"key": ..., "params": {...}} translated on display
+    units = IntegerField(default=0)  # units this event moved (0 for rejections and duplicates)
+    order = ForeignKeyField(Order, null=True, backref="events")
+    job_card = ForeignKeyField(JobCard, null=True, backref="events")
+    carton = ForeignKeyField(Carton, null=True, backref="events")
+    pick_list = ForeignKeyField(PickList, null=True, backref="events")
+    detail = JSONField(default=None, null=True)
+
+    class Meta:
+        indexes = ((("job_card", "station", "outcome"), False),)
+
+
+# -- printing --------------------------------------------------------------------------------------
+
+
+class Printer(BaseModel):
+    name = CharField(max_length=64, unique=True)
+    uri = CharField(max_length=256)  # tcp://host:9100, usb://VID:PID, serial:///dev/ttyUSB0, file://, cups://
+    language = CharField(max_length=8)  # escpos, zpl, tspl
+    options = JSONField(default=None, null=True)  # e.g. {"chinese": "gb18030"|"raster", "dpi": 203}
+    state = CharField(max_length=16, default="unknown")  # online, offline, unknown
+    last_error = CharField(max_length=256, default="")
+    last_contact = DateTimeField(null=True)
+
+
+class PrintJob(BaseModel):
+    printer = ForeignKeyField(Printer, backref="jobs")
+    document = CharField(max_length=64)  # e.g. "carton C-0192", "job card JC-1"
+    payload = BlobField()
+    status = CharField(max_length=12, default="queued", index=True)  # queued, sent, cancelled, failed
+    attempts = IntegerField(default=0)
+    last_error = CharField(max_length=256, default="")
+    created_at = DateTimeField(default=utcnow)
+    next_try_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField()
+    applied_at = DateTimeField(default=utcnow)
+
+
+ALL_MODELS = [
+    Station,
+    Route,
+    RouteStep,
+    Customer,
+    Product,
+    Worker,
+    Order,
+    OrderLine,
+    JobCard,
+    PickList,
+    PickListLine,
+    Carton,
+    User,
+    Device,
+    ScanEvent,
+    Printer,
+    PrintJob,
+]
+
+__all__ = [m.__name__ for m in ALL_MODELS] + ["SchemaVersion", "ALL_MODELS", "utcnow", "SQL"]

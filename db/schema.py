@@ -1,0 +1,59 @@
+"""Versioned schema: `migrate()` brings any earlier database up to the current version in place.
+
+Each migration is a function of the database, applied in its own transaction and recorded in
+`schema_version`. Add a new function to MIGRATIONS for every change; never edit a released one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from peewee import Database, PostgresqlDatabase
+
+from db import models
+
+Migration = Callable[[Database], None]
+
+
+def _v1_initial(database: Database) -> None:
+    database.create_tables(models.ALL_MODELS, safe=True)
+
+
+MIGRATIONS: list[tuple[int, str, Migration]] = [
+    (1, "initial schema", _v1_initial),
+]
+
+CURRENT_VERSION = MIGRATIONS[-1][0]
+
+
+def _serialise_migrations(database: Database) -> None:
+    """SQLite's BEGIN IMMEDIATE already excludes other writers; PostgreSQL needs a lock of its own."""
+    if isinstance(database, PostgresqlDatabase):
+        database.execute_sql("SELECT pg_advisory_xact_lock(7312001)")
+
+
+def current_version(database: Database) -> int:
+    if not database.table_exists(models.SchemaVersion._meta.table_name):
+        return 0
+    row = models.SchemaVersion.select().order_by(models.SchemaVersion.version.desc()).first()
+    return row.version if row else 0
+
+
+def migrate(database: Database, target: int | None = None) -> list[int]:
+    """Apply every migration above the database's version (up to `target`); return those applied."""
+    target = CURRENT_VERSION if target is None else target
+    with database.atomic():
+        database.create_tables([models.SchemaVersion], safe=True)
+    applied = []
+    for version, _title, step in MIGRATIONS:
+        if version > target:
+            break
+        with database.atomic():
+            # Re-read inside the write transaction: two processes starting together apply it once.
+            _serialise_migrations(database)
+            if version <= current_version(database):
+                continue
+            step(database)
+            models.SchemaVersion.create(version=version)
+        applied.append(version)
+    return applied

@@ -1,0 +1,55 @@
+"""The shop-floor kiosk: a Flask app for station kiosks, clerk desks and boards."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """App factory: defaults, then instance/config.py, then KIOSK_* environment, then `test_config`."""
+    app = Flask(__name__, instance_path=os.environ.get("KIOSK_INSTANCE") or None,
+                instance_relative_config=True)
+    from kiosk.config import Defaults
+
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("KIOSK")
+    else:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    _secret_key(app)
+
+    from kiosk import database, web
+
+    database.init_app(app)
+    web.init_app(app)
+
+    from kiosk import api, order_views
+    from kiosk.stations import views as station_views
+
+    app.register_blueprint(station_views.bp)
+    app.register_blueprint(order_views.bp)
+    app.register_blueprint(api.bp)
+
+    from kiosk import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _secret_key(app: Flask) -> None:
+    """A per-install secret, generated once into the instance folder; never in the repo or logs."""
+    if app.config.get("SECRET_KEY"):
+        return
+    path = os.path.join(app.instance_path, "secret_key")
+    if not os.path.exists(path):
+        import secrets
+
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    with open(path) as handle:
+        app.config["SECRET_KEY"] = handle.read().strip()

@@ -1,0 +1,27 @@
+"""Configuration defaults. One home: override in instance/config.py or by KIOSK_* environment
+variables (KIOSK_DATABASE_URL=..., KIOSK_DEFAULT_LANG=en, ...); DATABASE_URL is honoured too."""
+
+from __future__ import annotations
+
+import os
+
+
+class Defaults:
+    # sqlite:///<instance>/kiosk.sqlite3 unless DATABASE_URL / KIOSK_DATABASE_URL say otherwise
+    DATABASE_URL = None
+    DEFAULT_LANG = "zh"  # the plant's language; a kiosk may switch
+    CARD_UNITS = 20  # units one job card covers at most
+    RECENT_SCANS = 8  # scans listed under the answer on a station page
+    AUTO_MIGRATE = True  # upgrade the schema on start-up
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # uploads (order imports)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PLANT_NAME = "Demo Furniture Co."
+    PRINT_WORKER = False  # run the print queue worker inside the web process
+
+
+def database_url(app) -> str:
+    url = app.config.get("DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + os.path.join(app.instance_path, "kiosk.sqlite3")

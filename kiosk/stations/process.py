@@ -1,0 +1,29 @@
+"""Process stations (white-body 白茬, finishing 涂装, and any other work step): a scan means the
+card's units are done here and move on."""
+
+from __future__ import annotations
+
+from kiosk.i18n import msg
+from kiosk.scans import Outcome, ScanRequest
+from kiosk.stations import register
+from kiosk.stations.cards import advance, check_card, load_card, route_stations, station_label
+
+
+@register("process")
+def scan(station, worker, request: ScanRequest) -> Outcome:
+    card = load_card(request.code, lock=True)
+    rejection = check_card(card, station, request.code)
+    if rejection:
+        return rejection
+    stations = route_stations(card.route_id)
+    advance(card, len(stations))
+    if card.status == "done":
+        return Outcome("ok", "pass", msg("Card {card}: {units} units done at {station}.", card=card.code,
+                                         units=card.units, station=station_label(station)),
+                       units=card.units, job_card=card)
+    return Outcome(
+        "ok", "pass",
+        msg("Card {card}: {units} units done at {station}. Next: {next}.", card=card.code, units=card.units,
+            station=station_label(station), next=station_label(stations[card.next_seq])),
+        units=card.units, job_card=card,
+    )

@@ -1,0 +1,123 @@
+"""Station kiosk pages: one page per station for a touchscreen, scans round-tripped by htmx."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, render_template, request
+from peewee import JOIN
+
+from db.models import ScanEvent, Station, Worker
+from kiosk.i18n import msg
+from kiosk.scans import ScanInputError, ScanRequest, record_scan
+from kiosk.stations import qc
+from kiosk.web import current_lang
+
+bp = Blueprint("stations", __name__)
+
+
+def get_station(code: str) -> Station:
+    station = Station.get_or_none(Station.code == code[:32])
+    if station is None:
+        abort(404)
+    return station
+
+
+def recent_scans(station: Station, limit: int) -> list[ScanEvent]:
+    return list(
+        ScanEvent.select(ScanEvent, Worker)
+        .join(Worker, on=(ScanEvent.worker == Worker.id), join_type=JOIN.LEFT_OUTER)
+        .where((ScanEvent.station == station) & (ScanEvent.action != "sign_in"))
+        .order_by(ScanEvent.id.desc())
+        .limit(limit)
+    )
+
+
+@bp.get("/")
+def index():
+    stations = list(Station.select().order_by(Station.sort, Station.id))
+    return render_template("index.html", stations=stations)
+
+
+@bp.get("/station/<code>")
+def station_page(code: str):
+    station = get_station(code)
+    return render_template(
+        "station.html",
+        station=station,
+        recent=recent_scans(station, current_app.config["RECENT_SCANS"]),
+        defects=qc.DEFECT_REASONS,
+    )
+
+
+def parse_scanned_at(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        at = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if at.tzinfo is not None:
+        at = at.astimezone(dt.UTC).replace(tzinfo=None)
+    return at
+
+
+@bp.post("/station/<code>/scan")
+def scan(code: str):
+    station = get_station(code)
+    form = request.form
+    badge = (form.get("worker_badge") or "").strip()[:64] or None
+    scanned = (form.get("code") or "")[:200]
+    worker = Worker.get_or_none((Worker.badge == badge) & Worker.active) if badge else None
+    context = dict(station=station, defects=qc.DEFECT_REASONS, worker=worker)
+
+    if station.kind == "qc" and not form.get("verdict") and scanned.strip():
+        # QC needs a verdict: show the card and the pass / fail panel first; nothing is recorded yet.
+        is_badge = Worker.get_or_none((Worker.badge == scanned.strip()) & Worker.active)
+        if not is_badge and worker is not None:
+            card, rejection = qc.check(station, scanned.strip())
+            if rejection is None:
+                return render_template("_qc_decide.html", card=card,
+                                       rework_choices=qc.rework_choices(card, station), **context)
+
+    options = {key: form.get(key) for key in ("verdict", "failed_units", "defect", "rework_station")
+               if form.get(key)}
+    scan_request = ScanRequest(
+        station_code=station.code,
+        code=scanned,
+        idem_key=(form.get("idem") or "")[:80],
+        worker_badge=badge,
+        scanned_at=parse_scanned_at(form.get("scanned_at")),
+        options=options,
+    )
+    try:
+        result = record_scan(scan_request)
+    except ScanInputError as error:
+        return render_template("_scan_result.html", result=None, error=error.message,
+                               recent=recent_scans(station, current_app.config["RECENT_SCANS"]), **context)
+    if result.action == "sign_in":
+        context["worker"] = Worker.get_or_none(Worker.badge == result.detail.get("badge"))
+        context["signed_in"] = True
+    return render_template(
+        "_scan_result.html",
+        result=result,
+        error=None,
+        recent=recent_scans(station, current_app.config["RECENT_SCANS"]),
+        **context,
+    )
+
+
+@bp.post("/station/<code>/sign-out")
+def sign_out(code: str):
+    station = get_station(code)
+    return render_template("_worker.html", station=station, worker=None, oob=False,
+                           note=msg("Signed out. Scan your badge to start.").render(current_lang()))
+
+
+@bp.get("/station/<code>/worker")
+def worker_panel(code: str):
+    """The signed-in worker's panel after a page reload (the badge is remembered by the kiosk)."""
+    station = get_station(code)
+    badge = (request.args.get("badge") or "")[:64]
+    worker = Worker.get_or_none((Worker.badge == badge) & Worker.active) if badge else None
+    return render_template("_worker.html", station=station, worker=worker, oob=False)
