@@ -47,7 +47,7 @@ def make_database(url: str):
             lock_type="IMMEDIATE",
         )
     if url.startswith(("postgres://", "postgresql://")):
-        return url_connect(url, autorollback=True)
+        return url_connect(url)
     raise ValueError(f"unsupported DATABASE_URL {url!r}: use sqlite:///path or postgresql://...")
 
 

@@ -42,6 +42,11 @@ def current_version(database: Database) -> int:
 def migrate(database: Database, target: int | None = None) -> list[int]:
     """Apply every migration above the database's version (up to `target`); return those applied."""
     target = CURRENT_VERSION if target is None else target
+    with database.bind_ctx([models.SchemaVersion, *models.ALL_MODELS], bind_refs=False, bind_backrefs=False):
+        return _migrate(database, target)
+
+
+def _migrate(database: Database, target: int) -> list[int]:
     with database.atomic():
         database.create_tables([models.SchemaVersion], safe=True)
     applied = []

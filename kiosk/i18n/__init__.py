@@ -17,19 +17,24 @@ LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
 
-def _load_catalog() -> dict[str, str]:
-    merged: dict[str, str] = {}
+def catalogs() -> dict[str, dict[str, str]]:
+    """Each area's Chinese, by module name (kiosk/i18n/zh_<area>.py)."""
+    found = {}
     for info in pkgutil.iter_modules(__path__):
         if info.name.startswith("zh_"):
-            module = importlib.import_module(f"{__name__}.{info.name}")
-            for msgid, text in module.ZH.items():
-                if msgid in merged and merged[msgid] != text:
-                    raise ValueError(f"{msgid!r} translated twice, differently ({info.name})")
-                merged[msgid] = text
+            found[info.name] = importlib.import_module(f"{__name__}.{info.name}").ZH
+    return found
+
+
+def _merge(parts: dict[str, dict[str, str]]) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for name in sorted(parts):  # zh_core first: the same English says the same Chinese everywhere
+        for msgid, text in parts[name].items():
+            merged.setdefault(msgid, text)
     return merged
 
 
-ZH: dict[str, str] = _load_catalog()
+ZH: dict[str, str] = _merge(catalogs())
 
 
 def normalise_lang(lang: str | None) -> str:

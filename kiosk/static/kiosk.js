@@ -60,12 +60,13 @@
   }
 
   document.addEventListener("htmx:configRequest", function (event) {
-    const params = event.detail.parameters;
-    if (!("idem" in params)) return;
+    const form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
+    if (!form || !form.querySelector("input[name=idem]")) return;
+    const params = event.detail.parameters;  // htmx 2: a FormData proxy
     params.idem = newKey();
     params.scanned_at = new Date().toISOString();
     params.worker_badge = storedBadge();
-    if (params.code !== undefined) params.code = String(params.code).trim();
+    if (params.code) params.code = String(params.code).trim();
   });
 
   document.addEventListener("htmx:beforeRequest", function (event) {

@@ -1,0 +1,40 @@
+"""gunicorn settings for the kiosk server (used by scripts/demo.sh, the benches and the tests).
+
+Threaded workers: each open board (Server-Sent Events) holds one thread, so `threads` bounds the
+boards and kiosks one process serves at once; add processes with KIOSK_WORKERS (with PostgreSQL,
+or SQLite on one machine). Every setting can be overridden by its KIOSK_* variable.
+"""
+
+import os
+
+bind = os.environ.get("KIOSK_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("KIOSK_WORKERS", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("KIOSK_THREADS", "200"))
+worker_connections = 1000
+timeout = 30
+graceful_timeout = int(os.environ.get("KIOSK_GRACEFUL_TIMEOUT", "20"))
+keepalive = 5
+accesslog = os.environ.get("KIOSK_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("KIOSK_LOG_LEVEL", "info")
+control_socket_disable = True  # gunicorn 27 opens a control socket in $HOME otherwise
+
+
+def worker_int(worker):
+    """SIGINT/SIGQUIT: let open event streams end so the worker can exit."""
+    _stop_streams()
+
+
+def worker_exit(server, worker):
+    _stop_streams()
+
+
+def _stop_streams():
+    try:
+        from kiosk import events
+    except ImportError:
+        return
+    stop = getattr(events, "shutdown", None)
+    if stop:
+        stop()

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Set up this machine and run the kiosk on SQLite with the demo plant (about 30 orders).
+# Usage: scripts/demo.sh            (serves on 0.0.0.0:8000; KIOSK_BIND=host:port to change)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export KIOSK_INSTANCE="${KIOSK_INSTANCE:-$PWD/instance}"
+.venv/bin/kiosk init-db --demo
+port="${KIOSK_BIND:-0.0.0.0:8000}"; port="${port##*:}"
+host="$(hostname -I 2>/dev/null | awk '{print $1}')"
+echo
+echo "Station pages (open each on its kiosk, e.g. chromium --kiosk URL):"
+.venv/bin/kiosk urls --base "http://${host:-127.0.0.1}:${port}"
+echo
+exec .venv/bin/gunicorn -c gunicorn.conf.py kiosk.wsgi:app

@@ -1,0 +1,86 @@
+"""A real kiosk server for browser and process tests: gunicorn, as the README runs it, on a free
+port of 127.0.0.1 with its own instance folder and database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, database_url: str, instance: Path, port: int | None = None, workers: int = 1,
+                 threads: int = 32, env: dict | None = None):
+        self.database_url = database_url
+        self.instance = Path(instance)
+        self.port = port or free_port()
+        self.workers = workers
+        self.threads = threads
+        self.extra_env = env or {}
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20) -> LiveServer:
+        env = dict(os.environ, KIOSK_INSTANCE=str(self.instance), DATABASE_URL=self.database_url,
+                   KIOSK_BIND=f"127.0.0.1:{self.port}", KIOSK_WORKERS=str(self.workers),
+                   KIOSK_THREADS=str(self.threads), KIOSK_LOG_LEVEL="warning", **self.extra_env)
+        self.instance.mkdir(parents=True, exist_ok=True)
+        self.log = open(self.instance / f"server-{self.port}.log", "ab")
+        self.process = subprocess.Popen(
+            [GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "kiosk.wsgi:app"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.read_log()[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/api/health", timeout=1) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not answer in {timeout}s: {self.read_log()[-2000:]}")
+
+    def read_log(self) -> str:
+        return (self.instance / f"server-{self.port}.log").read_text(errors="replace")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+        if getattr(self, "log", None):
+            self.log.close()
+            self.log = None
+
+    def kill(self) -> None:
+        """Power-cut style: SIGKILL the whole process group, no graceful shutdown."""
+        self.stop(signal.SIGKILL)
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
