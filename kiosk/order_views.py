@@ -142,11 +142,11 @@ def job_card_sheet(number: str):
 
 
 def barcode_data_uri(code: str) -> str:
-    """Code128 as an inline SVG, checked by the tests that decode the rendered cards."""
+    """Code128 as an inline PNG; the tests decode what is rendered here."""
     from barcode import Code128
-    from barcode.writer import SVGWriter
+    from barcode.writer import ImageWriter
 
     out = io.BytesIO()
-    Code128(code, writer=SVGWriter()).write(out, options={"module_height": 12, "font_size": 0,
-                                                          "text_distance": 1, "quiet_zone": 4})
-    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
+    Code128(code, writer=ImageWriter()).write(out, options={"module_height": 12, "module_width": 0.3,
+                                                            "write_text": False, "quiet_zone": 4, "dpi": 200})
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()

@@ -1,0 +1,173 @@
+"""Station and clerk pages through Flask's test client, read as HTML, not as strings."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import uuid
+from html.parser import HTMLParser
+
+from PIL import Image
+from pyzbar.pyzbar import decode
+
+from db.models import JobCard, Order
+from tests.factories import cards_of, make_order
+
+HX = {"HX-Request": "true"}
+
+
+class Elements(HTMLParser):
+    """Collects elements by id and class with their text, enough to select what a test checks."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.stack: list[dict] = []
+        self.found: list[dict] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        element = {"tag": tag, "attrs": dict(attrs), "text": ""}
+        self.found.append(element)
+        if tag not in ("input", "img", "br", "meta", "link", "hr"):
+            self.stack.append(element)
+
+    def handle_endtag(self, tag):
+        for index in range(len(self.stack) - 1, -1, -1):
+            if self.stack[index]["tag"] == tag:
+                del self.stack[index:]
+                break
+
+    def handle_data(self, data):
+        for element in self.stack:
+            element["text"] += data
+
+    def select(self, css_class: str | None = None, id: str | None = None, tag: str | None = None) -> list[dict]:
+        return [e for e in self.found
+                if (id is None or e["attrs"].get("id") == id)
+                and (tag is None or e["tag"] == tag)
+                and (css_class is None or css_class in (e["attrs"].get("class") or "").split())]
+
+
+def answer(response) -> tuple[str, str]:
+    page = Elements(response.get_data(as_text=True))
+    box = page.select("answer")[0]
+    return box["attrs"]["data-outcome"], " ".join(page.select("answer-text")[0]["text"].split())
+
+
+def post_scan(client, station, code, badge="W001", lang="en", **extra):
+    data = {"code": code, "idem": uuid.uuid4().hex, "worker_badge": badge, **extra}
+    return client.post(f"/station/{station}/scan?lang={lang}", data=data, headers=HX)
+
+
+def test_station_page_has_a_focused_scan_field_and_served_assets(client, plant):
+    response = client.get("/station/whitebody?lang=en")
+    assert response.status_code == 200
+    page = Elements(response.get_data(as_text=True))
+    field = page.select(id="scan-input")[0]
+    assert "autofocus" in field["attrs"] and field["attrs"]["name"] == "code"
+    scripts = [e["attrs"]["src"] for e in page.select(tag="script")]
+    assert "/static/vendor/htmx.min.js" in scripts
+    assert all(src.startswith("/static/") for src in scripts)  # nothing from a CDN
+    with client.get("/static/vendor/htmx.min.js") as asset:
+        assert asset.status_code == 200 and b"htmx" in asset.data
+    assert "Vary" in response.headers and "HX-Request" in response.headers["Vary"]
+
+
+def test_scan_round_trip_answers_green_then_amber(client, plant):
+    card = cards_of(make_order(lines=[("DT-120", 2)]))[0]
+    assert answer(post_scan(client, "whitebody", card.code)) == (
+        "ok", f"Card {card.code}: 2 units done at White-body. Next: Finishing.")
+    outcome, text = answer(post_scan(client, "whitebody", card.code))
+    assert outcome == "duplicate" and "张伟" in text
+
+
+def test_scan_answer_in_chinese_by_default(client, plant):
+    card = cards_of(make_order(lines=[("DT-120", 2)]))[0]
+    response = client.post("/station/whitebody/scan", data={"code": card.code, "idem": uuid.uuid4().hex,
+                                                            "worker_badge": "W001"}, headers=HX)
+    assert answer(response) == ("ok", f"工单卡 {card.code}：2 件已在 白茬 完成。下一站：涂装。")
+
+
+def test_bad_scan_input_gets_a_red_answer_not_an_error(client, plant):
+    response = client.post("/station/whitebody/scan?lang=en", data={"code": "<b>x</b>", "idem": "k" * 20},
+                           headers=HX)
+    assert response.status_code == 200
+    outcome, text = answer(response)
+    assert outcome == "rejected"
+    assert "<b>" not in response.get_data(as_text=True)
+
+
+def test_qc_scan_asks_for_the_verdict_first(client, plant):
+    card = cards_of(make_order(lines=[("DT-120", 2)]))[0]
+    post_scan(client, "whitebody", card.code)
+    post_scan(client, "finishing", card.code)
+    response = post_scan(client, "qc", card.code)
+    page = Elements(response.get_data(as_text=True))
+    assert page.select(id="qc-pass") and page.select(id="qc-fail")
+    assert JobCard.get_by_id(card.id).next_seq == 2  # nothing recorded yet
+    assert answer(post_scan(client, "qc", card.code, verdict="pass"))[0] == "ok"
+
+
+def test_unknown_station_is_a_404_page(client, plant):
+    response = client.get("/station/nowhere?lang=en")
+    assert response.status_code == 404 and "Page not found" in response.get_data(as_text=True)
+
+
+def test_new_order_form_creates_and_releases(client, plant):
+    response = client.post("/orders/new?lang=en", data={
+        "number": "SO-F1", "customer": "LH", "due_date": "2026-12-30", "model_1": "SF-301", "quantity_1": "45",
+        "colour_1": "Grey", "release": "1"})
+    assert response.status_code == 303
+    order = Order.get(Order.number == "SO-F1")
+    assert order.status == "released"
+    assert [c.units for c in cards_of(order)] == [20, 20, 5]
+
+
+def test_new_order_form_error_keeps_what_was_typed(client, plant):
+    response = client.post("/orders/new?lang=en", data={
+        "number": "SO F2!", "customer": "LH", "due_date": "2026-12-30", "model_1": "SF-301", "quantity_1": "4"})
+    page = Elements(response.get_data(as_text=True))
+    assert "may use only letters" in page.select(id="form-error")[0]["text"]
+    assert 'value="SO F2!"' in response.get_data(as_text=True)
+    assert Order.select().count() == 0
+
+
+def test_order_detail_shows_cards_progress_and_history(client, plant):
+    order = make_order(lines=[("DT-120", 3)], number="SO-D1")
+    card = cards_of(order)[0]
+    post_scan(client, "whitebody", card.code, badge="W004")
+    page = Elements(client.get("/orders/SO-D1?lang=en").get_data(as_text=True))
+    waiting = [e for e in page.select(tag="tr") if e["attrs"].get("data-card") == card.code][0]
+    assert "Finishing" in waiting["text"]
+    assert "刘洋" in page.select(id="history")[0]["text"]
+    done = [e for e in page.select(tag="tr") if e["attrs"].get("data-station") == "whitebody"][0]
+    assert "3/3" in done["text"]
+
+
+def test_job_card_sheet_barcodes_decode_to_the_card_codes(client, plant):
+    order = make_order(lines=[("DT-120", 3), ("SF-301", 2)], number="SO-P1")
+    html = client.get("/orders/SO-P1/cards?noprint=1").get_data(as_text=True)
+    images = re.findall(r'data-card="([^"]+)".*?src="data:image/png;base64,([^"]+)"', html, re.S)
+    assert [code for code, _ in images] == [c.code for c in cards_of(order)]
+    for code, data in images:
+        decoded = decode(Image.open(io.BytesIO(base64.b64decode(data))))
+        assert [d.data.decode() for d in decoded] == [code]
+
+
+def test_import_page_lists_row_errors(client, plant):
+    data = {"file": (io.BytesIO(b"order,customer,due_date,model,quantity\nSO-I1,LH,2026-12-20,NOPE,2\n"),
+                     "o.csv")}
+    response = client.post("/orders/import?lang=en", data=data, content_type="multipart/form-data")
+    page = Elements(response.get_data(as_text=True))
+    assert "Row 2" in page.select(id="import-errors")[0]["text"]
+    assert Order.select().count() == 0
+
+
+def test_api_scan_is_idempotent(client, plant):
+    card = cards_of(make_order(lines=[("DT-120", 2)]))[0]
+    body = {"station": "whitebody", "code": card.code, "idem_key": uuid.uuid4().hex, "worker_badge": "W001"}
+    first = client.post("/api/scan?lang=en", json=body).get_json()
+    second = client.post("/api/scan?lang=en", json=body).get_json()
+    assert first["outcome"] == "ok" and second["replayed"] and second["event_id"] == first["event_id"]
+    assert client.post("/api/scan", json=["not", "an", "object"]).status_code == 400
