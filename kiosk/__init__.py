@@ -37,6 +37,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk import cli
 
     cli.init_app(app)
+    if app.config.get("PRINT_WORKER") and not app.testing:
+        # Safe in every gunicorn worker: a lock per printer lets one process deliver it at a time.
+        from kiosk.printing import PrintWorker
+
+        PrintWorker().start()
     return app
 
 

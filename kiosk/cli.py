@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup, with_appcontext
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(urls)
+    app.cli.add_command(print_worker)
 
 
 @click.command("init-db")
@@ -51,6 +52,16 @@ def urls(base: str | None) -> None:
             click.echo(f"  {station.name_zh} {station.name_en:<14} {base}/station/{station.code}")
     click.echo(f"  orders (clerks)         {base}/orders/")
     _ = current_app
+
+
+@click.command("print-worker")
+@click.option("--poll", default=1.0, help="Seconds between looks for jobs queued by other processes.")
+@with_appcontext
+def print_worker(poll: float) -> None:
+    """Deliver queued print jobs until Ctrl-C / SIGTERM."""
+    from kiosk.printing import PrintWorker
+
+    PrintWorker(poll_s=poll).run_until_signal()
 
 
 def main() -> None:

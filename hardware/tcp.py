@@ -1,0 +1,155 @@
+"""Raw TCP printing (JetDirect / port 9100), the way most network label and receipt printers take jobs.
+
+`send()` returns only when the printer's TCP stack has acknowledged every byte (on Linux the socket's
+unacknowledged-bytes counter, TIOCOUTQ, drops to zero), not merely when the kernel buffered it. Raw
+9100 has no application-level reply, so this is the strongest "the printer has it" we can get, and it
+means a printer switched off mid-run shows up as an error on the job it lost rather than on a later one.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import select
+import socket
+import struct
+import sys
+import termios
+import time
+
+from hardware.transports import PrinterURIError, Transport, TransportError, short, split_uri
+
+DEFAULT_PORT = 9100
+OPTIONS: dict[str, object] = {"connect_timeout": 3.0, "write_timeout": 10.0}
+_CAN_COUNT_UNACKED = sys.platform.startswith("linux")
+
+
+class TcpTransport(Transport):
+    """A raw TCP connection to host:port, opened on the first send and kept for the next ones."""
+
+    scheme = "tcp"
+
+    def __init__(
+        self, host: str, port: int = DEFAULT_PORT, connect_timeout: float = 3.0, write_timeout: float = 10.0
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.connect_timeout = connect_timeout
+        self.write_timeout = write_timeout
+        self.uri = f"tcp://{host}:{port}"
+        self._sock: socket.socket | None = None
+
+    @classmethod
+    def from_uri(cls, uri: str) -> TcpTransport:
+        parts, options = split_uri(uri, OPTIONS)
+        try:
+            port = parts.port or DEFAULT_PORT
+        except ValueError:
+            raise PrinterURIError("The port in printer address {uri} is not a number", uri=uri) from None
+        if not parts.hostname:
+            raise PrinterURIError("Printer address {uri} has no host - write tcp://host:9100", uri=uri)
+        return cls(parts.hostname, port, **options)
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def send(self, data: bytes) -> None:
+        if not data:
+            return
+        sock = self._connected()
+        try:
+            sock.sendall(data)
+            self._wait_until_acknowledged(sock)
+        except TimeoutError:
+            self.close()
+            raise TransportError(
+                "Printer {address} stopped taking data for {seconds} s - check paper, ribbon and cover",
+                address=self.address,
+                seconds=f"{self.write_timeout:g}",
+            ) from None
+        except OSError as error:
+            self.close()
+            raise TransportError(
+                "Lost the connection to printer {address} ({detail}) - check it is switched on and on the network",
+                address=self.address,
+                detail=short(error),
+            ) from error
+
+    def close(self) -> None:
+        sock, self._sock = self._sock, None
+        if sock is None:
+            return
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        sock.close()
+
+    def _connected(self) -> socket.socket:
+        if self._sock is not None and self._peer_has_closed(self._sock):
+            # Printers often drop idle connections; every byte sent so far was acknowledged, so
+            # reconnecting loses nothing.
+            self.close()
+        if self._sock is None:
+            self._sock = self._connect()
+        return self._sock
+
+    def _connect(self) -> socket.socket:
+        try:
+            sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
+        except ConnectionRefusedError:
+            raise TransportError(
+                "Printer {address} refused the connection - check it is switched on and that port {port} is right",
+                address=self.address,
+                port=self.port,
+            ) from None
+        except TimeoutError:
+            raise TransportError(
+                "No answer from printer {address} within {seconds} s - check it is switched on and on the network",
+                address=self.address,
+                seconds=f"{self.connect_timeout:g}",
+            ) from None
+        except socket.gaierror:
+            raise TransportError("Printer host {host} is unknown - check the printer address", host=self.host) from None
+        except OSError as error:
+            raise TransportError(
+                "Could not connect to printer {address} ({detail})", address=self.address, detail=short(error)
+            ) from error
+        sock.settimeout(self.write_timeout)
+        # Push the end of each job out at once instead of waiting for the previous segment's ACK.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    def _wait_until_acknowledged(self, sock: socket.socket) -> None:
+        """Block until the peer has acknowledged all sent bytes; TimeoutError after write_timeout."""
+        if _CAN_COUNT_UNACKED:
+            deadline = time.monotonic() + self.write_timeout
+            pause = 0.0002
+            while _unacknowledged_bytes(sock):
+                if time.monotonic() > deadline:
+                    raise TimeoutError
+                time.sleep(pause)
+                pause = min(pause * 2, 0.02)
+        # A reset (printer rebooted) empties the send queue too: make sure that is not why it is empty.
+        pending = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if pending:
+            raise OSError(pending, errno.errorcode.get(pending, "socket error"))
+
+    @staticmethod
+    def _peer_has_closed(sock: socket.socket) -> bool:
+        """True when the printer closed or reset the connection; any status bytes it sent are discarded."""
+        try:
+            while select.select([sock], [], [], 0)[0]:
+                if not sock.recv(4096, socket.MSG_DONTWAIT):
+                    return True
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+        return False
+
+
+def _unacknowledged_bytes(sock: socket.socket) -> int:
+    # SIOCOUTQ (same number as TIOCOUTQ): bytes in the send queue not yet acknowledged by the peer.
+    return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
