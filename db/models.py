@@ -268,6 +268,30 @@ class ScanEvent(BaseModel):
         indexes = ((("job_card", "station", "outcome"), False),)
 
 
+# -- supervisor notes ------------------------------------------------------------------------------
+
+# Why an order runs late, as a supervisor records it; labels and Chinese in kiosk/supervisor.py.
+DELAY_REASONS = (
+    "plan_error",
+    "machine_fault",
+    "material_shortage",
+    "high_defect_rate",
+    "rush_order_impact",
+    "upstream_delay",
+    "staffing",
+)
+
+
+class OrderDelay(BaseModel):
+    """A delay reason recorded on an order: one of DELAY_REASONS, a note, who and when."""
+
+    order = ForeignKeyField(Order, backref="delays", on_delete="CASCADE")
+    reason = CharField(max_length=32)
+    note = CharField(max_length=500, default="")
+    user = CharField(max_length=32, default="")
+    at = DateTimeField(default=utcnow, index=True)
+
+
 # -- printing --------------------------------------------------------------------------------------
 
 
@@ -314,6 +338,7 @@ ALL_MODELS = [
     User,
     Device,
     ScanEvent,
+    OrderDelay,
     Printer,
     PrintJob,
 ]

@@ -14,10 +14,18 @@ class Defaults:
     RECENT_SCANS = 8  # scans listed under the answer on a station page
     AUTO_MIGRATE = True  # upgrade the schema on start-up
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # uploads (order imports)
+    # sign-in and kiosk pairing (docs/access.md)
+    SESSION_COOKIE_NAME = "kiosk_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # True once the server is reached over HTTPS (cookies then never go in clear)
+    PERMANENT_SESSION_LIFETIME = 12 * 3600  # seconds a desk sign-in lasts: one shift
+    DEVICE_COOKIE_NAME = "kiosk_device"  # the kiosk's random token; only its hash is stored
+    MAX_PENDING_DEVICES = 50  # browsers waiting for pairing at once; unpaired ones idle for a day are forgotten
+    LOGIN_ATTEMPTS = 5  # failed sign-ins for one user name before a pause
+    LOGIN_PAUSE = 60  # seconds of that pause
     PLANT_NAME = "Demo Furniture Co."
-    PRINT_WORKER = False  # run the print queue worker inside the web process
+    PRINT_WORKER = True  # deliver queued print jobs from the web process (a lock per printer)
 
 
 def database_url(app) -> str:

@@ -7,19 +7,14 @@ from __future__ import annotations
 
 from peewee import JOIN
 
-from db import is_postgres
-from db.models import JobCard, Order, OrderLine, Product, RouteStep, ScanEvent, Station, Worker, utcnow
+from db import compiled, is_postgres, run_compiled
+from db.models import JobCard, Order, OrderLine, Product, ScanEvent, Station, Worker, utcnow
+from kiosk import plant
 from kiosk.i18n import msg
 
 
 def route_stations(route_id: int) -> list[Station]:
-    steps = (
-        RouteStep.select(RouteStep, Station)
-        .join(Station)
-        .where(RouteStep.route == route_id)
-        .order_by(RouteStep.seq)
-    )
-    return [step.station for step in steps]
+    return plant.route_stations(route_id)
 
 
 def station_index(route_id: int, station: Station) -> int | None:
@@ -36,17 +31,21 @@ def station_label(station: Station) -> dict[str, str]:
 
 def load_card(code: str, lock: bool = False) -> JobCard | None:
     """The card with this code, with its line, product and order, locked for update on PostgreSQL."""
-    query = (
-        JobCard.select(JobCard, OrderLine, Product, Order)
-        .join(OrderLine)
-        .join(Product)
-        .switch(OrderLine)
-        .join(Order)
-        .where(JobCard.code == code)
-    )
-    if lock and is_postgres():
-        query = query.for_update(of=JobCard)
-    return query.first()
+    lock = lock and is_postgres()
+
+    def build(param):
+        query = (
+            JobCard.select(JobCard, OrderLine, Product, Order)
+            .join(OrderLine)
+            .join(Product)
+            .switch(OrderLine)
+            .join(Order)
+            .where(JobCard.code == param("code"))
+        )
+        return query.for_update(of=JobCard) if lock else query
+
+    rows = run_compiled(compiled(f"load-card-{lock}", build), code=code)
+    return rows[0] if rows else None
 
 
 def check_card(card: JobCard | None, station: Station, code: str):
@@ -146,7 +145,7 @@ def advance(card: JobCard, route_length: int) -> None:
     if card.next_seq >= route_length:
         card.status = "done"
     card.updated_at = utcnow()
-    card.save()
+    card.save(only=[JobCard.next_seq, JobCard.status, JobCard.units, JobCard.updated_at])
     order = card.order_line.order
     if order.status == "released":
         order.status = "in_production"

@@ -7,7 +7,9 @@ import datetime as dt
 from flask import Blueprint, abort, current_app, render_template, request
 from peewee import JOIN
 
+from db import compiled, run_compiled
 from db.models import ScanEvent, Station, Worker
+from kiosk import plant
 from kiosk.i18n import msg
 from kiosk.scans import ScanInputError, ScanRequest, record_scan
 from kiosk.stations import qc
@@ -17,20 +19,24 @@ bp = Blueprint("stations", __name__)
 
 
 def get_station(code: str) -> Station:
-    station = Station.get_or_none(Station.code == code[:32])
+    station = plant.station_by_code(code[:32])
     if station is None:
         abort(404)
     return station
 
 
 def recent_scans(station: Station, limit: int) -> list[ScanEvent]:
-    return list(
-        ScanEvent.select(ScanEvent, Worker)
-        .join(Worker, on=(ScanEvent.worker == Worker.id), join_type=JOIN.LEFT_OUTER)
-        .where((ScanEvent.station == station) & (ScanEvent.action != "sign_in"))
-        .order_by(ScanEvent.id.desc())
-        .limit(limit)
-    )
+    def build(param):
+        return (
+            ScanEvent.select(ScanEvent.id, ScanEvent.at, ScanEvent.code, ScanEvent.outcome, ScanEvent.message,
+                             ScanEvent.worker, Worker.name)
+            .join(Worker, on=(ScanEvent.worker == Worker.id), join_type=JOIN.LEFT_OUTER)
+            .where((ScanEvent.station == param("station")) & (ScanEvent.action != param("skip")))
+            .order_by(ScanEvent.id.desc())
+            .limit(param("limit"))
+        )
+
+    return run_compiled(compiled("recent-scans", build), station=station.id, skip="sign_in", limit=limit)
 
 
 @bp.get("/")
@@ -68,12 +74,13 @@ def scan(code: str):
     form = request.form
     badge = (form.get("worker_badge") or "").strip()[:64] or None
     scanned = (form.get("code") or "")[:200]
-    worker = Worker.get_or_none((Worker.badge == badge) & Worker.active) if badge else None
-    context = dict(station=station, defects=qc.DEFECT_REASONS, worker=worker)
+    context = dict(station=station, defects=qc.DEFECT_REASONS, worker=None)
 
     if station.kind == "qc" and not form.get("verdict") and scanned.strip():
         # QC needs a verdict: show the card and the pass / fail panel first; nothing is recorded yet.
         is_badge = Worker.get_or_none((Worker.badge == scanned.strip()) & Worker.active)
+        worker = Worker.get_or_none((Worker.badge == badge) & Worker.active) if badge else None
+        context["worker"] = worker
         if not is_badge and worker is not None:
             card, rejection = qc.check(station, scanned.strip())
             if rejection is None:

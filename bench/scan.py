@@ -1,0 +1,229 @@
+"""Scan throughput and latency of the real server (gunicorn, as the README runs it) on SQLite.
+
+(a) Capacity: 16 simulated kiosks, real HTTP with keep-alive, closed loop, scanning a realistic mix
+    (cards through white-body, finishing and QC; ~5% duplicates, ~2% unknown codes) as fast as they
+    can for a fixed time; then the same kiosks against a trivial endpoint (GET /api/health) of the
+    same server. ratio = scans_per_s / trivial_per_s.
+(b) Latency: the kiosks together send 200 scans/s at a steady pace (open loop) and each latency is
+    recorded. Last line: one JSON object.
+
+Usage: python bench/scan.py [--seconds 10] [--rate 200] [--kiosks 16] [--workers 2] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import db  # noqa: E402
+from db.models import Customer, JobCard, Order, OrderLine, Product, RouteStep, Station  # noqa: E402
+from db.schema import migrate  # noqa: E402
+from kiosk.demo import seed_plant  # noqa: E402
+from tests.live import LiveServer  # noqa: E402
+
+STATIONS = ("whitebody", "finishing", "qc")
+
+
+def seed(database_url: str, kiosks: int, cards_per_kiosk: int) -> dict[str, list[list[str]]]:
+    """The demo plant plus, for each kiosk, a pool of released job cards waiting at its station."""
+    database = db.open_database(database_url)
+    migrate(database)
+    seed_plant()
+    customer = Customer.get(Customer.code == "LH")
+    product = Product.get(Product.model_no == "DT-120")
+    positions = {s.station.code: s.seq for s in RouteStep.select().join(Station).where(RouteStep.route == product.route)}
+    pools: dict[str, list[list[str]]] = {code: [] for code in STATIONS}
+    due = "2026-12-31"
+    with db.write_transaction():
+        for kiosk in range(kiosks):
+            station = STATIONS[kiosk % len(STATIONS)]
+            order = Order.create(number=f"BENCH{kiosk:03d}", customer=customer, due_date=due, status="in_production")
+            line = OrderLine.create(order=order, line_no=1, product=product, quantity=cards_per_kiosk * 2)
+            start = JobCard.select().count()
+            rows = [{"code": f"JB{kiosk:03d}{n:06d}", "order_line": line.id, "route": product.route_id, "units": 2,
+                     "next_seq": positions[station]} for n in range(cards_per_kiosk)]
+            for chunk in range(0, len(rows), 500):
+                JobCard.insert_many(rows[chunk:chunk + 500]).execute()
+            pools[station].append([r["code"] for r in rows])
+            assert JobCard.select().count() == start + cards_per_kiosk
+    database.close()
+    return pools
+
+
+class Kiosk:
+    """One station kiosk: a keep-alive connection, a badge, and the cards waiting at its station."""
+
+    def __init__(self, server: LiveServer, station: str, cards: list[str], badge: str, seed: int):
+        self.server, self.station, self.cards, self.badge = server, station, cards, badge
+        self.rng = random.Random(seed)
+        self.done: list[str] = []
+        self.connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+
+    def next_code(self) -> str:
+        roll = self.rng.random()
+        if roll < 0.05 and self.done:
+            return self.rng.choice(self.done)  # the same card scanned twice
+        if roll < 0.07 or not self.cards:
+            return f"JX{self.rng.randrange(10**7):07d}"  # a code this plant never printed
+        code = self.cards.pop()
+        self.done.append(code)
+        return code
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> int:
+        for attempt in (1, 2):
+            try:
+                self.connection.request(method, path, body=body, headers=headers or {})
+                response = self.connection.getresponse()
+                response.read()
+                return response.status
+            except (ConnectionError, http.client.HTTPException, TimeoutError):
+                self.connection.close()
+                if attempt == 2:
+                    raise
+        return 0
+
+    def scan(self) -> int:
+        body = urlencode({"code": self.next_code(), "idem": uuid.uuid4().hex, "worker_badge": self.badge,
+                          "verdict": "pass"}).encode()
+        return self.request("POST", f"/station/{self.station}/scan?lang=zh", body,
+                            {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"})
+
+    def trivial(self) -> int:
+        return self.request("GET", "/api/health")
+
+
+def closed_loop(kiosks: list[Kiosk], seconds: float, action: str) -> tuple[int, int]:
+    """Every kiosk as fast as it can; returns (requests done, errors)."""
+    counts, errors = [0] * len(kiosks), [0] * len(kiosks)
+    deadline = time.monotonic() + seconds
+
+    def run(index: int) -> None:
+        kiosk = kiosks[index]
+        while time.monotonic() < deadline:
+            try:
+                status = getattr(kiosk, action)()
+            except Exception:  # noqa: BLE001 - counted, not raised
+                status = 0
+            if status == 200:
+                counts[index] += 1
+            else:
+                errors[index] += 1
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(kiosks))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts), sum(errors)
+
+
+def open_loop(kiosks: list[Kiosk], seconds: float, rate: float) -> tuple[list[float], int]:
+    """All kiosks together send `rate` scans/s on a fixed schedule; latency of each in ms."""
+    per_kiosk = rate / len(kiosks)
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    start = time.monotonic() + 0.2
+
+    def run(index: int) -> None:
+        kiosk = kiosks[index]
+        n = 0
+        offset = index / rate  # spread the kiosks evenly over each period
+        while True:
+            due = start + offset + n / per_kiosk
+            if due - start > seconds:
+                return
+            pause = due - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            began = time.monotonic()
+            try:
+                status = kiosk.scan()
+            except Exception:  # noqa: BLE001
+                status = 0
+            elapsed = (time.monotonic() - began) * 1000
+            with lock:
+                latencies.append(elapsed)
+                if status != 200:
+                    errors[0] += 1
+            n += 1
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(kiosks))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors[0]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--kiosks", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn processes (the SQLite default is 1)")
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-scan-"))
+    url = args.database_url or f"sqlite:///{folder}/bench.sqlite3"
+    cards_needed = int(args.seconds * 2000 / args.kiosks) + int(args.seconds * args.rate / args.kiosks) + 200
+    pools = seed(url, args.kiosks, cards_needed)
+    server = LiveServer(url, folder / "instance", workers=args.workers, threads=args.kiosks + 8).start()
+    try:
+        def make_kiosks(seed_base: int) -> list[Kiosk]:
+            made = []
+            for index in range(args.kiosks):
+                station = STATIONS[index % len(STATIONS)]
+                made.append(Kiosk(server, station, pools[station][index // len(STATIONS)], f"W{index % 10 + 1:03d}",
+                                  seed_base + index))
+            return made
+
+        kiosks = make_kiosks(1)
+        closed_loop(kiosks, 1.0, "trivial")  # warm up connections and workers
+        trivial, trivial_errors = closed_loop(kiosks, args.seconds, "trivial")
+        scans, scan_errors = closed_loop(kiosks, args.seconds, "scan")
+        latencies, load_errors = open_loop(kiosks, args.seconds, args.rate)
+    finally:
+        server.stop()
+    scans_per_s = scans / args.seconds
+    trivial_per_s = trivial / args.seconds
+    print(f"capacity: {scans_per_s:.0f} scans/s vs {trivial_per_s:.0f} trivial requests/s "
+          f"({args.kiosks} kiosks, {args.workers} workers, {args.seconds:.0f} s each)")
+    print(f"latency at {args.rate:.0f} scans/s: p50 {statistics.median(latencies):.1f} ms, "
+          f"p99 {percentile(latencies, 99):.1f} ms over {len(latencies)} scans")
+    result = {
+        "kiosks": args.kiosks,
+        "db": "sqlite" if url.startswith("sqlite") else "postgresql",
+        "scans_per_s": round(scans_per_s, 1),
+        "trivial_per_s": round(trivial_per_s, 1),
+        "ratio": round(scans_per_s / trivial_per_s, 3) if trivial_per_s else None,
+        "load_per_s": args.rate,
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p99_ms": round(percentile(latencies, 99), 2),
+        "errors": scan_errors + trivial_errors + load_errors,
+    }
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
