@@ -44,7 +44,8 @@ def seed(database_url: str, kiosks: int, cards_per_kiosk: int) -> dict[str, list
     seed_plant()
     customer = Customer.get(Customer.code == "LH")
     product = Product.get(Product.model_no == "DT-120")
-    positions = {s.station.code: s.seq for s in RouteStep.select().join(Station).where(RouteStep.route == product.route)}
+    steps = RouteStep.select().join(Station).where(RouteStep.route == product.route)
+    positions = {step.station.code: step.seq for step in steps}
     pools: dict[str, list[list[str]]] = {code: [] for code in STATIONS}
     due = "2026-12-31"
     with db.write_transaction():
