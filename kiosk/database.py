@@ -24,7 +24,9 @@ def init_app(app: Flask) -> None:
     def _connect():
         database.connect(reuse_if_open=True)
 
+    keep = db.keeps_connections(database)
+
     @app.teardown_request
     def _close(exc):
-        if not database.is_closed():
+        if not database.is_closed() and not (keep and database.transaction_depth() == 0):
             database.close()
