@@ -1,0 +1,456 @@
+"""Camera frames in, codes out: find label barcodes in a 1280x720 frame and read them with zbar.
+
+Whole-frame zbar costs 25-45 ms a frame here and misses turned, small or noisy codes, so it is not
+tried at all. Instead OpenCV finds where bars are on a half-size frame (the structure tensor: strong
+gradients that all point one way), and each such region is cut out, turned level, scaled to about 3 px
+a module and averaged down to a few dozen rows, which zbar reads in a fraction of a millisecond.
+QR codes are found as compact blobs of edges that hold finder patterns. Variants of a cut-out
+(smoothed, plain, sharpened, thresholded, contrast-stretched) are tried in turn only while nothing
+has been read from it. Reported are only codes zbar read with their checksum, as text a scanner
+could type, and (for bar codes) on at least two scan lines: one lucky line is how wrong reads get in.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+try:
+    from pyzbar import wrapper as zbar
+    from pyzbar.wrapper import ZBarConfig, ZBarSymbol
+except ImportError:  # pyzbar or libzbar0 missing: is_usable() says so
+    zbar = None
+
+DEFAULT_SYMBOLOGIES = ("CODE128", "QRCODE")
+WORK_SCALE = 0.5  # locate on a half-size frame: 4x fewer pixels, bars of 2+ px still show
+TENSOR_WINDOW = 9  # px on the half-size frame: wider than the widest bar of an arm's-length label
+CLOSE_PX = 13  # and gaps narrower than this inside one are bridged
+JOIN_GAP_PX = 80  # pieces of bars this close along one line are tried as one code too
+JOIN_COS = math.cos(math.radians(4))  # and must be this parallel
+OPEN_PX = 13  # a bar region must be wider than this both ways (half-size px); a lone edge is not
+MIN_EDGE_ENERGY = 1500.0  # mean coherent gradient energy that counts as bars (Sobel units squared)
+MIN_QR_ENERGY = 8000.0  # gradient energy of a QR code's edges; camera noise stays well below
+MIN_COHERENCE = 0.55  # share of the gradient energy pointing one way; text and noise stay below
+MAX_REGIONS = 6  # bar regions tried per frame, strongest first
+MAX_SQUARES = 3  # and blobs that may be QR codes
+MIN_BARS_PX = 48  # a region shorter than this across the bars (full-size px) cannot hold a Code128
+TARGET_LENGTH_PX = 520  # scale cut-outs so a code is about this long: ~3 px per module
+CROP_HEIGHT_PX = 48  # rows of a level cut-out kept (averaged down to): enough scan lines, little time
+MIN_SCAN_LINES = 2  # a linear code must read the same on this many scan lines
+MAX_CODE_LENGTH = 64
+# What our bar codes hold (JC-000123, C-0001-01, 9912345678, GS1 digits). zbar's rare wrong Code128 reads
+# that still pass the checksum come from a few look-alike symbols and nearly always contain punctuation
+# like " # & ' ( , = (C-2887-12 read as "-2887-12): anything outside this set is taken for a misread.
+CODE_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._/:+")
+_GREY_FOURCC = 0x30303859  # "Y800": 8-bit grey
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """One code seen in a frame: its text, symbology and where it is, in frame pixels."""
+
+    data: str
+    symbology: str
+    polygon: tuple[tuple[int, int], ...]
+    rect: tuple[int, int, int, int]  # left, top, width, height
+
+
+@dataclass
+class Region:
+    """Where a code probably is: centre, the unit vector across the bars, the size along and across it."""
+
+    centre: tuple[float, float]
+    across: tuple[float, float]  # direction of reading (perpendicular to the bars)
+    length: float  # along `across`, full-size px
+    height: float  # along the bars, full-size px
+    score: float
+    coherent: bool  # False: strong edges every way (a QR code, or text)
+
+
+def is_usable() -> bool:
+    """True when pyzbar and the zbar library are installed."""
+    return zbar is not None
+
+
+def _require_zbar() -> None:
+    if zbar is None:
+        raise RuntimeError(
+            "Camera decoding needs pyzbar and the zbar library: apt-get install libzbar0; pip install pyzbar"
+        )
+
+
+def to_gray(frame: np.ndarray) -> np.ndarray:
+    """A grey copy of a BGR, BGRA or grey frame."""
+    if frame.ndim == 2:
+        return frame
+    if frame.shape[2] == 4:
+        return cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+
+
+# --- locating -----------------------------------------------------------------------------------------
+
+
+def find_regions(gray: np.ndarray, squares: bool = True) -> list[Region]:
+    """Regions of parallel bars (and, if `squares`, square blobs of edges: QR codes), strongest first.
+
+    Uses the structure tensor: summed over a small window, gradients of a barcode all point the same
+    way (coherence near 1) while text, noise and texture point every way; a QR code has strong edges
+    every way, packed into a square.
+    """
+    small = cv2.resize(gray, None, fx=WORK_SCALE, fy=WORK_SCALE, interpolation=cv2.INTER_AREA)
+    gx = cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=3)
+    gxx, gyy, gxy = cv2.multiply(gx, gx), cv2.multiply(gy, gy), cv2.multiply(gx, gy)
+    window = (TENSOR_WINDOW, TENSOR_WINDOW)
+    energy = cv2.boxFilter(gxx + gyy, -1, window)
+    diff = cv2.boxFilter(gxx - gyy, -1, window)
+    cross = cv2.boxFilter(gxy, -1, window, normalize=False) * (2 / TENSOR_WINDOW**2)
+    coherent = cv2.magnitude(diff, cross)  # the part of the energy that points one way
+    # a lone straight edge (a box, a label's border) is coherent too, but only a window wide: opening
+    # with a slightly bigger square removes it, while a barcode, many edges side by side, stays
+    opening = cv2.getStructuringElement(cv2.MORPH_RECT, (OPEN_PX, OPEN_PX))
+    bars = cv2.bitwise_and(
+        cv2.compare(coherent, MIN_EDGE_ENERGY, cv2.CMP_GT), cv2.compare(coherent, energy * MIN_COHERENCE, cv2.CMP_GT)
+    )
+    bars = cv2.morphologyEx(bars, cv2.MORPH_OPEN, opening)
+    # a close-up's wide spaces are wider than the window: bridge them so one code stays one region
+    bars = cv2.morphologyEx(bars, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (CLOSE_PX, CLOSE_PX)))
+    regions = _bar_regions(bars, diff, cross)
+    regions = sorted(regions + _joined(regions), key=lambda region: region.score, reverse=True)
+    regions = regions[:MAX_REGIONS]
+    if squares:
+        blobs = cv2.morphologyEx(cv2.compare(energy, MIN_QR_ENERGY, cv2.CMP_GT), cv2.MORPH_OPEN, opening)
+        regions += _square_regions(blobs, energy)
+    return regions
+
+
+def _bar_regions(mask: np.ndarray, diff: np.ndarray, cross: np.ndarray) -> list[Region]:
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    regions = []
+    inv = 1 / WORK_SCALE
+    for contour in contours:
+        if cv2.contourArea(contour) < 60:
+            continue
+        x, y, w, h = cv2.boundingRect(contour)
+        inside = np.zeros((h, w), np.uint8)
+        cv2.drawContours(inside, [contour], -1, 1, -1, offset=(-x, -y))
+        sum_diff = float(cv2.sumElems(cv2.multiply(diff[y : y + h, x : x + w], inside, dtype=cv2.CV_32F))[0])
+        sum_cross = float(cv2.sumElems(cv2.multiply(cross[y : y + h, x : x + w], inside, dtype=cv2.CV_32F))[0])
+        theta = 0.5 * math.atan2(sum_cross, sum_diff)  # mean gradient direction = across the bars
+        ux, uy = math.cos(theta), math.sin(theta)
+        points = contour.reshape(-1, 2).astype(np.float32)
+        along = points @ np.array([ux, uy], np.float32)
+        perp = points @ np.array([-uy, ux], np.float32)
+        length = (along.max() - along.min()) * inv
+        height = (perp.max() - perp.min()) * inv
+        if length < MIN_BARS_PX or height < 8:
+            continue
+        mid_along = (along.max() + along.min()) / 2
+        mid_perp = (perp.max() + perp.min()) / 2
+        cx = (mid_along * ux - mid_perp * uy) * inv
+        cy = (mid_along * uy + mid_perp * ux) * inv
+        regions.append(Region((cx, cy), (ux, uy), length, height, math.hypot(sum_diff, sum_cross), True))
+    return regions
+
+
+def _joined(regions: list[Region]) -> list[Region]:
+    """Pieces of one code split by a glare spot or a close-up's wide spaces, joined into one region.
+
+    Pieces count as one code when they are parallel, on one line and close along it. The pieces stay
+    candidates too, in case they were two codes after all.
+    """
+    group = list(range(len(regions)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    for i, a in enumerate(regions):
+        for j in range(i + 1, len(regions)):
+            b = regions[j]
+            if abs(a.across[0] * b.across[0] + a.across[1] * b.across[1]) < JOIN_COS:
+                continue
+            dx, dy = b.centre[0] - a.centre[0], b.centre[1] - a.centre[1]
+            along = abs(dx * a.across[0] + dy * a.across[1])
+            aside = abs(-dx * a.across[1] + dy * a.across[0])
+            if aside < 0.25 * max(a.height, b.height) and along - (a.length + b.length) / 2 < JOIN_GAP_PX:
+                group[root(j)] = root(i)
+    members: dict[int, list[Region]] = {}
+    for i, region in enumerate(regions):
+        members.setdefault(root(i), []).append(region)
+    joined = []
+    for pieces in members.values():
+        if len(pieces) < 2:
+            continue
+        ux, uy = pieces[0].across
+        ends = []
+        for piece in pieces:
+            mid = piece.centre[0] * ux + piece.centre[1] * uy
+            ends += [mid - piece.length / 2, mid + piece.length / 2]
+        perp = float(np.mean([-piece.centre[0] * uy + piece.centre[1] * ux for piece in pieces]))
+        mid = (min(ends) + max(ends)) / 2
+        centre = (mid * ux - perp * uy, mid * uy + perp * ux)
+        joined.append(Region(centre, (ux, uy), max(ends) - min(ends), max(p.height for p in pieces),
+                             sum(p.score for p in pieces), True))
+    return joined
+
+
+def _square_regions(mask: np.ndarray, energy: np.ndarray) -> list[Region]:
+    """Compact blobs of strong edges. A QR code often merges with the label text next to it, so the
+    blob need not be square; zbar on a small cut-out is cheap enough to try a few."""
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    regions = []
+    inv = 1 / WORK_SCALE
+    for contour in contours:
+        x, y, w, h = cv2.boundingRect(contour)
+        if min(w, h) < OPEN_PX + 4 or max(w, h) > 2.5 * min(w, h):
+            continue
+        if cv2.contourArea(contour) < 0.4 * w * h:  # an outline (a box, a label's border), not a code
+            continue
+        strength = float(energy[y : y + h, x : x + w].sum())
+        regions.append(Region(((x + w / 2) * inv, (y + h / 2) * inv), (1.0, 0.0), w * inv, h * inv, strength, False))
+    regions.sort(key=lambda region: region.score, reverse=True)
+    return regions[:MAX_SQUARES]
+
+
+# --- cutting out --------------------------------------------------------------------------------------
+
+
+@dataclass
+class CutOut:
+    """A region cut out of the frame, level and scaled, and the map back to frame pixels."""
+
+    image: np.ndarray
+    back: np.ndarray  # 2x3 affine: cut-out (x, y, 1) -> frame (x, y)
+
+    def to_frame(self, points: Iterable[tuple[float, float]]) -> list[tuple[int, int]]:
+        return [(round(float(self.back[0] @ (x, y, 1))), round(float(self.back[1] @ (x, y, 1)))) for x, y in points]
+
+
+def _warp(gray: np.ndarray, centre: tuple[float, float], across: tuple[float, float], width: float,
+          height: float, scale: float) -> CutOut:
+    """Cut a width x height box around `centre`, its x axis along `across`, enlarged by `scale`."""
+    out_w, out_h = max(int(width * scale), 8), max(int(height * scale), 8)
+    ux, uy = across
+    cx, cy = centre
+    # output pixel (x, y) -> frame point: centre + (x - out_w/2)/scale * u + (y - out_h/2)/scale * v
+    back = np.array([[ux / scale, -uy / scale, cx - (ux * out_w - uy * out_h) / (2 * scale)],
+                     [uy / scale, ux / scale, cy - (uy * out_w + ux * out_h) / (2 * scale)]], np.float64)
+    image = cv2.warpAffine(gray, back, (out_w, out_h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                           borderMode=cv2.BORDER_REPLICATE)
+    return CutOut(image, back)
+
+
+def cut_out(gray: np.ndarray, region: Region) -> CutOut:
+    """A bar region turned level (bars upright) with its quiet zones, scaled so a module is ~3 px.
+
+    It is also averaged down to CROP_HEIGHT_PX rows: less noise, fewer rows to scan, and still enough
+    scan lines to agree on a reading.
+    """
+    width = region.length * 1.24 + 16  # the region's edge lies inside the outer bars; add quiet zones
+    height = max(region.height * 0.8, 8)  # keep off the label text above and below the bars
+    scale = min(max(TARGET_LENGTH_PX / width, 1.0), 3.0)
+    cut = _warp(gray, region.centre, region.across, width, min(height, CROP_HEIGHT_PX * 2 / scale), scale)
+    rows = cut.image.shape[0]
+    if rows > CROP_HEIGHT_PX:
+        cut.image = cv2.resize(cut.image, (cut.image.shape[1], CROP_HEIGHT_PX), interpolation=cv2.INTER_AREA)
+        cut.back[:, 1] *= rows / CROP_HEIGHT_PX
+    return cut
+
+
+def finder_patterns(image: np.ndarray) -> list[tuple[float, float, float]]:
+    """QR finder patterns (a dark ring round a dark square) in a grey image: (x, y, side) each."""
+    block = 2 * (max(image.shape) // 16) + 3
+    dark = cv2.adaptiveThreshold(image, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 4)
+    contours, hierarchy = cv2.findContours(dark, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return []
+    tree = hierarchy[0]
+    found = []
+    for i, contour in enumerate(contours):
+        hole = tree[i][2]
+        core = tree[hole][2] if hole >= 0 else -1
+        if core < 0 or tree[core][0] >= 0 or tree[hole][0] >= 0:  # exactly one hole, with one core
+            continue
+        outer = cv2.contourArea(contour)
+        inner = cv2.contourArea(contours[core])
+        if outer < 40 or not 2.5 < outer / max(inner, 1) < 12:  # 7x7 modules round 3x3: 5.4
+            continue
+        (x, y), (w, h), _ = cv2.minAreaRect(contour)
+        if min(w, h) < 0.6 * max(w, h):
+            continue
+        found.append((x, y, math.sqrt(outer)))
+    return found
+
+
+def qr_cut_out(gray: np.ndarray, region: Region) -> CutOut | None:
+    """Where a blob holds QR finder patterns: the code cut out, scaled to ~4 px a module; else None.
+
+    Checking for finder patterns first costs a fraction of a millisecond; zbar's QR reader on a
+    whole blob of label text costs several.
+    """
+    side = max(region.length, region.height) + 24
+    look = _warp(gray, region.centre, (1.0, 0.0), region.length + 24, region.height + 24,
+                 2.0 if side < 300 else 1.0)  # rings of small codes need the extra pixels
+    finders = finder_patterns(look.image)
+    if not finders:
+        return None
+    points = np.array(look.to_frame([(x, y) for x, y, _ in finders]), np.float64)
+    scale_back = math.hypot(look.back[0, 0], look.back[1, 0])
+    module = float(np.median([size for *_, size in finders])) * scale_back / 7
+    if len(finders) >= 3:
+        # the two finders farthest apart sit on a diagonal: the code lies within the circle over it
+        pairs = [(np.linalg.norm(a - b), a, b) for i, a in enumerate(points) for b in points[i + 1:]]
+        diagonal, a, b = max(pairs, key=lambda pair: pair[0])
+        middle, reach = (a + b) / 2, diagonal / 2 + 6 * module
+        low, high = middle - reach, middle + reach
+    else:  # one or two finders: the rest of the code is somewhere within a large code's size of them
+        low, high = points.min(0) - 30 * module, points.max(0) + 30 * module
+    left, top = max(low[0], 0), max(low[1], 0)
+    right, bottom = min(high[0], gray.shape[1]), min(high[1], gray.shape[0])
+    scale = min(max(4 / max(module, 0.5), 1.0), 4.0)
+    return _warp(gray, ((left + right) / 2, (top + bottom) / 2), (1.0, 0.0), right - left, bottom - top, scale)
+
+
+# Each variant reads some frames the others miss; they are tried in this order, stopping at the first
+# that reads something, so the common case costs one zbar call. Measured with bench/decode.py.
+def _smoothed(image: np.ndarray) -> np.ndarray:
+    return cv2.GaussianBlur(image, (0, 0), 0.8)  # zbar's edge finder trips over pixel noise
+
+
+def _plain(image: np.ndarray) -> np.ndarray:
+    return image
+
+
+def _sharpened(image: np.ndarray) -> np.ndarray:
+    return cv2.addWeighted(image, 2.0, cv2.GaussianBlur(image, (0, 0), 2.0), -1.0, 0)
+
+
+def _binarised(image: np.ndarray) -> np.ndarray:
+    return cv2.threshold(_smoothed(image), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
+
+
+def _stretched(image: np.ndarray) -> np.ndarray:
+    return cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 1)).apply(_smoothed(image))
+
+
+BAR_VARIANTS = (_smoothed, _plain, _sharpened, _binarised, _stretched)
+QR_VARIANTS = (_plain, _binarised)
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+def plausible(data: bytes, symbology: str) -> str | None:
+    """The payload as text if it could be one of our labels' codes, else None."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not text or len(text) > MAX_CODE_LENGTH or not text.isprintable():
+        return None
+    if symbology != "QRCODE" and not (set(text) <= CODE_CHARACTERS and text[0].isalnum()):
+        return None
+    return text
+
+
+def scan(image: np.ndarray, symbologies: Sequence[str],
+         rows_only: bool = False) -> list[tuple[str, bytes, int, list]]:
+    """zbar on a grey image: (symbology, payload, scan lines that agree, points) for each code read.
+
+    `rows_only` skips zbar's column scan, half its work, for a cut-out whose bars are upright.
+    """
+    image = np.ascontiguousarray(image, dtype=np.uint8)
+    height, width = image.shape
+    scanner = zbar.zbar_image_scanner_create()
+    zbar_image = zbar.zbar_image_create()
+    try:
+        zbar.zbar_image_scanner_set_config(scanner, ZBarSymbol.NONE, ZBarConfig.CFG_ENABLE, 0)
+        for name in symbologies:
+            zbar.zbar_image_scanner_set_config(scanner, ZBarSymbol[name], ZBarConfig.CFG_ENABLE, 1)
+        if rows_only:
+            zbar.zbar_image_scanner_set_config(scanner, ZBarSymbol.NONE, ZBarConfig.CFG_X_DENSITY, 0)
+        zbar.zbar_image_set_format(zbar_image, _GREY_FOURCC)
+        zbar.zbar_image_set_size(zbar_image, width, height)
+        pixels = image.tobytes()
+        zbar.zbar_image_set_data(zbar_image, ctypes.cast(pixels, ctypes.c_void_p), len(pixels), None)
+        if zbar.zbar_scan_image(scanner, zbar_image) < 0:
+            raise RuntimeError("zbar could not scan the image")
+        found = []
+        symbol = zbar.zbar_image_first_symbol(zbar_image)
+        while symbol:
+            payload = ctypes.string_at(zbar.zbar_symbol_get_data(symbol), zbar.zbar_symbol_get_data_length(symbol))
+            points = [
+                (zbar.zbar_symbol_get_loc_x(symbol, i), zbar.zbar_symbol_get_loc_y(symbol, i))
+                for i in range(zbar.zbar_symbol_get_loc_size(symbol))
+            ]
+            try:
+                name = ZBarSymbol(symbol.contents.type).name
+            except ValueError:
+                name = str(symbol.contents.type)
+            found.append((name, payload, zbar.zbar_symbol_get_quality(symbol), points))
+            symbol = zbar.zbar_symbol_next(symbol)
+        return found
+    finally:
+        zbar.zbar_image_destroy(zbar_image)
+        zbar.zbar_image_scanner_destroy(scanner)
+
+
+def read_codes(image: np.ndarray, symbologies: Sequence[str],
+               rows_only: bool = False) -> list[tuple[str, str, list]]:
+    """The codes zbar reads in a grey image that pass our checks: (text, symbology, outline) each."""
+    found = []
+    for symbology, payload, lines, points in scan(image, symbologies, rows_only):
+        text = plausible(payload, symbology)
+        # a wrong Code128 gets through on one lucky scan line; a printed one is read on several
+        if text is None or (symbology != "QRCODE" and lines < MIN_SCAN_LINES):
+            continue
+        found.append((text, symbology, _hull(points)))
+    return found
+
+
+def _hull(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    if len(points) < 3:
+        return points
+    return [(int(x), int(y)) for x, y in cv2.convexHull(np.array(points, np.int32)).reshape(-1, 2)]
+
+
+def _decoded(text: str, symbology: str, polygon: list[tuple[int, int]]) -> Decoded:
+    xs = [x for x, _ in polygon]
+    ys = [y for _, y in polygon]
+    return Decoded(text, symbology, tuple(polygon), (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
+
+
+def _inside(point: tuple[float, float], decoded: Decoded) -> bool:
+    left, top, width, height = decoded.rect
+    return left <= point[0] <= left + width and top <= point[1] <= top + height
+
+
+def decode_frame(frame: np.ndarray, symbologies: Sequence[str] = DEFAULT_SYMBOLOGIES) -> list[Decoded]:
+    """Every code readable in the frame (BGR or grey), each once, with where it is in the frame."""
+    _require_zbar()
+    linear = [name for name in symbologies if name != "QRCODE"]
+    square = [name for name in symbologies if name == "QRCODE"]
+    gray = to_gray(frame)
+    found: dict[str, Decoded] = {}
+    for region in find_regions(gray, squares=bool(square)):
+        symbols = linear if region.coherent else square
+        if not symbols or any(_inside(region.centre, seen) for seen in found.values()):
+            continue
+        cut = cut_out(gray, region) if region.coherent else qr_cut_out(gray, region)
+        if cut is None:
+            continue
+        for variant in BAR_VARIANTS if region.coherent else QR_VARIANTS:
+            hits = read_codes(variant(cut.image), symbols, rows_only=region.coherent)
+            for text, symbology, polygon in hits:
+                found.setdefault(text, _decoded(text, symbology, cut.to_frame(polygon)))
+            if hits:
+                break
+    return list(found.values())
