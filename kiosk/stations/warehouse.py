@@ -1,0 +1,104 @@
+"""Warehouse-in (入库): cartons are scanned into stock, into the bin whose label (LOC-A01) was scanned
+before them; the kiosk holds that bin and sends it with each scan (scan option location).
+
+A unit is in stock when all its cartons are in; an order line is ready to ship when all its units are.
+"""
+
+from __future__ import annotations
+
+import re
+
+from db.models import Carton, PickList, utcnow
+from kiosk.cartons import SETTINGS, find_carton, goods_moved, line_stock, unit_is_in_stock
+from kiosk.i18n import msg
+from kiosk.scans import Outcome, ScanRequest
+from kiosk.shipping import local_time
+from kiosk.stations import register
+from kiosk.stations.cards import load_card
+
+BIN_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+
+
+def bin_of(code: str) -> str | None:
+    """The bin a scanned code names (LOC-A01 -> A01), or None when it is not a bin label."""
+    prefix = SETTINGS.location_prefix
+    if not prefix or not code.upper().startswith(prefix.upper()):
+        return None
+    return code[len(prefix):]
+
+
+def clean_bin(value) -> str:
+    value = str(value or "").strip()
+    return value if BIN_RE.match(value) else ""
+
+
+@register("warehouse")
+def scan(station, worker, request: ScanRequest) -> Outcome:
+    chosen = bin_of(request.code)
+    if chosen is not None:
+        if not clean_bin(chosen):
+            return Outcome("rejected", "bin", msg("{code} is not a bin label this warehouse uses. Scan the label on "
+                                                  "the shelf.", code=request.code), reason="bad_bin")
+        return Outcome("ok", "bin", msg("Bin {bin}: now scan the cartons you put there.", bin=chosen),
+                       detail={"location": chosen})
+    location = clean_bin(request.options.get("location"))
+    held = {"location": location}
+    carton = find_carton(request.code, lock=True)
+    if carton is None:
+        return _not_a_carton(request.code, held)
+    order = carton.order_line.order
+    if order.status == "cancelled":
+        return Outcome("rejected", "store", msg("Order {order} was cancelled. Do not store carton {carton}; put it "
+                                                "aside for the supervisor.", order=order.number, carton=carton.code),
+                       reason="cancelled", carton=carton, order=order, detail=held)
+    if carton.status == "in_warehouse":
+        return Outcome("duplicate", "store", msg("Carton {carton} is already in stock ({where}, since {time}). "
+                                                 "Counted once.", carton=carton.code, where=_where(carton.location),
+                                                 time=local_time(carton.stored_at)),
+                       reason="already_in", carton=carton, order=order, detail=held)
+    if carton.status == "loaded":
+        pick_list = PickList.get_by_id(carton.pick_list_id)
+        return Outcome("rejected", "store", msg("Carton {carton} was loaded on pick list {code} at {time}. It belongs "
+                                                "on that truck, not in the warehouse - tell the supervisor.",
+                                                carton=carton.code, code=pick_list.code,
+                                                time=local_time(carton.loaded_at)),
+                       reason="loaded", carton=carton, order=order, detail=held)
+    carton.status = "in_warehouse"
+    carton.stored_at = utcnow()
+    carton.location = location
+    carton.save(only=[Carton.status, Carton.stored_at, Carton.location])
+    goods_moved([carton])
+    detail = dict(held, unit_in_stock=False, line_ready=False)
+    where = _where(location)
+    if not unit_is_in_stock(carton):
+        waiting = (Carton.select().where((Carton.job_card == carton.job_card_id) & (Carton.unit_no == carton.unit_no)
+                                         & (Carton.status != "in_warehouse")).count())
+        message = msg("Carton {carton} stored {where}. This unit waits for {left} more.",
+                      carton=carton.code, where=where, left=waiting)
+        return Outcome("ok", "store", message, carton=carton, order=order, detail=detail)
+    detail["unit_in_stock"] = True
+    line = carton.order_line
+    if line_stock([line])[line.id].ready:
+        detail["line_ready"] = True
+        message = msg("Carton {carton} stored {where}. Order {order} line {line} is all in stock: ready to ship.",
+                      carton=carton.code, where=where, order=order.number, line=line.line_no)
+    else:
+        message = msg("Carton {carton} stored {where}. Unit {unit} of order {order} is now in stock.",
+                      carton=carton.code, where=where, unit=carton.unit_no, order=order.number)
+    return Outcome("ok", "store", message, units=1, carton=carton, order=order, detail=detail)
+
+
+def _where(location: str):
+    return msg("in bin {bin}", bin=location) if location else msg("with no bin")
+
+
+def _not_a_carton(code: str, held: dict) -> Outcome:
+    card = load_card(code)
+    if card is not None:
+        if not card.cartons.exists():
+            return Outcome("rejected", "store", msg("Card {card} has not been packed yet: take it to packing first.",
+                                                    card=card.code), reason="not_packed", job_card=card, detail=held)
+        return Outcome("rejected", "store", msg("{card} is a job card. Scan the labels on its cartons, one by one.",
+                                                card=card.code), reason="card_not_carton", job_card=card, detail=held)
+    return Outcome("rejected", "store", msg("Unknown code {code}: no carton has it. Check the label, or ask packing "
+                                            "to reprint it.", code=code), reason="unknown", detail=held)
