@@ -1,11 +1,27 @@
-// Station kiosk behaviour: keep the scan field focused, give each scan an idempotency key and the
-// time it was made, remember the signed-in worker, and beep by outcome. htmx does the round trip.
+// Station kiosk behaviour. Every scan gets an idempotency key and the time it was made, goes into an
+// outbox kept in localStorage and is sent in order, one at a time. When the server cannot be reached
+// the scans wait there (amber answer, a count in the header), new scans join the back of the queue,
+// and all are delivered in order once /api/health answers again; the server records each key once,
+// so a scan sent twice is still counted once. Also: keep the scan field focused, remember the
+// signed-in worker, beep by outcome. See docs/offline.md.
 (function () {
   "use strict";
+  const SIGN_IN_HOURS = 12;
+  const SEND_TIMEOUT_MS = 10000;  // a scan answers in well under a second; longer means the network is gone
+  const PROBE_EVERY_MS = 3000;  // while offline, ask /api/health this often
+  const RETRY_FAILED_MS = 2000;  // the server answered with an error page: try the same key again after this
+  const MAX_FAILED_TRIES = 3;  // ... and after this many, show the scan red as not recorded
+  const KEEP_SENT = 50;  // lines kept in the "sent after the connection came back" list
+  const AWAY_STATUSES = [502, 503, 504];  // a proxy saying the server is away: same as no connection
+
   const station = () => document.getElementById("station");
   const scanInput = () => document.getElementById("scan-input");
-  const workerKey = () => "kiosk.worker." + (station() ? station().dataset.station : "");
-  const SIGN_IN_HOURS = 12;
+  const storageKey = (what) => "kiosk." + what + "." + (station() ? station().dataset.station : "");
+
+  let offline = false;  // the last send or probe could not reach the server
+  let pumping = false;  // one delivery loop at a time
+  let probeTimer = null;
+  let sequence = 0;  // orders scans made in the same millisecond
 
   function newKey() {
     // crypto.randomUUID needs a secure context; plant kiosks often use plain http on the LAN.
@@ -14,18 +30,29 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
+  // Words come from the page (data-t-* on #station, translated by the server), with {name} filled in.
+  function words(name, params) {
+    const text = (station() && station().dataset[name]) || name;
+    return text.replace(/\{(\w+)\}/g, (whole, key) => (params && key in params ? String(params[key]) : whole));
+  }
+
+  // -- the signed-in worker ----------------------------------------------------------------------
+
   function storedBadge() {
     try {
-      const saved = JSON.parse(localStorage.getItem(workerKey()) || "null");
+      const saved = JSON.parse(localStorage.getItem("kiosk.worker." + station().dataset.station) || "null");
       if (saved && Date.now() - saved.at < SIGN_IN_HOURS * 3600 * 1000) return saved.badge;
     } catch (e) { /* corrupt entry: treat as signed out */ }
     return "";
   }
 
   function rememberBadge(badge) {
-    if (badge) localStorage.setItem(workerKey(), JSON.stringify({ badge: badge, at: Date.now() }));
-    else localStorage.removeItem(workerKey());
+    const key = "kiosk.worker." + station().dataset.station;
+    if (badge) localStorage.setItem(key, JSON.stringify({ badge: badge, at: Date.now() }));
+    else localStorage.removeItem(key);
   }
+
+  // -- sound and focus ---------------------------------------------------------------------------
 
   let audio = null;
   function tone(freq, start, length, type) {
@@ -46,6 +73,7 @@
       else if (outcome === "rejected") { tone(220, 0, 0.7, "square"); }
       else if (outcome === "duplicate" || outcome === "warning") { tone(660, 0, 0.15); tone(660, 0.22, 0.15); }
       else if (outcome === "decide") { tone(990, 0, 0.08); }
+      else if (outcome === "queued") { tone(440, 0, 0.2, "triangle"); tone(330, 0.25, 0.3, "triangle"); }
     } catch (e) { /* no audio device: the colour still tells */ }
     document.body.dataset.lastOutcome = outcome;
   }
@@ -59,30 +87,374 @@
     input.focus();
   }
 
-  document.addEventListener("htmx:configRequest", function (event) {
-    const form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
-    if (!form || !form.querySelector("input[name=idem]")) return;
-    const params = event.detail.parameters;  // htmx 2: a FormData proxy
-    params.idem = newKey();
-    params.scanned_at = new Date().toISOString();
-    params.worker_badge = storedBadge();
-    if (params.code) params.code = String(params.code).trim();
-  });
+  // -- the outbox: scans not yet answered, oldest first, kept across reloads ---------------------
 
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    const form = event.detail.elt;
-    if (form && form.id === "scan-form" && !scanInput().value.trim()) event.preventDefault();
-  });
+  function loadList(what) {
+    try {
+      const list = JSON.parse(localStorage.getItem(storageKey(what)) || "[]");
+      return Array.isArray(list) ? list : [];
+    } catch (e) { return []; }
+  }
+
+  function saveList(what, list) {
+    try {
+      localStorage.setItem(storageKey(what), JSON.stringify(list));
+      return true;
+    } catch (e) { return false; }  // storage full or disabled
+  }
+
+  function updateOutbox(change) {
+    const outbox = loadList("outbox");
+    change(outbox);
+    saveList("outbox", outbox);
+    durable((store) => outbox.forEach((s) => store.put(s)));
+    showCount();
+    return outbox;
+  }
+
+  function dropFromOutbox(idem) {
+    const outbox = loadList("outbox");
+    const at = outbox.findIndex((s) => s.idem === idem);
+    if (at >= 0) outbox.splice(at, 1);
+    saveList("outbox", outbox);
+    durable((store) => store.delete(idem));
+    showCount();
+  }
+
+  // -- a durable copy of the outbox in IndexedDB ---------------------------------------------------
+  // localStorage reaches the disk late (Chromium batches its writes: after 5 s at best, about once a
+  // minute on a busy kiosk), so a kiosk losing power could forget scans queued just before. So every
+  // outbox change is also written to IndexedDB with durability "strict" (on disk when the transaction
+  // completes), and at start-up the two copies are merged by key. A scan that comes back from one copy
+  // after it was delivered is only sent again: the server answers it from its log, recorded once.
+  let idb = null;
+
+  function openDurable() {
+    return new Promise((resolve) => {
+      let request;
+      try { request = window.indexedDB.open("kiosk", 1); } catch (e) { resolve(null); return; }
+      request.onupgradeneeded = () => request.result.createObjectStore("outbox", { keyPath: "idem" });
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => resolve(null);
+      request.onblocked = () => resolve(null);
+    });
+  }
+
+  function durable(change) {
+    if (!idb) return;
+    try {
+      change(idb.transaction("outbox", "readwrite", { durability: "strict" }).objectStore("outbox"));
+    } catch (e) { /* the localStorage copy still holds it */ }
+  }
+
+  async function restoreOutbox() {
+    idb = await openDurable();
+    if (!idb) return;
+    const saved = await new Promise((resolve) => {
+      try {
+        const request = idb.transaction("outbox").objectStore("outbox").getAll();
+        request.onsuccess = () => resolve(request.result || []);
+        request.onerror = () => resolve([]);
+      } catch (e) { resolve([]); }
+    });
+    const outbox = loadList("outbox");
+    const known = new Set(outbox.map((s) => s.idem));
+    const missing = saved.filter((s) => s.station === station().dataset.station && !known.has(s.idem));
+    if (missing.length) {
+      outbox.push(...missing);
+      outbox.sort((a, b) => (a.seq || 0) - (b.seq || 0));
+      saveList("outbox", outbox);
+    }
+    durable((store) => outbox.forEach((s) => store.put(s)));
+  }
+
+  function showCount() {
+    const badge = document.getElementById("queue-badge");
+    if (!badge) return;
+    const queued = loadList("outbox").filter((s) => s.queued).length;
+    badge.dataset.count = String(queued);
+    badge.textContent = words("tBadge", { n: queued });
+    badge.hidden = queued === 0;
+  }
+
+  // A QC card scan only opens the verdict panel, which needs the card's facts from the server:
+  // offline it is refused, not queued. A verdict (pass / fail pressed) is complete and is queued.
+  function needsServerNow(scan) {
+    return station().dataset.kind === "qc" && !scan.fields.verdict;
+  }
+
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (!station() || !(form.id === "scan-form" || form.hasAttribute("data-qc-form"))) return;
+    // Ours, not htmx's: htmx keeps only the last of several requests made while one is in flight.
+    event.preventDefault();
+    event.stopPropagation();
+    const fields = {};
+    new FormData(form, event.submitter || undefined).forEach((value, name) => {
+      if (typeof value === "string") fields[name] = value;
+    });
+    const code = String(fields.code || "").trim();
+    if (form.id === "scan-form") scanInput().value = "";  // ready for the next scan at once
+    if (!code) return;
+    // The page's CSRF token is sent fresh with each request (requestHeaders), never kept in the outbox.
+    ["code", "idem", "worker_badge", "scanned_at", "csrf_token"].forEach((name) => delete fields[name]);
+    const made = Date.now();
+    const scan = {
+      idem: newKey(), station: station().dataset.station, seq: made * 1000 + (sequence++ % 1000),
+      code: code, worker_badge: storedBadge(), scanned_at: new Date(made).toISOString(),
+      fields: fields, queued: offline, tries: 0,
+    };
+    if (offline && needsServerNow(scan)) {
+      showAnswer("rejected", words("tQcOffline", { code: code }), code);
+      return;
+    }
+    const outbox = loadList("outbox");
+    outbox.push(scan);
+    if (!saveList("outbox", outbox)) {
+      showAnswer("rejected", words("tCannotKeep"), code);
+      return;
+    }
+    durable((store) => store.put(scan));
+    showCount();
+    if (scan.queued) showQueued(scan.code);
+    pump();
+  }, true);
+
+  function requestHeaders() {
+    // What htmx would send: the page's hx-headers on <body> (and a CSRF token, where the page has one).
+    const headers = { "HX-Request": "true" };
+    try { Object.assign(headers, JSON.parse(document.body.getAttribute("hx-headers") || "{}")); } catch (e) { /* none */ }
+    const token = document.querySelector('meta[name="csrf-token"]');
+    if (token && token.content) headers["X-CSRF-Token"] = token.content;
+    return headers;
+  }
+
+  async function send(scan) {
+    const body = new URLSearchParams(Object.assign({}, scan.fields, {
+      code: scan.code, idem: scan.idem, worker_badge: scan.worker_badge || "", scanned_at: scan.scanned_at,
+    }));
+    const url = "/station/" + encodeURIComponent(station().dataset.station) + "/scan";
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), SEND_TIMEOUT_MS);
+    try {
+      const response = await fetch(url, {
+        method: "POST", body: body, signal: controller.signal, cache: "no-store", credentials: "same-origin",
+        headers: requestHeaders(),
+      });
+      const html = await response.text();
+      if (AWAY_STATUSES.includes(response.status)) return { kind: "away" };
+      // The app answers unexpected errors 200 with HX-Retarget (htmx drops error bodies).
+      if (!response.ok || response.headers.get("HX-Retarget")) return { kind: "failed", status: response.status };
+      return { kind: "answered", html: html };
+    } catch (e) {
+      return { kind: "away" };  // refused, reset, timed out: the network or the server is down
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // Send the outbox head first, one at a time, until it is empty or the server is away.
+  async function pump() {
+    if (pumping || offline) return;
+    pumping = true;
+    let sentQueued = 0;
+    let rejectedQueued = 0;
+    let lastFragment = null;
+    let retryLater = false;
+    try {
+      for (;;) {
+        const scan = loadList("outbox")[0];
+        if (!scan) break;
+        const reply = await send(scan);
+        if (reply.kind === "away") {
+          goOffline();
+          break;
+        }
+        if (reply.kind === "failed") {
+          scan.tries = (scan.tries || 0) + 1;
+          if (scan.tries < MAX_FAILED_TRIES) {
+            updateOutbox((outbox) => { if (outbox[0] && outbox[0].idem === scan.idem) outbox[0].tries = scan.tries; });
+            retryLater = true;
+            break;
+          }
+          dropFromOutbox(scan.idem);
+          const text = words("tNotRecorded", { code: scan.code });
+          if (scan.queued || sentQueued) { addSent(scan, "rejected", text); sentQueued += 1; rejectedQueued += 1; }
+          else showAnswer("rejected", text, scan.code);
+          continue;
+        }
+        const answer = readFragment(reply.html);
+        dropFromOutbox(scan.idem);
+        if (answer.signedIn) {
+          // Scans made before this badge's answer came back were that worker's: send them as such.
+          rememberBadge(answer.signedIn);
+          updateOutbox((outbox) => outbox.forEach((s) => { s.worker_badge = answer.signedIn; }));
+        }
+        if (scan.queued || sentQueued) {
+          // Delivered after an outage: list it (red ones stand out) and say so once at the end.
+          if (answer.panel) placeWorkerPanel(answer.panel);
+          const outcome = answer.decide ? "duplicate" : answer.outcome;
+          addSent(scan, outcome, answer.decide ? words("tVerdictLater", { code: scan.code }) : answer.text);
+          sentQueued += 1;
+          if (outcome === "rejected") rejectedQueued += 1;
+          lastFragment = answer.decide ? lastFragment : reply.html;
+          showSending();
+        } else {
+          window.htmx.swap("#scan-result", reply.html, { swapStyle: "outerHTML", swapDelay: 0, settleDelay: 0 });
+        }
+      }
+    } finally {
+      pumping = false;
+    }
+    if (sentQueued && !loadList("outbox").length) deliveredAll(sentQueued, rejectedQueued, lastFragment);
+    if (retryLater) setTimeout(pump, RETRY_FAILED_MS);
+    else if (!offline && loadList("outbox").length) pump();  // a scan made during the last send
+  }
+
+  function readFragment(html) {
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    const answer = doc.querySelector("#scan-result .answer");
+    const panel = doc.querySelector("#worker-panel[hx-swap-oob]");
+    const text = answer ? (answer.querySelector(".answer-text") || answer).textContent.trim() : "";
+    return {
+      doc: doc,
+      outcome: answer ? answer.dataset.outcome : "rejected",
+      text: text,
+      decide: !!doc.querySelector(".qc-form"),
+      panel: panel,
+      signedIn: panel && panel.dataset.badge ? panel.dataset.badge : "",
+    };
+  }
+
+  function placeWorkerPanel(panel) {
+    const current = document.getElementById("worker-panel");
+    if (!current) return;
+    const fresh = document.importNode(panel, true);
+    fresh.removeAttribute("hx-swap-oob");
+    current.replaceWith(fresh);
+    if (window.htmx) window.htmx.process(fresh);
+  }
+
+  function goOffline() {
+    offline = true;
+    let refused = null;
+    updateOutbox((outbox) => {
+      for (let i = outbox.length - 1; i >= 0; i--) {
+        if (!outbox[i].queued && needsServerNow(outbox[i])) { refused = refused || outbox[i]; outbox.splice(i, 1); }
+        else outbox[i].queued = true;
+      }
+    });
+    const outbox = loadList("outbox");
+    if (outbox.length) showQueued(outbox[outbox.length - 1].code);
+    else if (refused) showAnswer("rejected", words("tQcOffline", { code: refused.code }), refused.code);
+    scheduleProbe(PROBE_EVERY_MS);
+  }
+
+  function scheduleProbe(delay) {
+    clearTimeout(probeTimer);
+    probeTimer = setTimeout(probe, delay);
+  }
+
+  async function probe() {
+    probeTimer = null;
+    let up = false;
+    try {
+      const response = await fetch("/api/health", { cache: "no-store", signal: AbortSignal.timeout(3000) });
+      up = response.ok;
+    } catch (e) { up = false; }
+    if (!up) { scheduleProbe(PROBE_EVERY_MS); return; }
+    offline = false;
+    if (loadList("outbox").length) { showSending(); pump(); }
+  }
+
+  // -- what the worker sees ----------------------------------------------------------------------
+
+  const ICONS = { ok: "✓", warning: "!", duplicate: "=", rejected: "✕", queued: "…" };
+
+  function showAnswer(outcome, text, code) {
+    const result = document.getElementById("scan-result");
+    if (!result) return;
+    result.querySelectorAll(".qc-form").forEach((form) => form.remove());
+    const answer = document.createElement("div");
+    answer.className = "answer " + outcome;
+    answer.dataset.outcome = outcome;
+    answer.setAttribute("role", outcome === "ok" || outcome === "queued" ? "status" : "alert");
+    const parts = [["answer-icon", ICONS[outcome] || ""], ["answer-text", text], ["answer-code", code || ""]];
+    for (const [name, content] of parts) {
+      const part = document.createElement("div");
+      part.className = name;
+      part.textContent = content;
+      answer.appendChild(part);
+    }
+    const old = result.querySelector(".answer");
+    if (old) old.replaceWith(answer); else result.prepend(answer);
+    beep(outcome);
+    keepFocus();
+  }
+
+  function showQueued(code) {
+    const waiting = loadList("outbox").filter((s) => s.queued).length;
+    showAnswer("queued", words("tQueued", { code: code, n: waiting }), code);
+  }
+
+  function showSending() {
+    const waiting = loadList("outbox").length;
+    if (!waiting) return;
+    const answer = document.querySelector("#scan-result .answer");
+    if (answer && answer.dataset.outcome === "queued") {
+      answer.querySelector(".answer-text").textContent = words("tSending", { n: waiting });
+    }
+  }
+
+  function deliveredAll(sent, rejected, fragment) {
+    if (fragment) {
+      // The last answer's page part brings the up-to-date "last scans here" list.
+      const fresh = new DOMParser().parseFromString(fragment, "text/html").getElementById("scan-result");
+      const current = document.getElementById("scan-result");
+      if (fresh && current && fresh.querySelector("#recent-scans")) current.replaceWith(document.importNode(fresh, true));
+    }
+    if (rejected) showAnswer("rejected", words("tSomeRejected", { n: sent, bad: rejected }), "");
+    else showAnswer("ok", words("tAllSent", { n: sent }), "");
+  }
+
+  // The scans delivered after an outage, newest first, until the worker clears the list.
+  function addSent(scan, outcome, text) {
+    const sent = loadList("sent");
+    sent.unshift({ code: scan.code, scanned_at: scan.scanned_at, outcome: outcome, text: text });
+    saveList("sent", sent.slice(0, KEEP_SENT));
+    showSent();
+  }
+
+  function showSent() {
+    const section = document.getElementById("offline-sent");
+    const list = document.getElementById("sent-scans");
+    if (!section || !list) return;
+    const sent = loadList("sent");
+    list.replaceChildren(...sent.map((item) => {
+      const line = document.createElement("li");
+      line.className = item.outcome;
+      line.dataset.outcome = item.outcome;
+      const at = new Date(item.scanned_at);
+      const parts = [["time", isNaN(at) ? "" : at.toLocaleTimeString([], { hour12: false })],
+                     ["code", item.code], ["msg", item.text]];
+      for (const [name, content] of parts) {
+        const part = document.createElement("span");
+        part.className = name;
+        part.textContent = content;
+        line.appendChild(part);
+      }
+      return line;
+    }));
+    section.hidden = sent.length === 0;
+  }
+
+  // -- htmx round trips that are not scans (signing out, the worker panel after a reload) ---------
 
   document.addEventListener("htmx:afterSwap", function () {
     const answer = document.querySelector("#scan-result .answer");
     if (answer) beep(answer.dataset.outcome);
     const panel = document.getElementById("worker-panel");
-    if (panel && panel.dataset.badge !== undefined) {
-      if (panel.dataset.badge) rememberBadge(panel.dataset.badge);
-    }
-    const input = scanInput();
-    if (input) { input.value = ""; }
+    if (panel && panel.dataset.badge) rememberBadge(panel.dataset.badge);
     const passButton = document.getElementById("qc-pass");
     if (passButton) passButton.focus(); else keepFocus();
   });
@@ -98,13 +470,29 @@
     }
   });
 
-  document.addEventListener("htmx:sendError", function () {
-    const result = document.getElementById("scan-result");
-    if (result) {
-      result.querySelector(".answer").className = "answer rejected";
-      result.querySelector(".answer").dataset.outcome = "rejected";
-      result.querySelector(".answer-text").textContent = document.body.dataset.offlineText || "No connection to the server. Scan again.";
-      beep("rejected");
+  function signOutOffline(event) {
+    // The server keeps no sign-in state: signing out works without it.
+    const config = event.detail.requestConfig;
+    if (!config || !config.path || !config.path.endsWith("/sign-out")) return;
+    rememberBadge("");
+    const panel = document.getElementById("worker-panel");
+    if (!panel) return;
+    panel.dataset.badge = "";
+    const note = document.createElement("span");
+    note.className = "worker-name warn";
+    note.textContent = words("tSignedOut");
+    panel.replaceChildren(note);
+  }
+  document.addEventListener("htmx:sendError", signOutOffline);
+  document.addEventListener("htmx:timeout", signOutOffline);
+  document.addEventListener("htmx:responseError", function (event) {
+    if (AWAY_STATUSES.includes(event.detail.xhr.status)) signOutOffline(event);
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target && event.target.id === "sent-clear") {
+      saveList("sent", []);
+      showSent();
     }
   });
 
@@ -115,6 +503,17 @@
       htmx.ajax("GET", "/station/" + encodeURIComponent(station().dataset.station) + "/worker?badge=" + encodeURIComponent(badge),
                 { target: "#worker-panel", swap: "outerHTML" });
     }
+    showSent();
+    // Scans left from before the reload (or a browser restart) are queued ones: say so, then send.
+    restoreOutbox().then(() => {
+      const left = updateOutbox((outbox) => outbox.forEach((s) => { s.queued = true; }));
+      if (left.length) { showQueued(left[left.length - 1].code); pump(); }
+    });
+    window.addEventListener("online", () => { if (offline) scheduleProbe(0); });
+    window.addEventListener("storage", (event) => {
+      if (event.key === storageKey("outbox")) showCount();
+      if (event.key === storageKey("sent")) showSent();
+    });
     keepFocus();
     document.addEventListener("click", () => setTimeout(keepFocus, 50));
     setInterval(keepFocus, 1500);
