@@ -16,6 +16,7 @@ import argparse
 import http.client
 import json
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -37,8 +38,14 @@ from tests.live import LiveServer  # noqa: E402
 STATIONS = ("whitebody", "finishing", "qc")
 
 
-def seed(database_url: str, kiosks: int, cards_per_kiosk: int) -> dict[str, list[list[str]]]:
-    """The demo plant plus, for each kiosk, a pool of released job cards waiting at its station."""
+def seed(database_url: str, kiosks: int, cards_per_kiosk: int) -> tuple[dict[str, list[list[str]]], list[str]]:
+    """The demo plant plus, for each kiosk, a pool of released job cards waiting at its station and a
+    device token paired with that station (kiosks must be paired to record scans)."""
+    import secrets
+
+    from db.models import Device
+    from kiosk import devices
+
     database = db.open_database(database_url)
     migrate(database)
     seed_plant()
@@ -60,18 +67,37 @@ def seed(database_url: str, kiosks: int, cards_per_kiosk: int) -> dict[str, list
                 JobCard.insert_many(rows[chunk:chunk + 500]).execute()
             pools[station].append([r["code"] for r in rows])
             assert JobCard.select().count() == start + cards_per_kiosk
+        tokens = []
+        for kiosk in range(kiosks):
+            token = secrets.token_urlsafe(32)
+            Device.create(token_hash=devices.hash_token(token), pairing_code=devices.new_pairing_code(),
+                          station=Station.get(Station.code == STATIONS[kiosk % len(STATIONS)]),
+                          label=f"bench kiosk {kiosk + 1}", approved_by="bench")
+            tokens.append(token)
     database.close()
-    return pools
+    return pools, tokens
 
 
 class Kiosk:
     """One station kiosk: a keep-alive connection, a badge, and the cards waiting at its station."""
 
-    def __init__(self, server: LiveServer, station: str, cards: list[str], badge: str, seed: int):
+    def __init__(self, server: LiveServer, station: str, cards: list[str], badge: str, seed: int, token: str):
         self.server, self.station, self.cards, self.badge = server, station, cards, badge
         self.rng = random.Random(seed)
         self.done: list[str] = []
         self.connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        self.cookie = f"kiosk_device={token}"
+        self.csrf = self.page_token()
+
+    def page_token(self) -> str:
+        """The CSRF token the station page carries, as the kiosk's browser would read it."""
+        self.connection.request("GET", f"/station/{self.station}", headers={"Cookie": self.cookie})
+        response = self.connection.getresponse()
+        page = response.read().decode()
+        match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)
+        if response.status != 200 or not match:
+            raise RuntimeError(f"station page answered {response.status} without a CSRF token")
+        return match.group(1)
 
     def next_code(self) -> str:
         roll = self.rng.random()
@@ -100,7 +126,8 @@ class Kiosk:
         body = urlencode({"code": self.next_code(), "idem": uuid.uuid4().hex, "worker_badge": self.badge,
                           "verdict": "pass"}).encode()
         return self.request("POST", f"/station/{self.station}/scan?lang=zh", body,
-                            {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"})
+                            {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true",
+                             "Cookie": self.cookie, "X-CSRF-Token": self.csrf})
 
     def trivial(self) -> int:
         return self.request("GET", "/api/health")
@@ -187,7 +214,7 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="bench-scan-"))
     url = args.database_url or f"sqlite:///{folder}/bench.sqlite3"
     cards_needed = int(args.seconds * 2000 / args.kiosks) + int(args.seconds * args.rate / args.kiosks) + 200
-    pools = seed(url, args.kiosks, cards_needed)
+    pools, tokens = seed(url, args.kiosks, cards_needed)
     server = LiveServer(url, folder / "instance", workers=args.workers, threads=args.kiosks + 8).start()
     try:
         def make_kiosks(seed_base: int) -> list[Kiosk]:
@@ -195,7 +222,7 @@ def main() -> int:
             for index in range(args.kiosks):
                 station = STATIONS[index % len(STATIONS)]
                 made.append(Kiosk(server, station, pools[station][index // len(STATIONS)], f"W{index % 10 + 1:03d}",
-                                  seed_base + index))
+                                  seed_base + index, tokens[index]))
             return made
 
         kiosks = make_kiosks(1)
@@ -205,6 +232,14 @@ def main() -> int:
         latencies, load_errors = open_loop(kiosks, args.seconds, args.rate)
     finally:
         server.stop()
+    database = db.open_database(url)
+    with database.connection_context():
+        from peewee import fn
+
+        from db.models import ScanEvent
+
+        mix = dict(ScanEvent.select(ScanEvent.outcome, fn.COUNT(ScanEvent.id)).group_by(ScanEvent.outcome).tuples())
+    print(f"recorded outcomes (a realistic mix, not all green): {mix}")
     scans_per_s = scans / args.seconds
     trivial_per_s = trivial / args.seconds
     print(f"capacity: {scans_per_s:.0f} scans/s vs {trivial_per_s:.0f} trivial requests/s "

@@ -49,7 +49,7 @@ class BaseModel(Model):
 # -- stations and routes ---------------------------------------------------------------------------
 
 # What a station does; the rules for each kind live in kiosk/stations/<kind>.py.
-STATION_KINDS = ("process", "qc", "packing", "warehouse", "loading")
+STATION_KINDS = ("process", "qc", "packing", "warehouse", "loading", "outside")  # outside: cards back from suppliers
 
 
 class Station(BaseModel):
@@ -89,6 +89,7 @@ class Customer(BaseModel):
     address = CharField(max_length=256, default="")
     contact = CharField(max_length=64, default="")
     phone = CharField(max_length=32, default="")
+    requires_payment_release = BooleanField(default=False)  # orders wait for finance by default (kiosk/payments.py)
 
 
 class Product(BaseModel):
@@ -133,6 +134,12 @@ class Order(BaseModel):
     note = TextField(default="")
     created_at = DateTimeField(default=utcnow)
     released_at = DateTimeField(null=True)
+    kind = CharField(max_length=16, default="normal")  # "replacement": parts sent for a complaint
+    replacement_for = ForeignKeyField("self", null=True, backref="replacements")  # the order complained about
+    # Release for shipping by finance: "inherit" (the customer's default), "required" or "not_required".
+    payment_release = CharField(max_length=16, default="inherit")
+    payment_released_at = DateTimeField(null=True)
+    payment_released_by = CharField(max_length=32, default="")
 
 
 class OrderLine(BaseModel):
@@ -166,6 +173,9 @@ class JobCard(BaseModel):
     status = CharField(max_length=16, default="open", index=True)  # open, done, void
     parent = ForeignKeyField("self", null=True, backref="rework_cards")
     rework_reason = CharField(max_length=128, default="")
+    # Set when the order changed after this card started: stations refuse it with this message
+    # ({"key": ..., "params": ...}) until the clerk clears it (kiosk/order_changes.py).
+    change_notice = JSONField(default=None, null=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -292,6 +302,114 @@ class OrderDelay(BaseModel):
     at = DateTimeField(default=utcnow, index=True)
 
 
+# -- order follow-up: changes and the customer's status link ---------------------------------------
+
+
+class OrderChange(BaseModel):
+    """One change a clerk made to an order after entering it: what, before and after, who, when, why."""
+
+    order = ForeignKeyField(Order, backref="changes", on_delete="CASCADE")
+    line = ForeignKeyField(OrderLine, null=True, backref="changes", on_delete="CASCADE")
+    field = CharField(max_length=16)  # quantity, cancel, colour, options, due_date
+    before = CharField(max_length=256, default="")
+    after = CharField(max_length=256, default="")
+    reason = CharField(max_length=500, default="")
+    user = CharField(max_length=32, default="")
+    at = DateTimeField(default=utcnow, index=True)
+    detail = JSONField(default=None, null=True)  # job cards adjusted, held, added
+
+
+class StatusLink(BaseModel):
+    """A customer's read-only link to one order's progress. Only a hash of its token is stored."""
+
+    order = ForeignKeyField(Order, backref="status_links", on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    salt = CharField(max_length=64)  # the token is re-derived from this and the secret key to show it again
+    created_by = CharField(max_length=32, default="")
+    created_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+    revoked_by = CharField(max_length=32, default="")
+
+
+# -- complaints and replacement parts (kiosk/complaints.py) ------------------------------------------
+
+
+class Complaint(BaseModel):
+    """A customer's complaint about shipped goods: which line, carton or part, what is wrong; a manager
+    confirms it (and a replacement order is made) or rejects it, with a note."""
+
+    code = CharField(max_length=32, unique=True)
+    order = ForeignKeyField(Order, backref="complaints", on_delete="CASCADE")
+    order_line = ForeignKeyField(OrderLine, backref="complaints", on_delete="CASCADE")
+    carton = ForeignKeyField(Carton, null=True, backref="complaints", on_delete="SET NULL")
+    part = CharField(max_length=128, default="")
+    reason = CharField(max_length=32)  # one of kiosk.complaints.REASONS
+    description = TextField(default="")
+    units = IntegerField(default=1)  # units (or sets of the part) the customer needs again
+    state = CharField(max_length=16, default="open", index=True)  # open, confirmed, rejected
+    created_by = CharField(max_length=32, default="")
+    created_at = DateTimeField(default=utcnow)
+    decided_by = CharField(max_length=32, default="")
+    decided_at = DateTimeField(null=True)
+    decision_note = CharField(max_length=500, default="")
+    replacement_order = ForeignKeyField(Order, null=True, backref="replacing_complaints")
+
+
+class ComplaintPhoto(BaseModel):
+    """A photo of the complaint, stored as a file under the instance folder; `path` is relative to it."""
+
+    complaint = ForeignKeyField(Complaint, backref="photos", on_delete="CASCADE")
+    path = CharField(max_length=256)
+    content_type = CharField(max_length=32)
+    size = IntegerField()
+    uploaded_by = CharField(max_length=32, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+# -- delivery notes and outside work (kiosk/delivery_notes.py, kiosk/outside_work.py) ---------------
+
+
+class DeliveryNote(BaseModel):
+    """送货单: one per customer on a finished pick list. The customer signs a copy that comes back to the
+    plant and is scanned in at the clerk desk (`returned_at`)."""
+
+    code = CharField(max_length=32, unique=True)  # DN + digits: the note's own barcode
+    pick_list = ForeignKeyField(PickList, backref="delivery_notes", on_delete="CASCADE")
+    customer = ForeignKeyField(Customer, backref="delivery_notes")
+    printed_at = DateTimeField(default=utcnow, index=True)
+    returned_at = DateTimeField(null=True)
+    returned_by = CharField(max_length=32, default="")
+
+    class Meta:
+        indexes = ((("pick_list", "customer"), True),)
+
+
+class Supplier(BaseModel):
+    """An outside workshop (外协厂) that does a route stage for the plant, e.g. spraying or carving."""
+
+    code = CharField(max_length=32, unique=True)
+    name = CharField(max_length=128)
+    contact = CharField(max_length=64, default="")
+    phone = CharField(max_length=32, default="")
+    lead_days = IntegerField(default=7)  # usual days work stays there: the expected-back date's default
+    active = BooleanField(default=True)
+
+
+class OutsideWork(BaseModel):
+    """A job card out at a supplier for one route stage: when it went, when it is due back, when it came."""
+
+    job_card = ForeignKeyField(JobCard, backref="outside_work", on_delete="CASCADE")
+    supplier = ForeignKeyField(Supplier, backref="work")
+    station = ForeignKeyField(Station)  # the route stage the supplier does
+    units = IntegerField()
+    sent_at = DateTimeField(default=utcnow)
+    sent_by = CharField(max_length=64, default="")
+    expected_back = DateField()
+    returned_at = DateTimeField(null=True, index=True)
+    returned_by = CharField(max_length=64, default="")
+    note = CharField(max_length=256, default="")
+
+
 # -- printing --------------------------------------------------------------------------------------
 
 
@@ -339,8 +457,15 @@ ALL_MODELS = [
     Device,
     ScanEvent,
     OrderDelay,
+    OrderChange,
+    StatusLink,
     Printer,
     PrintJob,
+    Complaint,
+    ComplaintPhoto,
+    DeliveryNote,
+    Supplier,
+    OutsideWork,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["SchemaVersion", "ALL_MODELS", "utcnow", "SQL"]

@@ -22,10 +22,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     _secret_key(app)
 
-    from kiosk import database, web
+    from kiosk import auth, database, web
 
     database.init_app(app)
     web.init_app(app)
+    auth.init_app(app)  # after web (language): who is asking, may they, CSRF
 
     from kiosk import api, order_views
     from kiosk.stations import views as station_views
@@ -33,15 +34,35 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(station_views.bp)
     app.register_blueprint(order_views.bp)
     app.register_blueprint(api.bp)
+    from kiosk.stations import camera_views
+
+    app.register_blueprint(camera_views.bp)
+    from kiosk import admin_views, supervisor_views
+
+    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(supervisor_views.bp)
+    from kiosk.boards import views as board_views
+
+    app.register_blueprint(board_views.bp)
+    from kiosk import shipping_views
+
+    app.register_blueprint(shipping_views.bp)
+    from kiosk import printer_views
+
+    app.register_blueprint(printer_views.bp)
+    from kiosk import complaint_views
+
+    app.register_blueprint(complaint_views.bp)
+    from kiosk import order_change_views
+
+    app.register_blueprint(order_change_views.bp)
+    from kiosk import delivery_views
+
+    app.register_blueprint(delivery_views.bp)
 
     from kiosk import cli
 
     cli.init_app(app)
-    if app.config.get("PRINT_WORKER") and not app.testing:
-        # Safe in every gunicorn worker: a lock per printer lets one process deliver it at a time.
-        from kiosk.printing import PrintWorker
-
-        PrintWorker().start()
     return app
 
 

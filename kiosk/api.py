@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from kiosk import devices
+from kiosk.auth import current_device, public, require
+from kiosk.i18n import msg
 from kiosk.scans import ScanInputError, ScanRequest, record_scan
 from kiosk.stations.views import parse_scanned_at
 from kiosk.web import current_lang
@@ -12,6 +15,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.post("/scan")
+@require(kiosk="any")  # a paired device (Authorization: Bearer <token>); the station is checked below
 def scan():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -29,6 +33,9 @@ def scan():
         source=body.get("source") if body.get("source") in ("camera", "agent") else "agent",
         options={k: str(v)[:64] for k, v in options.items() if isinstance(k, str)},
     )
+    if not devices.may_record_at(current_device(), scan_request.station_code):
+        message = msg("This device is not paired with this station, so it cannot record here.")
+        return jsonify({"error": message.render(current_lang()), "outcome": "forbidden"}), 403
     try:
         result = record_scan(scan_request)
     except ScanInputError as error:
@@ -37,6 +44,7 @@ def scan():
 
 
 @bp.get("/health")
+@public
 def health():
     from db import database
 

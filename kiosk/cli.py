@@ -36,6 +36,33 @@ def init_db(demo: bool) -> None:
 
                 seed_demo()
                 click.echo("demo: plant and orders loaded")
+                _demo_users()
+            path = os.path.join(current_app.instance_path, DEMO_USERS_FILE)
+            if os.path.exists(path):
+                click.echo(f"demo: desk users (also in {path}):")
+                with open(path) as handle:
+                    click.echo(handle.read().rstrip())
+
+
+DEMO_USERS_FILE = "demo-users.txt"
+DEMO_ROLES = ("admin", "supervisor", "clerk", "warehouse", "finance")
+
+
+def _demo_users() -> None:
+    """One desk user per role with a random password, kept in the instance folder (mode 0600)."""
+    import secrets
+
+    from kiosk.users import create_user
+
+    lines = []
+    for role in DEMO_ROLES:
+        password = secrets.token_urlsafe(9)
+        create_user(role, f"Demo {role}", role, password, by="demo")
+        lines.append(f"  {role:<11} password {password}")
+    path = os.path.join(current_app.instance_path, DEMO_USERS_FILE)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write("\n".join(lines) + "\n")
 
 
 @click.command("urls")
@@ -64,8 +91,34 @@ def print_worker(poll: float) -> None:
     PrintWorker(poll_s=poll).run_until_signal()
 
 
+@click.command("fake-printer")
+@click.option("--port", default=9100, show_default=True, help="TCP port to listen on, e.g. 9101.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--out", default="printed", show_default=True, help="Folder for the received jobs and their PNGs.")
+@click.option("--language", type=click.Choice(["zpl", "tspl", "escpos"]), default=None,
+              help="Printer language of the jobs (default: guessed from the bytes).")
+def fake_printer(port: int, host: str, out: str, language: str | None) -> None:
+    """A pretend network printer: saves each job it receives to a file, so you can watch jobs print.
+
+    It runs without the app (no database, no print worker), so it can run on any machine.
+    """
+    from kiosk.fake_printer import FakePrinter
+
+    def report(job) -> None:
+        pictures = ", ".join(p.name for p in job.pictures) or job.problem
+        click.echo(f"received {job.size} bytes ({job.language or 'unknown'}) -> {job.path}  [{pictures}]")
+
+    printer = FakePrinter(port, host, out, language, on_job=report).listen()
+    click.echo(f"fake printer on tcp://{host}:{printer.port}, saving to {os.path.abspath(out)} (Ctrl-C stops)")
+    try:
+        printer.serve_forever()
+    except KeyboardInterrupt:
+        printer.stop()
+
+
 def main() -> None:
     from kiosk import create_app
 
     cli = FlaskGroup(create_app=create_app)
+    cli.add_command(fake_printer)  # needs no app, database or print worker
     sys.exit(cli.main())

@@ -26,6 +26,21 @@ class Defaults:
     LOGIN_PAUSE = 60  # seconds of that pause
     PLANT_NAME = "Demo Furniture Co."
     PRINT_WORKER = True  # deliver queued print jobs from the web process (a lock per printer)
+    # the clerk desk's printers, by Printer.name (docs/printing.md); job cards print on release when set
+    DESK_LABEL_PRINTER = None  # job cards; None: on the desk's receipt printer, if it has one
+    DESK_RECEIPT_PRINTER = None
+    # packing, warehouse and loading (docs/shipping.md)
+    SSCC_COMPANY_PREFIX = ""  # the plant's GS1 company prefix (6-12 digits): carton labels then carry an SSCC-18
+    SSCC_EXTENSION = 0  # SSCC extension digit, 0-9
+    LABEL_LANG = None  # language of carton labels, pick lists and manifests (zh or en); None: DEFAULT_LANG
+    LOCATION_PREFIX = "LOC-"  # a code scanned at warehouse-in that starts with this names a bin: LOC-A01
+    SUPERVISOR_BADGES = ""  # badges that may approve a short load or undo a loaded carton, comma-separated
+    # delivery notes (docs/clerk-guide-delivery.md)
+    DELIVERY_NOTE_RETURN_DAYS = 7  # a signed delivery note not back after this many days is listed as overdue
+    DELIVERY_NOTE_COPIES = 2  # printed when loading finishes: the customer keeps one, signs and returns one
+    # complaints (docs/clerk-guide-complaints.md)
+    COMPLAINT_PHOTO_MAX_BYTES = 5 * 1024 * 1024  # largest photo kept with a complaint
+    COMPLAINT_PHOTO_DIR = None  # where complaint photos are kept; None: <instance>/photos
 
 
 def database_url(app) -> str:

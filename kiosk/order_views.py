@@ -5,13 +5,15 @@ from __future__ import annotations
 import base64
 import io
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from peewee import JOIN
 
 from db.models import Customer, JobCard, Order, OrderLine, Product, ScanEvent, Station, Worker
+from kiosk import documents, supervisor
+from kiosk.auth import CARD_PRINTERS, ORDER_DESK, STAFF, SUPERVISORS, current_username, require
 from kiosk.i18n import msg
 from kiosk.importer import ImportFailed, import_orders
-from kiosk.orders import LineInput, OrderError, OrderInput, create_order, release_order, set_hold
+from kiosk.orders import LineInput, OrderError, OrderInput, create_order, release_order
 from kiosk.progress import progress_for_orders, route_positions
 from kiosk.stations.cards import route_stations
 
@@ -28,6 +30,7 @@ def get_order(number: str) -> Order:
 
 
 @bp.get("/")
+@require(*STAFF)
 def list_orders():
     status = request.args.get("status", "open")
     query = Order.select(Order, Customer).join(Customer).order_by(Order.due_date, Order.id)
@@ -45,6 +48,7 @@ def list_orders():
 
 
 @bp.get("/<number>")
+@require(*STAFF)
 def order_detail(number: str):
     order = get_order(number)
     lines = list(order.lines.order_by(OrderLine.line_no))
@@ -67,6 +71,7 @@ def order_detail(number: str):
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@require(*ORDER_DESK)
 def new_order():
     customers = list(Customer.select().order_by(Customer.name))
     products = list(Product.select().order_by(Product.model_no))
@@ -88,11 +93,14 @@ def new_order():
         except OrderError as failure:
             error = failure.message
         else:
+            if form.get("release"):
+                queue_job_cards([order])
             return redirect(url_for("orders.order_detail", number=order.number), code=303)
     return render_template("orders/new.html", customers=customers, products=products, error=error, form=form)
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@require(*ORDER_DESK)
 def import_page():
     errors, imported = [], []
     if request.method == "POST":
@@ -105,40 +113,60 @@ def import_page():
                                          card_units=current_app.config["CARD_UNITS"])
             except ImportFailed as failure:
                 errors = [(e.row, e.message) for e in failure.errors]
+            if imported and request.form.get("release"):
+                queue_job_cards(list(Order.select().where(Order.number.in_(imported)).order_by(Order.id)))
     return render_template("orders/import.html", errors=errors, imported=imported)
 
 
 @bp.post("/<number>/release")
+@require(*ORDER_DESK)
 def release(number: str):
     order = get_order(number)
     try:
         release_order(order, card_units=current_app.config["CARD_UNITS"])
     except OrderError as failure:
         return render_template("orders/detail_error.html", order=order, error=failure.message), 409
+    queue_job_cards([order])
     return redirect(url_for("orders.order_detail", number=order.number), code=303)
 
 
+def queue_job_cards(orders: list[Order]) -> None:
+    """After a release: the job cards go to the clerk desk's printer, when it has one (docs/printing.md)."""
+    printer_name = documents.desk_job_card_printer(current_app.config)
+    if not printer_name:
+        return
+    results = [documents.print_job_cards(order, printer_name) for order in orders]
+    failed = next((printed for printed in results if not printed.ok), None)
+    summary = failed or documents.Printed(printer_name, sum(printed.queued for printed in results))
+    flash(documents.printed_note(summary).to_json(), "error" if failed else "ok")
+
+
 @bp.post("/<number>/hold")
+@require(*SUPERVISORS)
 def hold(number: str):
+    """Put on hold (with a reason) or release the hold; audited in kiosk/supervisor.py."""
     order = get_order(number)
-    set_hold(order, request.form.get("on_hold") == "1", request.form.get("reason", ""))
+    try:
+        if request.form.get("on_hold") == "1":
+            supervisor.hold_order(order, request.form.get("reason", ""), current_username())
+        else:
+            supervisor.release_hold(order, current_username())
+    except supervisor.ActionRefused as refused:
+        return render_template("orders/detail_error.html", order=order, error=refused.message), 400
     return redirect(url_for("orders.order_detail", number=order.number), code=303)
 
 
 @bp.get("/<number>/cards")
+@require(*CARD_PRINTERS)
 def job_card_sheet(number: str):
-    """Job cards to print from the browser, one per card, barcode and QR rendered server-side."""
+    """Job cards to print from the browser, one per card: the same label the printers get, as a PNG."""
     order = get_order(number)
-    cards = list(
-        JobCard.select(JobCard, OrderLine, Product).join(OrderLine).join(Product)
-        .where((OrderLine.order == order) & (JobCard.status != "void")).order_by(JobCard.id)
-    )
+    cards = documents.open_cards(order)
     only = request.args.get("card")
     if only:
         cards = [c for c in cards if c.code == only]
-    images = {card.code: barcode_data_uri(card.code) for card in cards}
-    routes = {card.route_id: route_stations(card.route_id) for card in cards}
-    return render_template("orders/cards.html", order=order, cards=cards, images=images, routes=routes)
+    images = {card.code: url_for("printers.job_card_png", code=card.code) for card in cards}
+    return render_template("orders/cards.html", order=order, cards=cards, images=images)
 
 
 def barcode_data_uri(code: str) -> str:

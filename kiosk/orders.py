@@ -113,8 +113,11 @@ def create_order(data: OrderInput, release: bool = False, card_units: int = DEFA
     return order
 
 
-def release_order(order: Order, card_units: int = DEFAULT_CARD_UNITS) -> list[JobCard]:
-    """Release a draft order to the floor: each line gets job cards of at most `card_units` units."""
+def release_order(order: Order, card_units: int = DEFAULT_CARD_UNITS, route_id: int | None = None) -> list[JobCard]:
+    """Release a draft order to the floor: each line gets job cards of at most `card_units` units.
+
+    The cards follow each product's route, or `route_id` when given (a replacement order's chosen route).
+    """
     with write_transaction():
         order = Order.get_by_id(order.id)
         if order.status != "draft":
@@ -125,7 +128,7 @@ def release_order(order: Order, card_units: int = DEFAULT_CARD_UNITS) -> list[Jo
             while remaining > 0:
                 units = min(card_units, remaining)
                 card = JobCard.create(code=f"TMP-{order.id}-{line.id}-{remaining}", order_line=line,
-                                      route=line.product.route_id, units=units)
+                                      route=route_id or line.product.route_id, units=units)
                 card.code = job_card_code(card.id)
                 card.save()
                 cards.append(card)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from peewee import fn
+from peewee import Case, Select, fn
 
-from db.models import JobCard, OrderLine, RouteStep, Station
+from db.models import Carton, JobCard, OrderLine, Product, RouteStep, Station
 
 
 @dataclass
@@ -50,8 +50,40 @@ def route_positions() -> dict[int, dict[int, int]]:
 
 
 def card_stations() -> list[Station]:
-    """Stations whose progress is counted from job cards, in plant order."""
+    """Stations whose progress is shown, in plant order (warehouse-in and loading counted from cartons)."""
     return list(Station.select().order_by(Station.sort, Station.id))
+
+
+# After packing, goods move as cartons: a unit is through warehouse-in when all its cartons are in
+# (or already loaded), and through loading when all its cartons are loaded.
+CARTON_STAGES = ("warehouse", "loading")
+
+
+def _count_from_cartons(order_ids: list[int], stages: dict[int, str], done: dict[tuple[int, int], int]) -> None:
+    """Units whose cartons are all in (or loaded) and all loaded, per order, counted by the database:
+    one row per order, not one per unit (the board asks this for thousands of orders)."""
+    stored = Case(None, [(Carton.status.in_(("in_warehouse", "loaded")), 1)], 0)
+    loaded = Case(None, [(Carton.status == "loaded", 1)], 0)
+    units = (
+        Carton.select(OrderLine.order.alias("order_id"), fn.COUNT(Carton.id).alias("n"),
+                      fn.SUM(stored).alias("stored"), fn.SUM(loaded).alias("loaded"))
+        .join(OrderLine)
+        .where(OrderLine.order.in_(order_ids))
+        .group_by(OrderLine.order, Carton.job_card, Carton.unit_no)
+        .alias("units")
+    )
+    through = (
+        Select([units], [units.c.order_id,
+                         fn.SUM(Case(None, [(units.c.stored == units.c.n, 1)], 0)),
+                         fn.SUM(Case(None, [(units.c.loaded == units.c.n, 1)], 0))])
+        .group_by(units.c.order_id)
+        .bind(Carton._meta.database)
+    )
+    counts = {order_id: {"warehouse": int(w or 0), "loading": int(ld or 0)}
+              for order_id, w, ld in through.tuples()}
+    for order_id in order_ids:
+        for station_id, kind in stages.items():
+            done[(order_id, station_id)] = counts.get(order_id, {}).get(kind, 0)
 
 
 def progress_for_orders(order_ids: list[int]) -> dict[int, OrderProgress]:
@@ -59,12 +91,21 @@ def progress_for_orders(order_ids: list[int]) -> dict[int, OrderProgress]:
         return {}
     stations = card_stations()
     positions = route_positions()
-    ordered = dict(
-        OrderLine.select(OrderLine.order, fn.SUM(OrderLine.quantity))
+    # Each stage's total is the units of the lines whose route passes through it: an order mixing a
+    # finished product with one that skips finishing can still complete finishing.
+    ordered: dict[int, int] = defaultdict(int)
+    totals: dict[tuple[int, int], int] = defaultdict(int)
+    lines = (
+        OrderLine.select(OrderLine.order, Product.route, fn.SUM(OrderLine.quantity))
+        .join(Product)
         .where(OrderLine.order.in_(order_ids))
-        .group_by(OrderLine.order)
+        .group_by(OrderLine.order, Product.route)
         .tuples()
     )
+    for order_id, route_id, quantity in lines:
+        ordered[order_id] += int(quantity or 0)
+        for station_id in positions.get(route_id, {}):
+            totals[(order_id, station_id)] += int(quantity or 0)
     # units per (order, route, next_seq): few rows, whatever the number of cards
     rows = (
         JobCard.select(OrderLine.order, JobCard.route, JobCard.next_seq, fn.SUM(JobCard.units))
@@ -80,14 +121,18 @@ def progress_for_orders(order_ids: list[int]) -> dict[int, OrderProgress]:
             applies[order_id].add(station_id)
             if position < next_seq:
                 done[(order_id, station_id)] += int(units or 0)
+    carton_stages = {s.id: s.kind for s in stations if s.kind in CARTON_STAGES}
+    if carton_stages:
+        _count_from_cartons(order_ids, carton_stages, done)
     result = {}
     for order_id in order_ids:
         total = int(ordered.get(order_id) or 0)
         progress = OrderProgress(order_id=order_id, ordered=total)
         for station in stations:
+            applies_here = station.id in applies[order_id] or not applies[order_id]
+            stage_total = totals[(order_id, station.id)] if applies[order_id] else total
             progress.stages.append(
-                StageProgress(station, done[(order_id, station.id)], total,
-                              applies=station.id in applies[order_id] or not applies[order_id])
+                StageProgress(station, done[(order_id, station.id)], stage_total or total, applies=applies_here)
             )
         result[order_id] = progress
     return result

@@ -16,7 +16,7 @@ from peewee import IntegrityError, Value
 
 from db import compiled, is_postgres, run_compiled, write_transaction
 from db.models import JobCard, ScanEvent, Station, Worker, utcnow
-from kiosk import plant
+from kiosk import events, plant
 from kiosk.i18n import Msg, msg
 
 CODE_RE = re.compile(r"^[\x21-\x7e]{1,64}$")  # what a Code128 scanner can type: printable ASCII
@@ -204,6 +204,7 @@ def result_of(event: ScanEvent, outcome: Outcome) -> ScanResult:
 
 
 def write_event(station: Station | None, worker: Worker | None, request: ScanRequest, outcome: Outcome):
+    events.event_recorded()  # once this transaction commits, open boards hear of it
     order = outcome.order
     if order is None and outcome.job_card is not None:
         order = outcome.job_card.order_line.order

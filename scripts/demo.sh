@@ -8,8 +8,13 @@ export KIOSK_INSTANCE="${KIOSK_INSTANCE:-$PWD/instance}"
 .venv/bin/kiosk init-db --demo
 port="${KIOSK_BIND:-0.0.0.0:8000}"; port="${port##*:}"
 host="$(hostname -I 2>/dev/null | awk '{print $1}')"
+base="http://${host:-127.0.0.1}:${port}"
 echo
 echo "Station pages (open each on its kiosk, e.g. chromium --kiosk URL):"
-.venv/bin/kiosk urls --base "http://${host:-127.0.0.1}:${port}"
+.venv/bin/kiosk urls --base "$base"
+echo
+echo "A kiosk records scans once an admin pairs it: the station page shows a pairing code;"
+echo "sign in at $base/login as admin (password above) and approve it at $base/admin/devices."
+echo "Boards: $base/board   Pick lists: $base/shipping/   Printers: $base/printers"
 echo
 exec .venv/bin/gunicorn -c gunicorn.conf.py kiosk.wsgi:app

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.auth_helpers import login_browser, pair_browser
 from tests.factories import cards_of, make_order
 
 pytestmark = pytest.mark.browser
@@ -31,6 +32,7 @@ def wait_answer(page, code: str, outcome: str) -> str:
 def test_worker_scans_badge_then_card_and_sees_green_then_progress(demo_server, page):
     order = make_order(lines=[("DT-120", 4)], number="SO-BROWSER-1")
     card = cards_of(order)[0]
+    pair_browser(page.context, demo_server.url, "whitebody")  # this browser is white-body's kiosk
 
     page.goto(f"{demo_server.url}/station/whitebody?lang=en")
     assert page.locator("#scan-input").evaluate("el => el === document.activeElement")
@@ -53,6 +55,7 @@ def test_worker_scans_badge_then_card_and_sees_green_then_progress(demo_server, 
     scan_like_a_scanner(page, "JC9999999")
     assert "Unknown code JC9999999" in wait_answer(page, "JC9999999", "rejected")
 
+    login_browser(page, demo_server.url, "clerk")  # a clerk at the kiosk's browser reads the order
     page.goto(f"{demo_server.url}/orders/{order.number}?lang=en")
     row = page.locator("#stage-progress tr[data-station=whitebody] td.done")
     assert row.inner_text() == "4/4"
@@ -63,6 +66,7 @@ def test_worker_scans_badge_then_card_and_sees_green_then_progress(demo_server, 
 def test_badge_survives_a_reload_and_chinese_is_the_default(demo_server, page):
     order = make_order(lines=[("DC-08", 2)], number="SO-BROWSER-2")
     card = cards_of(order)[0]
+    pair_browser(page.context, demo_server.url, "whitebody")
     page.goto(f"{demo_server.url}/station/whitebody")
     scan_like_a_scanner(page, "W001")
     page.wait_for_selector("#worker-panel >> text=张伟")
@@ -79,6 +83,7 @@ def test_qc_fail_by_touch_sends_units_to_rework(demo_server, page):
     card = cards_of(order)[0]
     scan("whitebody", card.code)
     scan("finishing", card.code)
+    pair_browser(page.context, demo_server.url, "qc")
     page.goto(f"{demo_server.url}/station/qc?lang=en")
     scan_like_a_scanner(page, "W002")
     page.wait_for_selector("#worker-panel >> text=王芳")

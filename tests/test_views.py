@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import io
 import re
 import uuid
@@ -12,6 +11,7 @@ from PIL import Image
 from pyzbar.pyzbar import decode
 
 from db.models import JobCard, Order
+from tests.auth_helpers import bearer, csrf_token, hx_post, kiosk_at, login, post
 from tests.factories import cards_of, make_order
 
 HX = {"HX-Request": "true"}
@@ -56,11 +56,14 @@ def answer(response) -> tuple[str, str]:
 
 
 def post_scan(client, station, code, badge="W001", lang="en", **extra):
+    """A scan from the kiosk paired with `station`, as htmx sends it."""
+    kiosk_at(client, station)
     data = {"code": code, "idem": uuid.uuid4().hex, "worker_badge": badge, **extra}
-    return client.post(f"/station/{station}/scan?lang={lang}", data=data, headers=HX)
+    return hx_post(client, f"/station/{station}/scan?lang={lang}", data)
 
 
 def test_station_page_has_a_focused_scan_field_and_served_assets(client, plant):
+    kiosk_at(client, "whitebody")
     response = client.get("/station/whitebody?lang=en")
     assert response.status_code == 200
     page = Elements(response.get_data(as_text=True))
@@ -84,14 +87,15 @@ def test_scan_round_trip_answers_green_then_amber(client, plant):
 
 def test_scan_answer_in_chinese_by_default(client, plant):
     card = cards_of(make_order(lines=[("DT-120", 2)]))[0]
-    response = client.post("/station/whitebody/scan", data={"code": card.code, "idem": uuid.uuid4().hex,
-                                                            "worker_badge": "W001"}, headers=HX)
+    kiosk_at(client, "whitebody")
+    response = hx_post(client, "/station/whitebody/scan", {"code": card.code, "idem": uuid.uuid4().hex,
+                                                           "worker_badge": "W001"})
     assert answer(response) == ("ok", f"工单卡 {card.code}：2 件已在 白茬 完成。下一站：涂装。")
 
 
 def test_bad_scan_input_gets_a_red_answer_not_an_error(client, plant):
-    response = client.post("/station/whitebody/scan?lang=en", data={"code": "<b>x</b>", "idem": "k" * 20},
-                           headers=HX)
+    kiosk_at(client, "whitebody")
+    response = hx_post(client, "/station/whitebody/scan?lang=en", {"code": "<b>x</b>", "idem": "k" * 20})
     assert response.status_code == 200
     outcome, text = answer(response)
     assert outcome == "rejected"
@@ -115,7 +119,8 @@ def test_unknown_station_is_a_404_page(client, plant):
 
 
 def test_new_order_form_creates_and_releases(client, plant):
-    response = client.post("/orders/new?lang=en", data={
+    login(client, "clerk")
+    response = post(client, "/orders/new?lang=en", {
         "number": "SO-F1", "customer": "LH", "due_date": "2026-12-30", "model_1": "SF-301", "quantity_1": "45",
         "colour_1": "Grey", "release": "1"})
     assert response.status_code == 303
@@ -125,7 +130,8 @@ def test_new_order_form_creates_and_releases(client, plant):
 
 
 def test_new_order_form_error_keeps_what_was_typed(client, plant):
-    response = client.post("/orders/new?lang=en", data={
+    login(client, "clerk")
+    response = post(client, "/orders/new?lang=en", {
         "number": "SO F2!", "customer": "LH", "due_date": "2026-12-30", "model_1": "SF-301", "quantity_1": "4"})
     page = Elements(response.get_data(as_text=True))
     assert "may use only letters" in page.select(id="form-error")[0]["text"]
@@ -137,6 +143,7 @@ def test_order_detail_shows_cards_progress_and_history(client, plant):
     order = make_order(lines=[("DT-120", 3)], number="SO-D1")
     card = cards_of(order)[0]
     post_scan(client, "whitebody", card.code, badge="W004")
+    login(client, "clerk")
     page = Elements(client.get("/orders/SO-D1?lang=en").get_data(as_text=True))
     waiting = [e for e in page.select(tag="tr") if e["attrs"].get("data-card") == card.code][0]
     assert "Finishing" in waiting["text"]
@@ -146,18 +153,24 @@ def test_order_detail_shows_cards_progress_and_history(client, plant):
 
 
 def test_job_card_sheet_barcodes_decode_to_the_card_codes(client, plant):
-    order = make_order(lines=[("DT-120", 3), ("SF-301", 2)], number="SO-P1")
+    from pyzbar.pyzbar import ZBarSymbol
+
+    login(client, "clerk")
+    order = make_order(lines=[("DT-120", 3), ("SF-301", 2)], number="SO-P1", card_units=2)
     html = client.get("/orders/SO-P1/cards?noprint=1").get_data(as_text=True)
-    images = re.findall(r'data-card="([^"]+)".*?src="data:image/png;base64,([^"]+)"', html, re.S)
+    images = re.findall(r'data-card="([^"]+)".*?src="([^"]+)"', html, re.S)
     assert [code for code, _ in images] == [c.code for c in cards_of(order)]
-    for code, data in images:
-        decoded = decode(Image.open(io.BytesIO(base64.b64decode(data))))
-        assert [d.data.decode() for d in decoded] == [code]
+    for code, src in images:  # each card is the job-card label as printers get it: Code 128 and QR
+        response = client.get(src)
+        assert response.status_code == 200 and response.mimetype == "image/png"
+        decoded = decode(Image.open(io.BytesIO(response.data)), symbols=[ZBarSymbol.CODE128, ZBarSymbol.QRCODE])
+        assert sorted((d.type, d.data.decode()) for d in decoded) == [("CODE128", code), ("QRCODE", code)]
 
 
 def test_import_page_lists_row_errors(client, plant):
+    login(client, "clerk")
     data = {"file": (io.BytesIO(b"order,customer,due_date,model,quantity\nSO-I1,LH,2026-12-20,NOPE,2\n"),
-                     "o.csv")}
+                     "o.csv"), "csrf_token": csrf_token(client)}
     response = client.post("/orders/import?lang=en", data=data, content_type="multipart/form-data")
     page = Elements(response.get_data(as_text=True))
     assert "Row 2" in page.select(id="import-errors")[0]["text"]
@@ -167,7 +180,8 @@ def test_import_page_lists_row_errors(client, plant):
 def test_api_scan_is_idempotent(client, plant):
     card = cards_of(make_order(lines=[("DT-120", 2)]))[0]
     body = {"station": "whitebody", "code": card.code, "idem_key": uuid.uuid4().hex, "worker_badge": "W001"}
-    first = client.post("/api/scan?lang=en", json=body).get_json()
-    second = client.post("/api/scan?lang=en", json=body).get_json()
+    agent = bearer("whitebody")  # a camera agent paired with white-body
+    first = client.post("/api/scan?lang=en", json=body, headers=agent).get_json()
+    second = client.post("/api/scan?lang=en", json=body, headers=agent).get_json()
     assert first["outcome"] == "ok" and second["replayed"] and second["event_id"] == first["event_id"]
-    assert client.post("/api/scan", json=["not", "an", "object"]).status_code == 400
+    assert client.post("/api/scan", json=["not", "an", "object"], headers=agent).status_code == 400

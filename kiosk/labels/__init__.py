@@ -13,6 +13,7 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from kiosk.labels.delivery_note import delivery_note_layout as delivery_note_layout
 from kiosk.labels.documents import CartonDoc, JobCardDoc, ManifestDoc, ManifestLine, PickLine, PickListDoc
 from kiosk.labels.elements import Barcode128, Box, Layout, Line, QRCode, Text
 from kiosk.labels.escpos_receipt import render_escpos

@@ -66,6 +66,7 @@ class CartonDoc:
     unit_no: int
     units: int
     replacement: bool = False
+    replacement_for: str = ""  # a replacement-parts carton: the number of the order complained about
 
 
 @dataclass(frozen=True)

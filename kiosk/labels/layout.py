@@ -114,8 +114,9 @@ def carton_label_layout(doc: CartonDoc, lang: str, width_mm: float = 100, height
     y = 2.5 * s
 
     head_width = inner
-    if doc.replacement:
-        mark = gettext("Replacement label", lang)
+    if doc.replacement or doc.replacement_for:
+        mark = (gettext("Replacement for {number}", lang, number=doc.replacement_for)
+                if doc.replacement_for else gettext("Replacement label", lang))
         mark_size = 3.0 * s
         mark_width = estimate_width(mark, mark_size) + 2
         elements.append(Box(w - MARGIN - mark_width, y, mark_width, mark_size * 1.6, 0.4))

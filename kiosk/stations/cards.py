@@ -10,7 +10,8 @@ from peewee import JOIN
 from db import compiled, is_postgres, run_compiled
 from db.models import JobCard, Order, OrderLine, Product, ScanEvent, Station, Worker, utcnow
 from kiosk import plant
-from kiosk.i18n import msg
+from kiosk.i18n import Msg, msg
+from kiosk.outside_work import refusal_if_out
 
 
 def route_stations(route_id: int) -> list[Station]:
@@ -51,7 +52,7 @@ def load_card(code: str, lock: bool = False) -> JobCard | None:
 def check_card(card: JobCard | None, station: Station, code: str):
     """The rejection for scanning `card` at `station` now, or None when the station may take it.
 
-    Covers: unknown code, order cancelled or on hold, card finished or void, not on this card's
+    Covers: unknown code, order cancelled or on hold, card finished or void, out at a supplier, not on this card's
     route, already recorded here (duplicate), and out of sequence.
     """
     from kiosk.scans import Outcome
@@ -77,6 +78,8 @@ def check_card(card: JobCard | None, station: Station, code: str):
                 order=order.number, why=order.hold_reason or "-", card=card.code),
             reason="on_hold", job_card=card,
         )
+    if card.change_notice:  # the order changed after this card started (kiosk/order_changes.py)
+        return Outcome("rejected", "scan", Msg.from_json(card.change_notice), reason="order_changed", job_card=card)
     if card.status == "void":
         return Outcome(
             "rejected", "scan",
@@ -84,6 +87,9 @@ def check_card(card: JobCard | None, station: Station, code: str):
                 card=card.code),
             reason="void", job_card=card,
         )
+    out = refusal_if_out(card)  # at an outside workshop (kiosk/outside_work.py)
+    if out is not None:
+        return out
     stations = route_stations(card.route_id)
     index = next((i for i, s in enumerate(stations) if s.id == station.id), None)
     if index is None:

@@ -10,12 +10,18 @@ from peewee import JOIN
 from db import compiled, run_compiled
 from db.models import ScanEvent, Station, Worker
 from kiosk import plant
+from kiosk.auth import kiosk_station, public
 from kiosk.i18n import msg
 from kiosk.scans import ScanInputError, ScanRequest, record_scan
-from kiosk.stations import qc
+from kiosk.stations import loading, qc
 from kiosk.web import current_lang
 
 bp = Blueprint("stations", __name__)
+
+# Form fields passed to the station's rule: QC's verdict; packing's reprint; the bin a warehouse kiosk
+# holds; the pick list a loading kiosk holds, and finishing or a short load's supervisor and reason.
+SCAN_OPTIONS = ("verdict", "failed_units", "defect", "rework_station", "reprint", "location", "pick_list",
+                "finish", "supervisor", "reason")
 
 
 def get_station(code: str) -> Station:
@@ -40,12 +46,14 @@ def recent_scans(station: Station, limit: int) -> list[ScanEvent]:
 
 
 @bp.get("/")
+@public
 def index():
     stations = list(Station.select().order_by(Station.sort, Station.id))
     return render_template("index.html", stations=stations)
 
 
 @bp.get("/station/<code>")
+@public  # shows the scan field only to a kiosk paired here
 def station_page(code: str):
     station = get_station(code)
     return render_template(
@@ -53,6 +61,7 @@ def station_page(code: str):
         station=station,
         recent=recent_scans(station, current_app.config["RECENT_SCANS"]),
         defects=qc.DEFECT_REASONS,
+        tally=loading.tally_for_page(station, None) if station.kind == "loading" else None,
     )
 
 
@@ -69,12 +78,13 @@ def parse_scanned_at(value: str | None) -> dt.datetime | None:
 
 
 @bp.post("/station/<code>/scan")
+@kiosk_station()
 def scan(code: str):
     station = get_station(code)
     form = request.form
     badge = (form.get("worker_badge") or "").strip()[:64] or None
     scanned = (form.get("code") or "")[:200]
-    context = dict(station=station, defects=qc.DEFECT_REASONS, worker=None)
+    context = dict(station=station, defects=qc.DEFECT_REASONS, worker=None, tally=None)
 
     if station.kind == "qc" and not form.get("verdict") and scanned.strip():
         # QC needs a verdict: show the card and the pass / fail panel first; nothing is recorded yet.
@@ -87,8 +97,7 @@ def scan(code: str):
                 return render_template("_qc_decide.html", card=card,
                                        rework_choices=qc.rework_choices(card, station), **context)
 
-    options = {key: form.get(key) for key in ("verdict", "failed_units", "defect", "rework_station")
-               if form.get(key)}
+    options = {key: form.get(key)[:200] for key in SCAN_OPTIONS if form.get(key)}
     scan_request = ScanRequest(
         station_code=station.code,
         code=scanned,
@@ -100,11 +109,15 @@ def scan(code: str):
     try:
         result = record_scan(scan_request)
     except ScanInputError as error:
+        if station.kind == "loading":
+            context["tally"] = loading.tally_for_page(station, form.get("pick_list"))
         return render_template("_scan_result.html", result=None, error=error.message,
                                recent=recent_scans(station, current_app.config["RECENT_SCANS"]), **context)
     if result.action == "sign_in":
         context["worker"] = Worker.get_or_none(Worker.badge == result.detail.get("badge"))
         context["signed_in"] = True
+    if station.kind == "loading":  # the live tally under the answer (kiosk/stations/loading.py)
+        context["tally"] = loading.tally_for_page(station, form.get("pick_list"), result)
     return render_template(
         "_scan_result.html",
         result=result,
@@ -115,6 +128,7 @@ def scan(code: str):
 
 
 @bp.post("/station/<code>/sign-out")
+@kiosk_station()
 def sign_out(code: str):
     station = get_station(code)
     return render_template("_worker.html", station=station, worker=None, oob=False,
@@ -122,6 +136,7 @@ def sign_out(code: str):
 
 
 @bp.get("/station/<code>/worker")
+@kiosk_station()
 def worker_panel(code: str):
     """The signed-in worker's panel after a page reload (the badge is remembered by the kiosk)."""
     station = get_station(code)
