@@ -15,8 +15,9 @@ import secrets
 
 from peewee import JOIN
 
-from db import write_transaction
+from db import compiled, run_compiled, write_transaction
 from db.models import Device, Station, utcnow
+from kiosk import plant
 from kiosk.audit import record_action
 from kiosk.i18n import Msg, msg
 from kiosk.users import clean_text
@@ -51,7 +52,9 @@ def find_device(token: str | None) -> Device | None:
     """The device holding `token`, or None for a missing, malformed or forgotten token."""
     if not token or not TOKEN_RE.match(token):
         return None
-    return Device.get_or_none(Device.token_hash == hash_token(token))
+    query = compiled("device-by-token", lambda p: Device.select().where(Device.token_hash == p("hash")))
+    rows = run_compiled(query, hash=hash_token(token))  # every kiosk request asks: SQL built once
+    return rows[0] if rows else None
 
 
 def format_code(code: str) -> str:
@@ -166,7 +169,8 @@ def may_record_at(device: Device | None, station_code: str) -> bool:
     """Only a device paired with this very station may record scans at it."""
     if not is_paired(device) or device.station_id is None:
         return False
-    return device.station.code == station_code
+    station = plant.station_by_code(station_code)
+    return station is not None and device.station_id == station.id
 
 
 def list_devices() -> list[Device]:

@@ -5,7 +5,7 @@ Shared by every station that scans job cards (process stations, QC, packing).
 
 from __future__ import annotations
 
-from peewee import JOIN
+from peewee import JOIN, Value
 
 from db import compiled, is_postgres, run_compiled
 from db.models import JobCard, Order, OrderLine, Product, ScanEvent, Station, Worker, utcnow
@@ -151,7 +151,10 @@ def advance(card: JobCard, route_length: int) -> None:
     if card.next_seq >= route_length:
         card.status = "done"
     card.updated_at = utcnow()
-    card.save(only=[JobCard.next_seq, JobCard.status, JobCard.units, JobCard.updated_at])
+    fields = ("next_seq", "status", "units", "updated_at")
+    query = compiled("advance-card", lambda p: JobCard.update(
+        {getattr(JobCard, name): Value(p(name), converter=False) for name in fields}).where(JobCard.id == p("id")))
+    run_compiled(query, id=card.id, **{name: getattr(JobCard, name).db_value(getattr(card, name)) for name in fields})
     order = card.order_line.order
     if order.status == "released":
         order.status = "in_production"
