@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 export KIOSK_INSTANCE="${KIOSK_INSTANCE:-$PWD/instance}"
 .venv/bin/kiosk init-db --demo
-port="${KIOSK_BIND:-0.0.0.0:8000}"; port="${port##*:}"
-host="$(hostname -I 2>/dev/null | awk '{print $1}')"
+bind="${KIOSK_BIND:-0.0.0.0:8000}"; port="${bind##*:}"; host="${bind%:*}"
+if [ "$host" = "0.0.0.0" ] || [ -z "$host" ]; then host="$(hostname -I 2>/dev/null | awk '{print $1}')"; fi
 base="http://${host:-127.0.0.1}:${port}"
 echo
 echo "Station pages (open each on its kiosk, e.g. chromium --kiosk URL):"

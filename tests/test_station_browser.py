@@ -42,7 +42,8 @@ def test_worker_scans_badge_then_card_and_sees_green_then_progress(demo_server, 
 
     scan_like_a_scanner(page, card.code)
     assert f"Card {card.code}: 4 units done at White-body" in wait_answer(page, card.code, "ok")
-    assert page.locator("#recent-scans li").first.inner_text().find(card.code) >= 0
+    latest = page.locator("#recent-scans li").first.inner_text()
+    assert card.code in latest and "李娜" in latest  # what, and who scanned it
     # the field is cleared and keeps focus for the next scan
     assert page.locator("#scan-input").input_value() == ""
     assert page.locator("#scan-input").evaluate("el => el === document.activeElement")

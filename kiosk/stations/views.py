@@ -35,7 +35,7 @@ def recent_scans(station: Station, limit: int) -> list[ScanEvent]:
     def build(param):
         return (
             ScanEvent.select(ScanEvent.id, ScanEvent.at, ScanEvent.code, ScanEvent.outcome, ScanEvent.message,
-                             ScanEvent.worker, Worker.name)
+                             ScanEvent.worker, Worker.id, Worker.name)
             .join(Worker, on=(ScanEvent.worker == Worker.id), join_type=JOIN.LEFT_OUTER)
             .where((ScanEvent.station == param("station")) & (ScanEvent.action != param("skip")))
             .order_by(ScanEvent.id.desc())
