@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from db import compiled, is_postgres, run_compiled, write_transaction
+from db import compiled, in_ids, is_postgres, run_compiled, write_transaction
 from db.models import Customer, JobCard, Order, OrderLine, OutsideWork, Station, Supplier, Worker, utcnow
 from kiosk.clock import to_local, today
 from kiosk.i18n import Msg, msg
@@ -276,7 +276,7 @@ def out_now(order_ids: list[int] | None = None, on: dt.date | None = None) -> li
              .switch(OutsideWork).join(Station)
              .where(OutsideWork.returned_at.is_null()))
     if order_ids is not None:
-        query = query.where(Order.id.in_(order_ids))
+        query = query.where(in_ids(Order.id, order_ids))
     rows = []
     for work in query.order_by(OutsideWork.expected_back, OutsideWork.id):
         order = work.job_card.order_line.order

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from db import is_postgres, write_transaction
+from db import in_ids, is_postgres, write_transaction
 from db.models import Customer, Order, User, utcnow
 from kiosk import events
 from kiosk.audit import record_action
@@ -94,7 +94,7 @@ def waiting_ids(order_ids: Iterable[int]) -> set[int]:
     order_ids = list(order_ids)
     if not order_ids:
         return set()
-    query = Order.select(Order.id).join(Customer).where(Order.id.in_(order_ids) & _waiting_where())
+    query = Order.select(Order.id).join(Customer).where(in_ids(Order.id, order_ids) & _waiting_where())
     return {order_id for (order_id,) in query.tuples()}
 
 

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from peewee import Case, Select, fn
 
+from db import in_ids
 from db.models import Carton, JobCard, OrderLine, Product, RouteStep, Station
 
 
-@dataclass
+@dataclass(slots=True)
 class StageProgress:
     station: Station
     done: int
@@ -68,7 +69,7 @@ def _count_from_cartons(order_ids: list[int], stages: dict[int, str], done: dict
         Carton.select(OrderLine.order.alias("order_id"), fn.COUNT(Carton.id).alias("n"),
                       fn.SUM(stored).alias("stored"), fn.SUM(loaded).alias("loaded"))
         .join(OrderLine)
-        .where(OrderLine.order.in_(order_ids))
+        .where(in_ids(OrderLine.order, order_ids))
         .group_by(OrderLine.order, Carton.job_card, Carton.unit_no)
         .alias("units")
     )
@@ -98,7 +99,7 @@ def progress_for_orders(order_ids: list[int]) -> dict[int, OrderProgress]:
     lines = (
         OrderLine.select(OrderLine.order, Product.route, fn.SUM(OrderLine.quantity))
         .join(Product)
-        .where(OrderLine.order.in_(order_ids))
+        .where(in_ids(OrderLine.order, order_ids))
         .group_by(OrderLine.order, Product.route)
         .tuples()
     )
@@ -110,17 +111,23 @@ def progress_for_orders(order_ids: list[int]) -> dict[int, OrderProgress]:
     rows = (
         JobCard.select(OrderLine.order, JobCard.route, JobCard.next_seq, fn.SUM(JobCard.units))
         .join(OrderLine)
-        .where(OrderLine.order.in_(order_ids) & (JobCard.status != "void"))
+        .where(in_ids(OrderLine.order, order_ids) & (JobCard.status != "void"))
         .group_by(OrderLine.order, JobCard.route, JobCard.next_seq)
         .tuples()
     )
     done: dict[tuple[int, int], int] = defaultdict(int)
     applies: dict[int, set[int]] = defaultdict(set)
+    by_step: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
     for order_id, route_id, next_seq, units in rows:
-        for station_id, position in positions.get(route_id, {}).items():
-            applies[order_id].add(station_id)
-            if position < next_seq:
-                done[(order_id, station_id)] += int(units or 0)
+        step = by_step.get((route_id, next_seq))
+        if step is None:  # (stations on the route, stations a card waiting at next_seq is through)
+            on_route = positions.get(route_id, {})
+            step = by_step[(route_id, next_seq)] = (
+                tuple(on_route), tuple(s for s, position in on_route.items() if position < next_seq))
+        applies[order_id].update(step[0])
+        units = int(units or 0)
+        for station_id in step[1]:
+            done[(order_id, station_id)] += units
     carton_stages = {s.id: s.kind for s in stations if s.kind in CARTON_STAGES}
     if carton_stages:
         _count_from_cartons(order_ids, carton_stages, done)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from peewee import IntegrityError
 
-from db import is_postgres, write_transaction
+from db import in_ids, is_postgres, write_transaction
 from db.models import DELAY_REASONS, Carton, JobCard, Order, OrderDelay, ScanEvent, Station, utcnow
 from kiosk.audit import record_action
 from kiosk.i18n import Msg, msg
@@ -268,7 +268,7 @@ def delays_for_orders(order_ids: list[int]) -> dict[int, list[OrderDelay]]:
     """Each order's delay reasons, newest first (for order pages and boards)."""
     found: dict[int, list[OrderDelay]] = defaultdict(list)
     if order_ids:
-        for delay in OrderDelay.select().where(OrderDelay.order.in_(order_ids)).order_by(OrderDelay.at.desc(),
+        for delay in OrderDelay.select().where(in_ids(OrderDelay.order, order_ids)).order_by(OrderDelay.at.desc(),
                                                                                          OrderDelay.id.desc()):
             found[delay.order_id].append(delay)
     return found

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from peewee import SQL, Cast, Value, fn
 
+from db import in_ids
 from db.models import Carton, Customer, Order, OrderLine, Product, ScanEvent, Station, utcnow
 from kiosk.i18n import Msg, msg
 from kiosk.outside_work import OutRow, out_by_order
@@ -138,7 +139,7 @@ def _carton_counts(only: list[int] | None = None) -> tuple[dict[int, int], dict[
     expected = dict(
         OrderLine.select(OrderLine.order, fn.SUM(OrderLine.quantity * Product.cartons_per_unit))
         .join(Product)
-        .where(OrderLine.order.in_(open_ids))
+        .where(in_ids(OrderLine.order, open_ids))
         .group_by(OrderLine.order)
         .tuples()
     )
@@ -147,7 +148,7 @@ def _carton_counts(only: list[int] | None = None) -> tuple[dict[int, int], dict[
         for order_id, status, count in (
             Carton.select(OrderLine.order, Carton.status, fn.COUNT(Carton.id))
             .join(OrderLine, on=(Carton.order_line == OrderLine.id))
-            .where(OrderLine.order.in_(open_ids))
+            .where(in_ids(OrderLine.order, open_ids))
             .group_by(OrderLine.order, Carton.status)
             .tuples()
         )
@@ -165,7 +166,7 @@ def delay_reasons(only: list[int] | None = None) -> dict[int, Msg]:
     open_ids = Order.select(Order.id).where(_open(only))
     found: dict[int, Msg] = {}
     for order_id, reason, note in (OrderDelay.select(OrderDelay.order, OrderDelay.reason, OrderDelay.note)
-                                   .where(OrderDelay.order.in_(open_ids))
+                                   .where(in_ids(OrderDelay.order, open_ids))
                                    .order_by(OrderDelay.at, OrderDelay.id).tuples()):
         found[order_id] = msg("{reason}, note: {note}", reason=delay_label(reason), note=note) if note \
             else delay_label(reason)
