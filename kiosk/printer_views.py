@@ -264,37 +264,33 @@ def _png(data: bytes):
     return data, 200, {"Content-Type": "image/png", "Cache-Control": "no-cache"}
 
 
+def _by_code(model, code: str):
+    """The job card, carton or pick list a preview address names, or a 404 page."""
+    found = model.get_or_none(model.code == code[:32])
+    if found is None:
+        abort(404)
+    return found
+
+
 @bp.get("/labels/job-card/<code>.png")
 @require(*STAFF, kiosk="any")
 def job_card_png(code: str):
-    card = JobCard.get_or_none(JobCard.code == code[:32])
-    if card is None:
-        abort(404)
-    return _png(documents.job_card_preview_png(card))
+    return _png(documents.job_card_preview_png(_by_code(JobCard, code)))
 
 
 @bp.get("/labels/carton/<code>.png")
 @require(*STAFF, kiosk="any")
 def carton_png(code: str):
-    carton = Carton.get_or_none(Carton.code == code[:32])
-    if carton is None:
-        abort(404)
-    return _png(labels.render_png(documents.carton_layout_for(carton)))
+    return _png(labels.render_png(documents.carton_layout_for(_by_code(Carton, code))))
 
 
 @bp.get("/labels/pick-list/<code>.png")
 @require(*STAFF, kiosk="any")
 def pick_list_png(code: str):
-    pick_list = PickList.get_or_none(PickList.code == code[:32])
-    if pick_list is None:
-        abort(404)
-    return _png(labels.render_png(documents.pick_list_layout_for(pick_list)))
+    return _png(labels.render_png(documents.pick_list_layout_for(_by_code(PickList, code))))
 
 
 @bp.get("/labels/manifest/<code>.png")
 @require(*STAFF, kiosk="any")
 def manifest_png(code: str):
-    pick_list = PickList.get_or_none(PickList.code == code[:32])
-    if pick_list is None:
-        abort(404)
-    return _png(labels.render_png(documents.manifest_layout_for(pick_list)))
+    return _png(labels.render_png(documents.manifest_layout_for(_by_code(PickList, code))))
