@@ -14,7 +14,7 @@ from kiosk.auth import CARD_PRINTERS, ORDER_DESK, STAFF, SUPERVISORS, current_us
 from kiosk.i18n import msg
 from kiosk.importer import ImportFailed, import_orders
 from kiosk.orders import LineInput, OrderError, OrderInput, create_order, release_order
-from kiosk.progress import progress_for_orders, route_positions
+from kiosk.progress import progress_for_orders
 from kiosk.stations.cards import route_stations
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -55,7 +55,6 @@ def order_detail(number: str):
     cards = list(
         JobCard.select(JobCard, OrderLine).join(OrderLine).where(OrderLine.order == order).order_by(JobCard.id)
     )
-    positions = route_positions()
     routes = {card.route_id: route_stations(card.route_id) for card in cards}
     events = list(
         ScanEvent.select(ScanEvent, Station, Worker)
@@ -66,7 +65,7 @@ def order_detail(number: str):
         .order_by(ScanEvent.id)
     )
     return render_template("orders/detail.html", order=order, lines=lines, cards=cards, routes=routes,
-                           positions=positions, events=events,
+                           events=events,
                            progress=progress_for_orders([order.id])[order.id])
 
 

@@ -41,6 +41,17 @@ def route_stations(route_id: int) -> list[Station]:
     return list(_fresh()["routes"].get(route_id, []))
 
 
+def stations() -> list[Station]:
+    """Every station in plant order."""
+    return sorted(_fresh()["stations"].values(), key=lambda station: (station.sort, station.id))
+
+
+def route_positions() -> dict[int, dict[int, int]]:
+    """route id -> {station id: position on that route}."""
+    return {route_id: {station.id: position for position, station in enumerate(route)}
+            for route_id, route in _fresh()["routes"].items()}
+
+
 def forget() -> None:
     """Drop the cache (after an admin edits stations or routes, and between tests)."""
     with _lock:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from peewee import Case, Select, fn
 
 from db import in_ids
-from db.models import Carton, JobCard, OrderLine, Product, RouteStep, Station
+from db.models import Carton, JobCard, OrderLine, Product, Station
+from kiosk import plant
 
 
 @dataclass(slots=True)
@@ -40,19 +41,6 @@ class OrderProgress:
         if not applicable:
             return 0
         return round(100 * sum(s.done for s in applicable) / sum(s.total for s in applicable))
-
-
-def route_positions() -> dict[int, dict[int, int]]:
-    """route id -> {station id: position on that route}."""
-    positions: dict[int, dict[int, int]] = defaultdict(dict)
-    for step in RouteStep.select().order_by(RouteStep.route, RouteStep.seq):
-        positions[step.route_id][step.station_id] = len(positions[step.route_id])
-    return positions
-
-
-def card_stations() -> list[Station]:
-    """Stations whose progress is shown, in plant order (warehouse-in and loading counted from cartons)."""
-    return list(Station.select().order_by(Station.sort, Station.id))
 
 
 # After packing, goods move as cartons: a unit is through warehouse-in when all its cartons are in
@@ -90,8 +78,8 @@ def _count_from_cartons(order_ids: list[int], stages: dict[int, str], done: dict
 def progress_for_orders(order_ids: list[int]) -> dict[int, OrderProgress]:
     if not order_ids:
         return {}
-    stations = card_stations()
-    positions = route_positions()
+    stations = plant.stations()  # in plant order; warehouse-in and loading are counted from cartons
+    positions = plant.route_positions()
     # Each stage's total is the units of the lines whose route passes through it: an order mixing a
     # finished product with one that skips finishing can still complete finishing.
     ordered: dict[int, int] = defaultdict(int)
