@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import db  # noqa: E402
 from db.models import Printer  # noqa: E402
 from db.schema import migrate  # noqa: E402
-from kiosk import printing  # noqa: E402
+from kiosk.printing import queue as printing  # noqa: E402
 
 
 class CountingPrinter:

@@ -52,7 +52,7 @@ def _demo_users() -> None:
     """One desk user per role with a random password, kept in the instance folder (mode 0600)."""
     import secrets
 
-    from kiosk.users import create_user
+    from kiosk.people.users import create_user
 
     lines = []
     for role in DEMO_ROLES:
@@ -86,7 +86,7 @@ def urls(base: str | None) -> None:
 @with_appcontext
 def print_worker(poll: float) -> None:
     """Deliver queued print jobs until Ctrl-C / SIGTERM."""
-    from kiosk.printing import PrintWorker
+    from kiosk.printing.queue import PrintWorker
 
     PrintWorker(poll_s=poll).run_until_signal()
 
@@ -102,7 +102,7 @@ def fake_printer(port: int, host: str, out: str, language: str | None) -> None:
 
     It runs without the app (no database, no print worker), so it can run on any machine.
     """
-    from kiosk.fake_printer import FakePrinter
+    from kiosk.printing.fake_printer import FakePrinter
 
     def report(job) -> None:
         pictures = ", ".join(p.name for p in job.pictures) or job.problem

@@ -6,7 +6,7 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_htmx import HTMX
 from werkzeug.exceptions import HTTPException
 
-from kiosk.clock import to_local
+from kiosk.core.clock import to_local
 from kiosk.i18n import LANGS, Msg, gettext, normalise_lang
 
 htmx = HTMX()

@@ -16,10 +16,10 @@ import pytest
 
 from db.models import Printer, PrintJob, utcnow
 from hardware.transports import TransportError
-from kiosk import printing
 from kiosk.i18n import gettext
 from kiosk.i18n.zh_printing import ZH
-from kiosk.printing import PrinterLock, PrintingError, PrintWorker, RetryPolicy
+from kiosk.printing import queue as printing
+from kiosk.printing.queue import PrinterLock, PrintingError, PrintWorker, RetryPolicy
 from tests.test_transports import LoopbackPrinter, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -424,7 +424,7 @@ def _message_ids(path: Path) -> set[str]:
 
 
 def test_every_printer_message_has_chinese():
-    paths = [*sorted((ROOT / "hardware").glob("*.py")), ROOT / "kiosk" / "printing.py"]
+    paths = [*sorted((ROOT / "hardware").glob("*.py")), ROOT / "kiosk" / "printing" / "queue.py"]
     ids = set().union(*(_message_ids(path) for path in paths))
     assert len(ids) > 40
     assert sorted(ids - set(ZH)) == []

@@ -10,7 +10,7 @@ import csv
 import io
 
 from kiosk.boards.report import DayReport
-from kiosk.complaints import REASONS
+from kiosk.complaints.complaint import REASONS
 from kiosk.i18n import gettext
 
 

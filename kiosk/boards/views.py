@@ -19,10 +19,10 @@ import datetime as dt
 from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
 
 from db import database
-from kiosk import events
-from kiosk.auth import STAFF, require
 from kiosk.boards import export, figures, live, report, trace
-from kiosk.clock import today
+from kiosk.core.clock import today
+from kiosk.eventlog import stream as events
+from kiosk.people.auth import STAFF, require
 from kiosk.web import current_lang
 
 bp = Blueprint("boards", __name__)

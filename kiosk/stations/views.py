@@ -9,10 +9,10 @@ from peewee import JOIN
 
 from db import compiled, run_compiled
 from db.models import ScanEvent, Station, Worker
-from kiosk import plant
-from kiosk.auth import kiosk_station, public
+from kiosk.core import plant
+from kiosk.eventlog.scan_path import ScanInputError, ScanRequest, record_scan
 from kiosk.i18n import msg
-from kiosk.scans import ScanInputError, ScanRequest, record_scan
+from kiosk.people.auth import kiosk_station, public
 from kiosk.stations import loading, qc
 from kiosk.web import current_lang
 
@@ -57,7 +57,7 @@ def index():
 def station_page(code: str):
     station = get_station(code)
     return render_template(
-        "station.html",
+        "stations/station.html",
         station=station,
         recent=recent_scans(station, current_app.config["RECENT_SCANS"]),
         defects=qc.DEFECT_REASONS,
@@ -94,7 +94,7 @@ def scan(code: str):
         if not is_badge and worker is not None:
             card, rejection = qc.check(station, scanned.strip())
             if rejection is None:
-                return render_template("_qc_decide.html", card=card,
+                return render_template("stations/_qc_decide.html", card=card,
                                        rework_choices=qc.rework_choices(card, station), **context)
 
     options = {key: form.get(key)[:200] for key in SCAN_OPTIONS if form.get(key)}
@@ -111,7 +111,7 @@ def scan(code: str):
     except ScanInputError as error:
         if station.kind == "loading":
             context["tally"] = loading.tally_for_page(station, form.get("pick_list"))
-        return render_template("_scan_result.html", result=None, error=error.message,
+        return render_template("stations/_scan_result.html", result=None, error=error.message,
                                recent=recent_scans(station, current_app.config["RECENT_SCANS"]), **context)
     if result.action == "sign_in":
         context["worker"] = Worker.get_or_none(Worker.badge == result.detail.get("badge"))
@@ -119,7 +119,7 @@ def scan(code: str):
     if station.kind == "loading":  # the live tally under the answer (kiosk/stations/loading.py)
         context["tally"] = loading.tally_for_page(station, form.get("pick_list"), result)
     return render_template(
-        "_scan_result.html",
+        "stations/_scan_result.html",
         result=result,
         error=None,
         recent=recent_scans(station, current_app.config["RECENT_SCANS"]),
@@ -131,7 +131,7 @@ def scan(code: str):
 @kiosk_station()
 def sign_out(code: str):
     station = get_station(code)
-    return render_template("_worker.html", station=station, worker=None, oob=False,
+    return render_template("stations/_worker.html", station=station, worker=None, oob=False,
                            note=msg("Signed out. Scan your badge to start.").render(current_lang()))
 
 
@@ -142,4 +142,4 @@ def worker_panel(code: str):
     station = get_station(code)
     badge = (request.args.get("badge") or "")[:64]
     worker = Worker.get_or_none((Worker.badge == badge) & Worker.active) if badge else None
-    return render_template("_worker.html", station=station, worker=worker, oob=False)
+    return render_template("stations/_worker.html", station=station, worker=worker, oob=False)
