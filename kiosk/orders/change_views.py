@@ -79,7 +79,7 @@ def clear_hold(number: str):
 
 @bp.app_template_global("order_follow_up")
 def order_follow_up(order: Order) -> dict:
-    """What the order page shows of changes, payment and status links (changes/_order_panel.html)."""
+    """What the order page shows of changes, payment and status links (orders/changes/_order_panel.html)."""
     secret = current_app.secret_key
     links = [(link, customer_status.link_token(link, secret)) for link in customer_status.live_links(order)]
     return {
