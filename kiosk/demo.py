@@ -177,7 +177,7 @@ def seed_shipping() -> None:
     """Goods past QC: an order ready to pack, packed cartons waiting for warehouse-in, cartons in
     stock by bin (LOC-A01 ...), and pick list PL000001 for Lianhua's truck at the loading dock."""
     from db.models import Carton, JobCard, OrderLine
-    from kiosk.cards.route import route_stations
+    from kiosk.core.plant import route_stations
     from kiosk.shipping.pick_lists import create_pick_list
 
     rng = random.Random(11)
@@ -235,9 +235,9 @@ def seed_complaints() -> None:
     """Order SO2612009 for Jiayuan, made, loaded and shipped by real scans, and complaint CP000001 about
     a table-top carton crushed in transit, with a photo, waiting for a manager's decision."""
     from db.models import Carton, JobCard, OrderLine, PickList
-    from kiosk.cards.route import route_stations
     from kiosk.complaints import complaint as complaints
     from kiosk.complaints.photos import Upload
+    from kiosk.core.plant import route_stations
     from kiosk.shipping.pick_lists import create_pick_list
 
     seed_replacement_route()
@@ -306,7 +306,7 @@ def seed_follow_up() -> None:
     finance to release payment, so loading refuses it; SO2613002 (Jiayuan) changed colour while in
     production, so its card past white-body is held at every station until the clerk clears it."""
     from db.models import Carton, JobCard, OrderLine
-    from kiosk.cards.route import route_stations
+    from kiosk.core.plant import route_stations
     from kiosk.orders.changes import change_order
     from kiosk.shipping.pick_lists import create_pick_list
 
@@ -351,8 +351,8 @@ def seed_outside_and_delivery() -> None:
     was loaded and shipped nine days ago and its signed delivery note has not come back (overdue)."""
     from db.models import Carton, DeliveryNote, JobCard, OrderLine, OutsideWork, PickList
     from kiosk.cards.outside import save_supplier, send_out
-    from kiosk.cards.route import route_stations
     from kiosk.core.clock import today as plant_today
+    from kiosk.core.plant import route_stations
     from kiosk.shipping.pick_lists import create_pick_list
 
     for code, name, contact, phone, days in SUPPLIERS:

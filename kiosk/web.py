@@ -6,7 +6,7 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_htmx import HTMX
 from werkzeug.exceptions import HTTPException
 
-from kiosk.core.clock import to_local
+from kiosk.core.clock import clock_time, long_time
 from kiosk.i18n import LANGS, Msg, gettext, normalise_lang
 
 htmx = HTMX()
@@ -41,8 +41,8 @@ def t(message: Msg | dict | None) -> str:
 
 def init_app(app: Flask) -> None:
     htmx.init_app(app)
-    app.jinja_env.filters["localtime"] = lambda at: to_local(at).strftime("%H:%M:%S") if at else ""
-    app.jinja_env.filters["localdatetime"] = lambda at: to_local(at).strftime("%Y-%m-%d %H:%M") if at else ""
+    app.jinja_env.filters["localtime"] = lambda at: clock_time(at, "")
+    app.jinja_env.filters["localdatetime"] = lambda at: long_time(at, "")
 
     @app.before_request
     def _pick_language():

@@ -28,6 +28,7 @@ from kiosk.complaints import photos as complaint_photos
 from kiosk.complaints.complaint import ComplaintError, ComplaintInput, Decision
 from kiosk.complaints.photos import Upload
 from kiosk.core import plant
+from kiosk.core.clock import long_time
 from kiosk.i18n import Msg
 from kiosk.shipping import cartons as cartons_module
 from kiosk.shipping.pick_lists import create_pick_list
@@ -279,7 +280,7 @@ def test_a_decided_complaint_cannot_be_decided_again(shipped_order, clerk, manag
     assert (rejected.state, rejected.decided_by, rejected.decision_note) == ("rejected", "boss1",
                                                                            "Customer assembled it wrong")
     assert rejected.replacement_order_id is None and rejected.decided_at is not None
-    at = complaints._local(rejected.decided_at)
+    at = long_time(rejected.decided_at)
     admin = make_user("admin")
     assert refusal(complaints.decide, first.code, Decision(True, "changed my mind", "standard"), admin.username) == (
         f"Complaint {first.code} was already rejected by boss1 at {at}. A decision cannot be changed; record a new "

@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 
 from db.models import JobCard, Order, OrderChange, OrderLine, ScanEvent
-from kiosk.cards.route import route_stations
 from kiosk.core.clock import today
+from kiosk.core.plant import route_stations
 from kiosk.orders.changes import AlreadyRecorded, ChangeRefused, change_order, clear_hold, held_cards
 from kiosk.orders.orders import cancel_order
 from tests.auth_helpers import login, post

@@ -12,7 +12,7 @@ from PIL import Image
 from pyzbar.pyzbar import decode
 
 from db.models import Carton, JobCard, PrintJob
-from kiosk.cards.route import route_stations
+from kiosk.core.plant import route_stations
 from kiosk.eventlog.undo import ActionRefused, undo_scan
 from kiosk.i18n import Msg
 from kiosk.labels.sscc import is_valid_sscc

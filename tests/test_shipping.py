@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from db.models import Carton, JobCard, Order, OrderLine, PickList, Printer, PrintJob, Station
-from kiosk.cards.route import route_stations
 from kiosk.core import plant as plant_cache
+from kiosk.core.plant import route_stations
 from kiosk.orders.progress import progress_for_orders
 from kiosk.shipping.cartons import line_stock
 from kiosk.shipping.pick_lists import ShippingError, create_pick_list, shippable_lines, tally

@@ -21,8 +21,9 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from db import database
 from kiosk.boards import export, figures, live, report, trace
 from kiosk.core.clock import today
+from kiosk.core.roles import STAFF
 from kiosk.eventlog import stream as events
-from kiosk.people.auth import STAFF, require
+from kiosk.people.auth import require
 from kiosk.web import current_lang
 
 bp = Blueprint("boards", __name__)

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from db import compiled, in_ids, is_postgres, run_compiled, write_transaction
 from db.models import Customer, JobCard, Order, OrderLine, OutsideWork, Station, Supplier, Worker, utcnow
-from kiosk.core.clock import to_local, today
+from kiosk.core.clock import short_time, today
+from kiosk.core.plant import route_stations, station_label
 from kiosk.eventlog.scan_path import CODE_RE, Outcome, ScanInputError, ScanRequest, ScanResult
 from kiosk.i18n import Msg, msg
 from kiosk.stations import register
@@ -34,14 +35,6 @@ class OutsideWorkError(ValueError):
     def __init__(self, message: Msg):
         super().__init__(message.key)
         self.message = message
-
-
-def _local(at: dt.datetime) -> str:
-    return to_local(at).strftime("%m-%d %H:%M")
-
-
-def _label(station: Station) -> dict[str, str]:
-    return {"zh": station.name_zh, "en": station.name_en}
 
 
 def scanned_code(code: str | None) -> str:
@@ -79,15 +72,13 @@ def refusal_if_out(card: JobCard) -> Outcome | None:
         return None
     return Outcome("rejected", "scan", msg(
         "Card {card} is at {supplier} since {since}, expected back {expected}. Scan it back in at the clerk "
-        "desk first.", card=card.code, supplier=work.supplier.name, since=_local(work.sent_at),
+        "desk first.", card=card.code, supplier=work.supplier.name, since=short_time(work.sent_at),
         expected=work.expected_back.isoformat()), reason="at_supplier", job_card=card,
         detail={"supplier": work.supplier.code})
 
 
 def stage_waiting(card: JobCard) -> Station | None:
     """The route stage the card waits for, or None at the end of its route."""
-    from kiosk.cards.route import route_stations
-
     stations = route_stations(card.route_id)
     return stations[card.next_seq] if card.next_seq < len(stations) else None
 
@@ -156,20 +147,20 @@ def send_out_rule(code: str, supplier_code: str, expected_back, user: str, note:
         same = work.supplier_id == supplier.id
         return Outcome("duplicate" if same else "rejected", "send_out", msg(
             "Card {card} is already out at {supplier} since {since}, expected back {expected}. Scan it back in "
-            "first.", card=card.code, supplier=work.supplier.name, since=_local(work.sent_at),
+            "first.", card=card.code, supplier=work.supplier.name, since=short_time(work.sent_at),
             expected=work.expected_back.isoformat()), reason="duplicate" if same else "already_out",
             job_card=card, detail=held)
     stage = stage_waiting(card)
     if stage is None or stage.kind not in OUTSIDE_KINDS:
         return Outcome("rejected", "send_out", msg(
             "Card {card} waits at {stage}; that stage stays in the plant. Only production stages go to suppliers.",
-            card=card.code, stage=_label(stage) if stage else msg("the end of its route")),
+            card=card.code, stage=station_label(stage) if stage else msg("the end of its route")),
             reason="not_outside_stage", job_card=card, detail=held)
     work = OutsideWork.create(job_card=card, supplier=supplier, station=stage, units=card.units, sent_by=user[:64],
                               expected_back=expected, note=" ".join(str(note or "").split())[:256])
     return Outcome("ok", "send_out", msg(
         "Card {card} ({units} units, order {order}) out to {supplier} for {stage}; expected back {expected}.",
-        card=card.code, units=card.units, order=order.number, supplier=supplier.name, stage=_label(stage),
+        card=card.code, units=card.units, order=order.number, supplier=supplier.name, stage=station_label(stage),
         expected=expected.isoformat()), job_card=card,
         detail=dict(held, outside_work=work.id, stage=stage.code, expected_back=expected.isoformat()))
 
@@ -202,12 +193,11 @@ def take_back_rule(card: JobCard, returned_by: str, done: bool = True) -> Outcom
         if last is not None:
             return Outcome("duplicate", "take_back", msg(
                 "Card {card} came back from {supplier} at {time}. Counted once; pass it on.", card=card.code,
-                supplier=last.supplier.name, time=_local(last.returned_at)), reason="duplicate", job_card=card)
+                supplier=last.supplier.name, time=short_time(last.returned_at)), reason="duplicate", job_card=card)
         return Outcome("rejected", "take_back", msg(
             "Card {card} is not out at a supplier, so there is nothing to scan in. Is it the right card?",
             card=card.code), reason="not_out", job_card=card)
-    from kiosk.cards.route import advance, route_stations
-
+    from kiosk.cards.route import advance
     work.returned_at = utcnow()
     work.returned_by = returned_by[:64]
     work.save(only=[OutsideWork.returned_at, OutsideWork.returned_by])
@@ -220,14 +210,15 @@ def take_back_rule(card: JobCard, returned_by: str, done: bool = True) -> Outcom
         detail["done"] = False
         return Outcome("ok", "take_back", msg(
             "Card {card} is back from {supplier} without the work: it waits at {stage}.", card=card.code,
-            supplier=work.supplier.name, stage=_label(stations[card.next_seq]) if card.next_seq < len(stations)
+            supplier=work.supplier.name, stage=station_label(stations[card.next_seq]) if card.next_seq < len(stations)
             else msg("the end of its route")), job_card=card, detail=detail)
     advance(card, len(stations))
     detail["done"] = True
-    following = (_label(stations[card.next_seq]) if card.next_seq < len(stations) else msg("the end of its route"))
+    following = (station_label(stations[card.next_seq]) if card.next_seq < len(stations)
+                 else msg("the end of its route"))
     return Outcome("ok", "take_back", msg(
         "Card {card} is back from {supplier}: {units} units done at {stage}. Next: {next}.", card=card.code,
-        supplier=work.supplier.name, units=card.units, stage=_label(stage), next=following),
+        supplier=work.supplier.name, units=card.units, stage=station_label(stage), next=following),
         units=card.units, job_card=card, detail=detail)
 
 

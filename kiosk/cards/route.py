@@ -10,24 +10,9 @@ from peewee import JOIN, Value
 from db import compiled, is_postgres, run_compiled
 from db.models import JobCard, Order, OrderLine, Product, ScanEvent, Station, Worker, utcnow
 from kiosk.cards.outside import refusal_if_out
-from kiosk.core import plant
+from kiosk.core.clock import short_time
+from kiosk.core.plant import route_stations, station_label
 from kiosk.i18n import Msg, msg
-
-
-def route_stations(route_id: int) -> list[Station]:
-    return plant.route_stations(route_id)
-
-
-def station_index(route_id: int, station: Station) -> int | None:
-    for index, candidate in enumerate(route_stations(route_id)):
-        if candidate.id == station.id:
-            return index
-    return None
-
-
-def station_label(station: Station) -> dict[str, str]:
-    """A station's name in both languages, for a message translated later."""
-    return {"zh": station.name_zh, "en": station.name_en}
 
 
 def load_card(code: str, lock: bool = False) -> JobCard | None:
@@ -106,7 +91,7 @@ def check_card(card: JobCard | None, station: Station, code: str):
             return Outcome(
                 "duplicate", "scan",
                 msg("Card {card} was already recorded here at {time} by {worker}. Counted once; "
-                    "pass it on.", card=card.code, time=_local_time(earlier.at), worker=who),
+                    "pass it on.", card=card.code, time=short_time(earlier.at), worker=who),
                 reason="duplicate", job_card=card,
             )
         return Outcome(
@@ -161,7 +146,3 @@ def advance(card: JobCard, route_length: int) -> None:
         order.save()
 
 
-def _local_time(at) -> str:
-    from kiosk.core.clock import to_local
-
-    return to_local(at).strftime("%m-%d %H:%M")

@@ -45,8 +45,9 @@ from kiosk.complaints.photos import (
     remove_files,
     store_photos,
 )
-from kiosk.core.clock import to_local, today
+from kiosk.core.clock import long_time, today
 from kiosk.core.plant import route_stations
+from kiosk.core.roles import MANAGERS
 from kiosk.eventlog import stream as events
 from kiosk.eventlog.audit import record_action
 from kiosk.i18n import Msg, msg
@@ -71,7 +72,6 @@ REASONS = {
     "other": "Other problem",
 }
 STATES = {"open": "Awaiting decision", "confirmed": "Confirmed", "rejected": "Rejected"}
-MANAGER_ROLES = ("admin", "supervisor")  # the same roles kiosk/auth.py calls SUPERVISORS
 # A replacement's route needs these station kinds to ship, named in a refusal as these words.
 SHIPPING_KINDS = {"packing": "packing", "warehouse": "warehouse-in", "loading": "loading"}
 REPLACEMENT_DAYS = 7  # the replacement's due date, unless the manager sets one
@@ -308,7 +308,7 @@ def _locked(code: str) -> Complaint:
 
 def is_manager(username: str) -> bool:
     user = User.get_or_none((User.username == username) & User.active)
-    return user is not None and user.role in MANAGER_ROLES
+    return user is not None and user.role in MANAGERS
 
 
 def shipping_routes() -> list[Route]:
@@ -342,7 +342,7 @@ def decide(code: str, decision: Decision, user: str, card_units: int = DEFAULT_C
     with write_transaction():
         complaint = _locked(code)
         if complaint.state != "open":
-            decided = dict(code=complaint.code, who=complaint.decided_by or "-", time=_local(complaint.decided_at))
+            decided = dict(code=complaint.code, who=complaint.decided_by or "-", time=long_time(complaint.decided_at))
             if complaint.state == "confirmed":
                 raise ComplaintError(msg("Complaint {code} was already confirmed by {who} at {time}. A decision "
                                          "cannot be changed; record a new complaint if the customer comes back.",
@@ -445,10 +445,6 @@ def replacement_number(original: Order) -> str:
         if not Order.select().where(Order.number == number).exists():
             return number
         n += 1
-
-
-def _local(at: dt.datetime | None) -> str:
-    return to_local(at).strftime("%Y-%m-%d %H:%M") if at else "-"
 
 
 # -- reading ---------------------------------------------------------------------------------------

@@ -14,13 +14,13 @@ from kiosk.complaints import complaint as complaints
 from kiosk.complaints import photos as complaint_photos
 from kiosk.core.clock import today
 from kiosk.core.plant import route_stations
+from kiosk.core.roles import COMPLAINT_DESK, STAFF, SUPERVISORS
 from kiosk.i18n import msg
-from kiosk.people.auth import STAFF, SUPERVISORS, current_username, require
+from kiosk.people.auth import current_username, require
 from kiosk.web import t
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 
-COMPLAINT_DESK = ("admin", "supervisor", "clerk")  # record complaints and add photos; managers decide
 bp.add_app_template_global(COMPLAINT_DESK, "COMPLAINT_DESK")
 
 

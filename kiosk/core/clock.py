@@ -1,4 +1,8 @@
-"""Plant time: the database keeps naive UTC; people read the plant's local time."""
+"""Plant time: the database keeps naive UTC; people read the plant's local time.
+
+Every time shown to a person goes through one of the formats here, so a page, a message and a
+printout say the same time the same way.
+"""
 
 from __future__ import annotations
 
@@ -15,3 +19,18 @@ def to_local(at: dt.datetime) -> dt.datetime:
 
 def today() -> dt.date:
     return dt.datetime.now(PLANT_TZ).date()
+
+
+def short_time(at: dt.datetime | None, empty: str = "-") -> str:
+    """Month, day and minute in plant time (12-03 14:05), for messages about today's work."""
+    return to_local(at).strftime("%m-%d %H:%M") if at else empty
+
+
+def long_time(at: dt.datetime | None, empty: str = "-") -> str:
+    """Date and minute in plant time (2026-12-03 14:05), for records kept longer."""
+    return to_local(at).strftime("%Y-%m-%d %H:%M") if at else empty
+
+
+def clock_time(at: dt.datetime | None, empty: str = "") -> str:
+    """The time of day to the second in plant time (14:05:09), for a station's recent scans."""
+    return to_local(at).strftime("%H:%M:%S") if at else empty

@@ -41,6 +41,19 @@ def route_stations(route_id: int) -> list[Station]:
     return list(_fresh()["routes"].get(route_id, []))
 
 
+def position_on_route(route_id: int, station: Station) -> int | None:
+    """Where `station` is on the route (0 first), or None when the route does not pass it."""
+    for index, candidate in enumerate(_fresh()["routes"].get(route_id, [])):
+        if candidate.id == station.id:
+            return index
+    return None
+
+
+def station_label(station: Station) -> dict[str, str]:
+    """A station's name in both languages, for a message translated later."""
+    return {"zh": station.name_zh, "en": station.name_en}
+
+
 def stations() -> list[Station]:
     """Every station in plant order."""
     return sorted(_fresh()["stations"].values(), key=lambda station: (station.sort, station.id))

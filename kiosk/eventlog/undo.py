@@ -16,11 +16,11 @@ from peewee import IntegrityError
 
 from db import in_ids, is_postgres, write_transaction
 from db.models import DELAY_REASONS, Carton, JobCard, Order, OrderDelay, ScanEvent, Station, utcnow
-from kiosk.cards.route import route_stations, station_label
+from kiosk.core.plant import route_stations, station_label
+from kiosk.core.text import clean_text
 from kiosk.eventlog.audit import record_action
 from kiosk.i18n import Msg, msg
 from kiosk.orders.orders import set_hold
-from kiosk.people.users import clean_text
 
 MAX_REASON = 200
 MAX_NOTE = 500

@@ -13,16 +13,15 @@ import secrets
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from db.models import Customer, Order, OrderLine
+from kiosk.core.roles import FINANCE, ORDER_DESK, RULE_SETTERS, STAFF
 from kiosk.i18n import LANGS, Msg, gettext, msg
 from kiosk.orders import changes as order_changes
 from kiosk.orders import customer_status, payments
 from kiosk.orders.views import get_order
-from kiosk.people.auth import ORDER_DESK, STAFF, current_user, current_username, public, require
+from kiosk.people.auth import current_user, current_username, public, require
 
 bp = Blueprint("order_changes", __name__)
 
-FINANCE = payments.FINANCE
-RULE_SETTERS = payments.RULE_SETTERS
 
 
 def _back(order: Order, anchor: str = ""):

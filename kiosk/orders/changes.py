@@ -24,13 +24,13 @@ from peewee import JOIN, IntegrityError
 
 from db import is_postgres, write_transaction
 from db.models import Carton, JobCard, Order, OrderChange, OrderLine, ScanEvent, utcnow
-from kiosk.cards.route import route_stations, station_label
 from kiosk.core.clock import today
+from kiosk.core.plant import route_stations, station_label
+from kiosk.core.text import clean_text
 from kiosk.eventlog import stream as events
 from kiosk.eventlog.audit import record_action
 from kiosk.i18n import Msg, msg
 from kiosk.orders.orders import DEFAULT_CARD_UNITS, MAX_UNITS_PER_LINE, OrderError, job_card_code, parse_date
-from kiosk.people.users import clean_text
 
 CHANGE_FIELDS = ("quantity", "cancel", "colour", "options", "due_date")
 # What each change is called on the order page (English message ids; Chinese in zh_orders_more).

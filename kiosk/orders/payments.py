@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 from db import in_ids, is_postgres, write_transaction
 from db.models import Customer, Order, User, utcnow
+from kiosk.core.roles import FINANCE, RULE_SETTERS
+from kiosk.core.text import clean_text
 from kiosk.eventlog import stream as events
 from kiosk.eventlog.audit import record_action
 from kiosk.i18n import Msg, msg
-from kiosk.people.users import clean_text
 
 RULES = ("inherit", "required", "not_required")
 RULE_LABELS = {
@@ -27,8 +28,6 @@ RULE_LABELS = {
     "required": "Release required",
     "not_required": "No release needed",
 }
-FINANCE = ("finance",)  # roles that release payment and lift requirements
-RULE_SETTERS = ("admin", "clerk", "finance")  # roles that may set an order's rule (stricter only, unless finance)
 OPEN_FOR_SHIPPING = ("released", "in_production", "packed", "in_stock", "partly_shipped")
 
 

@@ -9,9 +9,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from peewee import JOIN
 
 from db.models import Customer, Order, ScanEvent, Station, Worker
+from kiosk.core.roles import SUPERVISORS
 from kiosk.eventlog import undo as supervisor
 from kiosk.orders.views import get_order
-from kiosk.people.auth import SUPERVISORS, current_username, require
+from kiosk.people.auth import current_username, require
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 

@@ -9,13 +9,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from peewee import JOIN
 
 from db.models import Customer, JobCard, Order, OrderLine, Product, ScanEvent, Station, Worker
-from kiosk.cards.route import route_stations
+from kiosk.core.plant import route_stations
+from kiosk.core.roles import CARD_PRINTERS, ORDER_DESK, STAFF, SUPERVISORS
 from kiosk.eventlog import undo as supervisor
 from kiosk.i18n import msg
 from kiosk.orders.importer import ImportFailed, import_orders
 from kiosk.orders.orders import LineInput, OrderError, OrderInput, create_order, release_order
 from kiosk.orders.progress import progress_for_orders
-from kiosk.people.auth import CARD_PRINTERS, ORDER_DESK, STAFF, SUPERVISORS, current_username, require
+from kiosk.people.auth import current_username, require
 from kiosk.printing import documents
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")

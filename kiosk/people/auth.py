@@ -30,16 +30,12 @@ from flask import (
 from flask.cli import with_appcontext
 
 from db.models import ROLES, Device, Station, User
+from kiosk.core.plant import station_label
+from kiosk.core.roles import ADMINS, CARD_PRINTERS, ORDER_DESK, STAFF, SUPERVISORS
+from kiosk.core.text import clean_text
 from kiosk.i18n import LANGS, msg
 from kiosk.people import csrf, devices, users
 from kiosk.web import KioskError, htmx
-
-# Role groups, named for what they let people do (docs/access.md has the whole table).
-STAFF = ROLES  # every desk role may read orders
-ORDER_DESK = ("admin", "clerk")  # enter, import and release orders
-CARD_PRINTERS = ("admin", "supervisor", "clerk")  # print job cards
-SUPERVISORS = ("admin", "supervisor")  # undo scans, hold orders, delay reasons, workers and badges
-ADMINS = ("admin",)  # users and kiosks
 
 
 @dataclass(frozen=True)
@@ -196,7 +192,7 @@ def _refuse(access: Access | None):
         if device.station_id is None or here is None:
             raise KioskError(msg("This device is not paired with this station, so it cannot record here."), 403)
         raise KioskError(msg("This kiosk is paired with {station}; it cannot record at {here}.",
-                             station=_station_names(device.station), here=_station_names(here)), 403)
+                             station=station_label(device.station), here=station_label(here)), 403)
     if user is None:
         if _wants_page():
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
@@ -205,8 +201,6 @@ def _refuse(access: Access | None):
                          role=msg(users.ROLE_LABELS.get(user.role, user.role))), 403)
 
 
-def _station_names(station: Station) -> dict[str, str]:
-    return {"zh": station.name_zh, "en": station.name_en}
 
 
 def _texts(value):
@@ -281,7 +275,7 @@ def login():
     error = None
     username = ""
     if request.method == "POST":
-        username = users.clean_text(request.form.get("username"), 32)
+        username = clean_text(request.form.get("username"), 32)
         try:
             user = users.authenticate(username, request.form.get("password") or "",
                                       attempts=current_app.config["LOGIN_ATTEMPTS"],

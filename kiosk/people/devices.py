@@ -18,9 +18,9 @@ from peewee import JOIN
 from db import compiled, run_compiled, write_transaction
 from db.models import Device, Station, utcnow
 from kiosk.core import plant
+from kiosk.core.text import clean_text
 from kiosk.eventlog.audit import record_action
 from kiosk.i18n import Msg, msg
-from kiosk.people.users import clean_text
 
 PAIRING_ALPHABET = "0123456789"  # digits: read aloud and typed alike by everyone, whatever their language
 PAIRING_CODE_LENGTH = 8
@@ -127,7 +127,7 @@ def _paired_message(device: Device, station: Station | None) -> Msg:
     if station is None:
         return msg("Device {label} paired as a display.", label=device.label)
     return msg("Device {label} paired with {station}.", label=device.label,
-               station={"zh": station.name_zh, "en": station.name_en})
+               station=plant.station_label(station))
 
 
 def add_agent(station: Station, label: str, by: str) -> tuple[Device, str]:

@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from db import write_transaction
 from db.models import ROLES, Carton, JobCard, User, Worker
+from kiosk.core.text import clean_text
 from kiosk.eventlog.audit import record_action
 from kiosk.i18n import Msg, msg
 
@@ -43,11 +44,6 @@ class UserError(ValueError):
 
 class LoginPaused(UserError):
     """Too many wrong passwords for one user name: wait before the next try."""
-
-
-def clean_text(value, limit: int) -> str:
-    """Printable text only (no control characters), trimmed and cut to `limit`."""
-    return "".join(ch for ch in str(value or "") if ch.isprintable()).strip()[:limit]
 
 
 def _check_username(username: str) -> str:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from db.models import ROLES, Device, Station, User, Worker
+from kiosk.core.roles import ADMINS, SUPERVISORS
 from kiosk.i18n import msg
 from kiosk.orders.views import barcode_data_uri
 from kiosk.people import devices, users
-from kiosk.people.auth import ADMINS, SUPERVISORS, current_username, require
+from kiosk.people.auth import current_username, require
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from db.models import Carton, JobCard, Order, OrderLine, PickList, Printer, PrintJob, Product
 from kiosk import labels
-from kiosk.cards.route import route_stations
+from kiosk.core.plant import route_stations, station_label
 from kiosk.i18n import Msg, msg
 from kiosk.labels import JobCardDoc, Layout
 from kiosk.labels.elements import RECEIPT_WIDTH_MM
@@ -58,7 +58,7 @@ def job_card_doc(card: JobCard) -> JobCardDoc:
     """What a job card says: its order, customer, product, units, due date and route, from the database."""
     line = card.order_line
     order, product = line.order, line.product
-    route = tuple({"zh": station.name_zh, "en": station.name_en} for station in route_stations(card.route_id))
+    route = tuple(station_label(station) for station in route_stations(card.route_id))
     return JobCardDoc(
         code=card.code, order_number=order.number, customer=order.customer.name, product_model=product.model_no,
         product_name=product.name, colour=line.colour_shown, size=product.size, units=card.units,

@@ -257,7 +257,7 @@ def users_of(printer: Printer, desk: Mapping[str, str | None]) -> list[Msg]:
     """Who prints on this printer: stations (receipt or label) and the clerk desk's config entries."""
     found = []
     for station in Station.select().order_by(Station.sort):
-        names = {"zh": station.name_zh, "en": station.name_en}
+        names = plant.station_label(station)
         if station.receipt_printer == printer.name:
             found.append(msg("{station} receipts", station=names))
         if station.label_printer == printer.name:

@@ -13,9 +13,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from db.models import Carton, JobCard, PickList, Printer, PrintJob, Station
 from kiosk import labels
+from kiosk.core.roles import ADMINS, CARD_PRINTERS, PRINT_DESK, STAFF
 from kiosk.i18n import Msg, gettext, msg
 from kiosk.orders.views import get_order
-from kiosk.people.auth import ADMINS, CARD_PRINTERS, STAFF, require
+from kiosk.people.auth import require
 from kiosk.printing import documents
 from kiosk.printing import queue as printing
 from kiosk.printing import setup as printer_setup
@@ -25,7 +26,6 @@ from kiosk.web import current_lang, htmx
 bp = Blueprint("printers", __name__)
 
 # Who may look after the print queue: the desks that print (clerks, supervisors, the warehouse).
-PRINT_DESK = ("admin", "supervisor", "clerk", "warehouse")
 RECENT_JOBS = 12  # jobs listed under each printer
 DESK_SETTINGS = ("DESK_LABEL_PRINTER", "DESK_RECEIPT_PRINTER")
 

@@ -289,7 +289,7 @@ def refresh_order_status(order_ids: Iterable[int]) -> None:
 def sync_cards(card_ids: Iterable[int]) -> None:
     """Move packed job cards along their route as their cartons go: past warehouse-in when every
     carton is in (or already loaded), done when every carton is loaded; back again after an undo."""
-    from kiosk.cards.route import route_stations
+    from kiosk.core.plant import route_stations
 
     card_ids = list(set(card_ids))
     if is_postgres():
@@ -349,7 +349,7 @@ def _undo_store(event: ScanEvent) -> Msg:
 def _undo_pack(event: ScanEvent) -> Msg:
     """Packing undone: the card waits at packing again and its cartons are gone (their labels go in the bin).
     Only while no carton has been scanned anywhere since."""
-    from kiosk.cards.route import route_stations
+    from kiosk.core.plant import route_stations
 
     card = JobCard.get_by_id(event.job_card_id)
     cartons = cartons_of_card(card)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from db import is_postgres
 from db.models import Carton, Customer, DeliveryNote, Order, OrderLine, PickList, Product, utcnow
-from kiosk.core.clock import PLANT_TZ, to_local, today
+from kiosk.core.clock import PLANT_TZ, short_time, to_local, today
 from kiosk.eventlog.scan_path import Outcome, ScanResult
 from kiosk.i18n import msg
 from kiosk.labels.delivery_note import COPIES, DeliveryLine, DeliveryNoteDoc, delivery_note_layout
@@ -154,7 +154,7 @@ def take_back(code: str, user: str) -> Outcome:
     if note.returned_at is not None:
         return Outcome("duplicate", "note_back", msg(
             "Delivery note {code} was already scanned back at {time} by {who}. Counted once; file it.",
-            code=note.code, time=_local(note.returned_at), who=note.returned_by or "-"),
+            code=note.code, time=short_time(note.returned_at), who=note.returned_by or "-"),
             reason="duplicate", pick_list=pick_list, detail=detail)
     note.returned_at = utcnow()
     note.returned_by = user[:32]
@@ -165,10 +165,6 @@ def take_back(code: str, user: str) -> Outcome:
         "Delivery note {code} for {customer} is back, signed ({truck}, pick list {pick_list}). File it.",
         code=note.code, customer=note.customer.name, truck=pick_list.truck_plate or "-", pick_list=pick_list.code),
         pick_list=pick_list, detail=detail)
-
-
-def _local(at: dt.datetime) -> str:
-    return to_local(at).strftime("%m-%d %H:%M")
 
 
 # -- what is still out -----------------------------------------------------------------------------

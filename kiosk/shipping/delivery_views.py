@@ -17,18 +17,17 @@ from peewee import JOIN
 from db.models import Printer, ScanEvent, Worker
 from kiosk.cards import outside as outside_work
 from kiosk.core.clock import today
+from kiosk.core.roles import DELIVERY_DESK, OUTSIDE_DESK, STAFF
 from kiosk.eventlog.scan_path import ScanInputError
 from kiosk.i18n import msg
 from kiosk.labels.elements import Barcode128, Layout
 from kiosk.labels.layout import barcode_module
-from kiosk.people.auth import STAFF, current_username, require
+from kiosk.people.auth import current_username, require
 from kiosk.shipping import delivery_notes
 from kiosk.web import current_lang, htmx
 
 bp = Blueprint("delivery", __name__)
 
-DELIVERY_DESK = ("admin", "supervisor", "clerk", "warehouse")  # the same people as the shipping desk
-OUTSIDE_DESK = ("admin", "supervisor", "clerk")  # send cards out, take them back, keep the supplier list
 NOTE_STATUSES = ("waiting", "overdue", "returned", "all")
 RECENT = 10
 

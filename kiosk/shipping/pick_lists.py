@@ -33,12 +33,14 @@ from db.models import (
     Worker,
     utcnow,
 )
+from kiosk.core.clock import short_time, to_local
+from kiosk.core.roles import SUPERVISORS
+from kiosk.core.text import clean_text
 from kiosk.eventlog.scan_path import Outcome, ScanRequest, ScanResult, find_replay, result_of, write_event
 from kiosk.eventlog.undo import ActionRefused, undo_scan, undoer
 from kiosk.i18n import Msg, msg
 from kiosk.shipping.cartons import GOODS_STATUSES, SETTINGS, Printed, goods_moved, line_stock
 
-SUPERVISOR_ROLES = ("admin", "supervisor")  # the same roles kiosk/auth.py calls SUPERVISORS
 MAX_CODES_SHOWN = 12  # missing carton codes named in one message
 SHIPPABLE_STATUSES = GOODS_STATUSES[1:]  # orders with goods made: in production and later
 
@@ -78,7 +80,7 @@ def can_supervise(identity: str) -> bool:
     if identity in SETTINGS.supervisor_badges:
         return True
     return User.select().where((User.username == identity) & User.active
-                               & User.role.in_(SUPERVISOR_ROLES)).exists()
+                               & User.role.in_(SUPERVISORS)).exists()
 
 
 def person_name(identity: str) -> str:
@@ -156,18 +158,14 @@ def parse_ship_date(value) -> dt.date:
                                 value=text[:20])) from None
 
 
-def _clean(text, limit: int) -> str:
-    return "".join(ch for ch in str(text or "") if ch.isprintable()).strip()[:limit]
-
-
 def create_pick_list(customer_code: str, units_by_line: dict[int, int], truck_plate: str = "", dock: str = "",
                      ship_date=None) -> PickList:
     """A pick list for one customer's truck: `units_by_line` maps order line id -> units to load."""
     wanted = {int(line_id): int(units) for line_id, units in units_by_line.items() if int(units) > 0}
     with write_transaction():
-        customer = Customer.get_or_none(Customer.code == _clean(customer_code, 32))
+        customer = Customer.get_or_none(Customer.code == clean_text(customer_code, 32))
         if customer is None:
-            raise ShippingError(msg("Unknown customer “{code}”.", code=_clean(customer_code, 40)))
+            raise ShippingError(msg("Unknown customer “{code}”.", code=clean_text(customer_code, 40)))
         if not wanted:
             raise ShippingError(msg("Choose at least one order line and how many units to load."))
         query = OrderLine.select(OrderLine, Order).join(Order).where(OrderLine.id.in_(list(wanted)))
@@ -187,7 +185,7 @@ def create_pick_list(customer_code: str, units_by_line: dict[int, int], truck_pl
                                         "to load; you asked for {units}.", order=line.order.number,
                                         line=line.line_no, available=available.get(line_id, 0), units=units))
         pick_list = PickList.create(code=f"T{uuid.uuid4().hex[:30]}", customer=customer,
-                                    truck_plate=_clean(truck_plate, 32), dock=_clean(dock, 32),
+                                    truck_plate=clean_text(truck_plate, 32), dock=clean_text(dock, 32),
                                     ship_date=parse_ship_date(ship_date or dt.date.today()))
         pick_list.code = pick_list_code(pick_list.id)
         pick_list.save(only=[PickList.code])
@@ -336,11 +334,11 @@ def finish_loading(pick_list: PickList, station: Station | None = None, supervis
     if pick_list.status == "finished":
         return Outcome("rejected", "finish",
                        msg("Pick list {code} was already finished at {time}. Scan the next pick list.",
-                           code=pick_list.code, time=local_time(pick_list.finished_at)),
+                           code=pick_list.code, time=short_time(pick_list.finished_at)),
                        reason="finished", pick_list=pick_list, detail={"pick_list": ""})
     current = tally(pick_list)
     held = {"pick_list": pick_list.code}
-    supervisor, reason = _clean(supervisor, 32), _clean(reason, 200)
+    supervisor, reason = clean_text(supervisor, 32), clean_text(reason, 200)
     approved_by = ""
     if not current.complete:
         if not supervisor:
@@ -407,12 +405,6 @@ def _codes(codes: list[str]) -> str:
     return shown + (" ..." if len(codes) > MAX_CODES_SHOWN else "")
 
 
-def local_time(at) -> str:
-    from kiosk.core.clock import to_local
-
-    return to_local(at).strftime("%m-%d %H:%M") if at else "-"
-
-
 def manifest_printer(pick_list: PickList, station: Station | None) -> str | None:
     """The receipt printer at the station that finished loading, else at the loading station named as the dock."""
     if station is not None and station.receipt_printer:
@@ -442,7 +434,6 @@ def pick_list_doc(pick_list: PickList, current: Tally | None = None):
 
 def manifest_doc(pick_list: PickList, current: Tally | None = None):
     """The manifest: as finished (missing cartons as recorded then), or as things stand."""
-    from kiosk.core.clock import to_local
     from kiosk.labels.documents import ManifestDoc, ManifestLine
 
     current = current or tally(pick_list)

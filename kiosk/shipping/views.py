@@ -11,15 +11,15 @@ import uuid
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from db.models import Carton, Customer, JobCard, OrderLine, PickList, Printer, Station
+from kiosk.core.roles import SHIPPING_DESK, SUPERVISORS
 from kiosk.i18n import msg
-from kiosk.people.auth import SUPERVISORS, current_username, kiosk_station, require
+from kiosk.people.auth import current_username, kiosk_station, require
 from kiosk.shipping import cartons
 from kiosk.shipping import pick_lists as shipping
 from kiosk.web import current_lang
 
 bp = Blueprint("shipping", __name__, url_prefix="/shipping")
 
-SHIPPING_DESK = ("admin", "supervisor", "clerk", "warehouse")  # make, print and follow pick lists
 LIST_SIZE = 200
 
 

@@ -12,6 +12,7 @@ from peewee import JOIN
 
 from db.models import Carton, PickList, PickListLine, ScanEvent, Worker, utcnow
 from kiosk.cards.route import load_card
+from kiosk.core.clock import short_time
 from kiosk.eventlog.scan_path import Outcome, ScanRequest
 from kiosk.i18n import msg
 from kiosk.orders.payments import waiting_for_payment
@@ -22,7 +23,6 @@ from kiosk.shipping.pick_lists import (
     find_pick_list,
     finish_loading,
     last_pick_list_at,
-    local_time,
     tally,
 )
 from kiosk.stations import register
@@ -62,7 +62,7 @@ def start(pick_list: PickList) -> Outcome:
     if pick_list.status == "finished":
         return Outcome("rejected", "pick_list", msg("Pick list {code} was already finished at {time}. Scan the next "
                                                     "pick list.", code=pick_list.code,
-                                                    time=local_time(pick_list.finished_at)),
+                                                    time=short_time(pick_list.finished_at)),
                        reason="finished", pick_list=pick_list, detail={"pick_list": ""})
     loaded, expected = counts(pick_list)
     return Outcome("ok", "pick_list", msg("Pick list {code} for {customer}, truck {truck}: {loaded} of {expected} "
@@ -80,7 +80,7 @@ def load(pick_list: PickList, carton: Carton) -> Outcome:
     if pick_list.status == "finished":
         return Outcome("rejected", "load", msg("Pick list {code} was already finished at {time}. Scan the next "
                                                "pick list.", code=pick_list.code,
-                                               time=local_time(pick_list.finished_at)),
+                                               time=short_time(pick_list.finished_at)),
                        reason="finished", **dict(links, detail={"pick_list": ""}))
     if order.status == "cancelled":
         return Outcome("rejected", "load", msg("Order {order} was cancelled. Do not load carton {carton}: put it "
@@ -159,13 +159,13 @@ def _loaded_before(pick_list: PickList, carton: Carton, links: dict) -> Outcome:
         who = earlier.worker.name if earlier is not None and earlier.worker_id else "-"
         return Outcome("duplicate", "load", msg("Carton {carton} is already on this truck (loaded at {time} by "
                                                 "{worker}). Counted once - go on with the next carton.",
-                                                carton=carton.code, time=local_time(carton.loaded_at), worker=who),
+                                                carton=carton.code, time=short_time(carton.loaded_at), worker=who),
                        reason="already_loaded", **links)
     other = PickList.get_by_id(carton.pick_list_id)
     return Outcome("rejected", "load", msg("Carton {carton} was already loaded on pick list {other} (truck {truck}) "
                                            "at {time}. A carton cannot go on two trucks: check the label and tell "
                                            "the supervisor.", carton=carton.code, other=other.code,
-                                           truck=other.truck_plate or "-", time=local_time(carton.loaded_at)),
+                                           truck=other.truck_plate or "-", time=short_time(carton.loaded_at)),
                    reason="loaded_elsewhere", **links)
 
 

@@ -7,7 +7,9 @@ Scan options: reprint="all" prints every label of the card again, reprint=<carto
 from __future__ import annotations
 
 from db.models import Carton, JobCard
-from kiosk.cards.route import advance, check_card, load_card, route_stations
+from kiosk.cards.route import advance, check_card, load_card
+from kiosk.core.clock import short_time
+from kiosk.core.plant import route_stations
 from kiosk.eventlog.scan_path import Outcome, ScanRequest
 from kiosk.i18n import Msg, msg
 from kiosk.shipping.cartons import (
@@ -17,7 +19,7 @@ from kiosk.shipping.cartons import (
     pack_card,
     queue_labels,
 )
-from kiosk.shipping.pick_lists import local_time, printing_note
+from kiosk.shipping.pick_lists import printing_note
 from kiosk.stations import register
 
 
@@ -67,7 +69,7 @@ def packed_again(station, card: JobCard, request: ScanRequest, only: Carton | No
                 else msg("the label of carton {carton}", carton=chosen[0].code))
         message = msg("Reprint of {what}: {printing}", what=what, printing=_labels_note(printed, len(chosen)))
         return Outcome("ok" if printed.ok else "warning", "reprint", message, job_card=card, detail=detail)
-    packed_at = local_time(cartons[0].packed_at) if cartons else "-"
+    packed_at = short_time(cartons[0].packed_at) if cartons else "-"
     if only is not None:
         message = msg("Carton {carton} is carton {i} of {n} of unit {unit} on card {card}, packed at {time}. "
                       "Press Reprint if its label is lost or damaged.", carton=only.code, i=only.package_no,

@@ -3,7 +3,8 @@ card's units are done here and move on."""
 
 from __future__ import annotations
 
-from kiosk.cards.route import advance, check_card, load_card, route_stations, station_label
+from kiosk.cards.route import advance, check_card, load_card
+from kiosk.core.plant import route_stations, station_label
 from kiosk.eventlog.scan_path import Outcome, ScanRequest
 from kiosk.i18n import msg
 from kiosk.stations import register

@@ -7,7 +7,8 @@ earlier station the inspector chose; the good units carry on with the original c
 from __future__ import annotations
 
 from db.models import JobCard, utcnow
-from kiosk.cards.route import advance, check_card, load_card, route_stations, station_label
+from kiosk.cards.route import advance, check_card, load_card
+from kiosk.core.plant import route_stations, station_label
 from kiosk.eventlog.scan_path import Outcome, ScanRequest
 from kiosk.i18n import msg
 from kiosk.stations import register

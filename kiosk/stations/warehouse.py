@@ -10,10 +10,10 @@ import re
 
 from db.models import Carton, PickList, utcnow
 from kiosk.cards.route import load_card
+from kiosk.core.clock import short_time
 from kiosk.eventlog.scan_path import Outcome, ScanRequest
 from kiosk.i18n import msg
 from kiosk.shipping.cartons import SETTINGS, find_carton, goods_moved, line_stock, unit_is_in_stock
-from kiosk.shipping.pick_lists import local_time
 from kiosk.stations import register
 
 BIN_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
@@ -54,14 +54,14 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
     if carton.status == "in_warehouse":
         return Outcome("duplicate", "store", msg("Carton {carton} is already in stock ({where}, since {time}). "
                                                  "Counted once.", carton=carton.code, where=_where(carton.location),
-                                                 time=local_time(carton.stored_at)),
+                                                 time=short_time(carton.stored_at)),
                        reason="already_in", carton=carton, order=order, detail=held)
     if carton.status == "loaded":
         pick_list = PickList.get_by_id(carton.pick_list_id)
         return Outcome("rejected", "store", msg("Carton {carton} was loaded on pick list {code} at {time}. It belongs "
                                                 "on that truck, not in the warehouse - tell the supervisor.",
                                                 carton=carton.code, code=pick_list.code,
-                                                time=local_time(carton.loaded_at)),
+                                                time=short_time(carton.loaded_at)),
                        reason="loaded", carton=carton, order=order, detail=held)
     carton.status = "in_warehouse"
     carton.stored_at = utcnow()
