@@ -7,19 +7,10 @@ from flask_htmx import HTMX
 from werkzeug.exceptions import HTTPException
 
 from kiosk.core.clock import clock_time, long_time
+from kiosk.core.errors import Refusal
 from kiosk.i18n import LANGS, Msg, gettext, normalise_lang
 
 htmx = HTMX()
-
-
-class KioskError(Exception):
-    """A request that cannot be served as asked: a message for the reader, a title and a status."""
-
-    def __init__(self, message: Msg, status: int = 400, title: Msg | None = None):
-        super().__init__(message.key)
-        self.message = message
-        self.status = status
-        self.title = title
 
 
 def current_lang() -> str:
@@ -67,8 +58,8 @@ def init_app(app: Flask) -> None:
     def _template_helpers():
         return {"_": _, "t": t, "lang": current_lang(), "LANGS": LANGS}
 
-    @app.errorhandler(KioskError)
-    def _kiosk_error(error: KioskError):
+    @app.errorhandler(Refusal)
+    def _refused(error: Refusal):
         return render_error(error.message.render(current_lang()), error.status,
                             error.title.render(current_lang()) if error.title else None)
 

@@ -14,7 +14,7 @@ import pytest
 
 from db import write_transaction
 from db.models import DeliveryNote, Printer, PrintJob, ScanEvent, utcnow
-from kiosk.eventlog.scan_path import ScanInputError
+from kiosk.core.errors import ScanInputError
 from kiosk.labels import render_png
 from kiosk.printing.queue import deliver_pending
 from kiosk.shipping import delivery_notes

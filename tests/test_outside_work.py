@@ -15,7 +15,7 @@ from kiosk.cards import outside as outside_work
 from kiosk.cards.outside import OutsideWorkError, out_now, save_supplier, send_out, take_back
 from kiosk.core import plant as plant_cache
 from kiosk.core.clock import today
-from kiosk.eventlog.scan_path import ScanInputError
+from kiosk.core.errors import ScanInputError
 from kiosk.orders.orders import set_hold
 from tests.auth_helpers import hx_post, login, post
 from tests.factories import cards_of, make_order, scan

@@ -12,8 +12,9 @@ from PIL import Image
 from pyzbar.pyzbar import decode
 
 from db.models import Carton, JobCard, PrintJob
+from kiosk.core.errors import ActionRefused
 from kiosk.core.plant import route_stations
-from kiosk.eventlog.undo import ActionRefused, undo_scan
+from kiosk.eventlog.undo import undo_scan
 from kiosk.i18n import Msg
 from kiosk.labels.sscc import is_valid_sscc
 from kiosk.shipping import cartons as cartons_module

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from db import compiled, in_ids, is_postgres, run_compiled, write_transaction
 from db.models import Customer, JobCard, Order, OrderLine, OutsideWork, Station, Supplier, Worker, utcnow
 from kiosk.core.clock import short_time, today
+from kiosk.core.errors import Refusal, ScanInputError
 from kiosk.core.plant import route_stations, station_label
-from kiosk.eventlog.scan_path import CODE_RE, Outcome, ScanInputError, ScanRequest, ScanResult
-from kiosk.i18n import Msg, msg
+from kiosk.eventlog.scan_path import CODE_RE, Outcome, ScanRequest, ScanResult
+from kiosk.i18n import msg
 from kiosk.stations import register
 
 # Stages a supplier may do. QC, packing and the warehouse stay in the plant.
@@ -29,12 +30,8 @@ SUPPLIER_CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 MAX_DAYS_OUT = 365
 
 
-class OutsideWorkError(ValueError):
+class OutsideWorkError(Refusal):
     """A supplier form that cannot be saved as filled in; `message` says why."""
-
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 def scanned_code(code: str | None) -> str:

@@ -46,6 +46,7 @@ from kiosk.complaints.photos import (
     store_photos,
 )
 from kiosk.core.clock import long_time, today
+from kiosk.core.errors import Refusal
 from kiosk.core.plant import route_stations
 from kiosk.core.roles import MANAGERS
 from kiosk.eventlog import stream as events
@@ -81,12 +82,8 @@ MAX_DESCRIPTION = 2000
 MAX_NOTE = 500
 
 
-class ComplaintError(ValueError):
+class ComplaintError(Refusal):
     """A complaint or decision that cannot be recorded as given; `message` says why and what to do."""
-
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 def complaint_code(complaint_id: int) -> str:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from db.models import Complaint, ComplaintPhoto
-from kiosk.i18n import Msg, msg
+from kiosk.core.errors import Refusal
+from kiosk.i18n import msg
 
 PHOTO_DIR = "photos"  # under the instance folder, unless COMPLAINT_PHOTO_DIR says otherwise
 PHOTO_MAX_BYTES = 5 * 1024 * 1024  # default of COMPLAINT_PHOTO_MAX_BYTES
@@ -24,12 +25,8 @@ PHOTO_MAX_PIXELS = 50_000_000  # larger than any phone's picture; beyond this Pi
 PHOTO_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 
 
-class PhotoRefused(ValueError):
+class PhotoRefused(Refusal):
     """A file that is not kept as a photo; `message` says why and what to do."""
-
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -17,20 +17,13 @@ from peewee import IntegrityError, Value
 from db import compiled, is_postgres, run_compiled, write_transaction
 from db.models import JobCard, ScanEvent, Station, Worker, utcnow
 from kiosk.core import plant
+from kiosk.core.errors import ScanInputError
 from kiosk.eventlog import stream as events
 from kiosk.i18n import Msg, msg
 
 CODE_RE = re.compile(r"^[\x21-\x7e]{1,64}$")  # what a Code128 scanner can type: printable ASCII
 IDEM_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 MAX_CLOCK_SKEW = dt.timedelta(days=7)
-
-
-class ScanInputError(ValueError):
-    """The request itself is malformed (not a rejected scan): answered 400 with `message`."""
-
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 @dataclass

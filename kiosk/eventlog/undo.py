@@ -16,6 +16,7 @@ from peewee import IntegrityError
 
 from db import in_ids, is_postgres, write_transaction
 from db.models import DELAY_REASONS, Carton, JobCard, Order, OrderDelay, ScanEvent, Station, utcnow
+from kiosk.core.errors import ActionRefused
 from kiosk.core.plant import route_stations, station_label
 from kiosk.core.text import clean_text
 from kiosk.eventlog.audit import record_action
@@ -35,14 +36,6 @@ DELAY_LABELS = {
     "staffing": "Staffing",
 }
 assert tuple(DELAY_LABELS) == DELAY_REASONS
-
-
-class ActionRefused(ValueError):
-    """The action cannot be done now; `message` says why and what to do instead."""
-
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 def _reason_text(reason: str, what: Msg) -> str:

@@ -25,6 +25,7 @@ from peewee import JOIN, IntegrityError
 from db import is_postgres, write_transaction
 from db.models import Carton, JobCard, Order, OrderChange, OrderLine, ScanEvent, utcnow
 from kiosk.core.clock import today
+from kiosk.core.errors import Refusal
 from kiosk.core.plant import route_stations, station_label
 from kiosk.core.text import clean_text
 from kiosk.eventlog import stream as events
@@ -48,12 +49,8 @@ MAX_COLOUR = 64  # OrderLine.colour
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,48}$")  # the change form's one-time key
 
 
-class ChangeRefused(ValueError):
+class ChangeRefused(Refusal):
     """A change that cannot apply; `message` says why and what to do instead."""
-
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 class AlreadyRecorded(ChangeRefused):

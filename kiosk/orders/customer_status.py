@@ -23,9 +23,10 @@ from peewee import fn
 
 from db import write_transaction
 from db.models import Customer, Order, OrderLine, PickList, Product, ScanEvent, Station, StatusLink, utcnow
+from kiosk.core.errors import Refusal
 from kiosk.eventlog import stream as events
 from kiosk.eventlog.audit import record_action
-from kiosk.i18n import Msg, msg
+from kiosk.i18n import msg
 from kiosk.orders.progress import progress_for_orders
 from kiosk.shipping.cartons import unit_states
 
@@ -44,10 +45,8 @@ STAGE_LABELS = {
 }
 
 
-class LinkError(ValueError):
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
+class LinkError(Refusal):
+    """A status link that cannot be made or revoked as asked; `message` says why."""
 
 
 # -- tokens ----------------------------------------------------------------------------------------

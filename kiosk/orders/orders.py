@@ -11,19 +11,17 @@ from dataclasses import dataclass, field
 
 from db import write_transaction
 from db.models import Customer, JobCard, Order, OrderLine, Product, utcnow
-from kiosk.i18n import Msg, msg
+from kiosk.core.errors import Refusal
+from kiosk.core.text import clean_text
+from kiosk.i18n import msg
 
 ORDER_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 MAX_UNITS_PER_LINE = 10_000
 DEFAULT_CARD_UNITS = 20  # units one job card covers at most; KIOSK_CARD_UNITS overrides
 
 
-class OrderError(ValueError):
+class OrderError(Refusal):
     """An order that cannot be saved as given; `message` says why, in the clerk's language."""
-
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 @dataclass
@@ -59,38 +57,34 @@ def parse_date(value) -> dt.date:
     raise OrderError(msg("Due date “{value}” is not a date; write it as 2026-12-31.", value=text[:20]))
 
 
-def _clean(text, limit: int) -> str:
-    text = "".join(ch for ch in str(text or "") if ch.isprintable()).strip()
-    return text[:limit]
-
 
 def validate(data: OrderInput) -> tuple[Customer, dt.date, list[tuple[Product, int, str, str]]]:
     """Check an order before saving; raise OrderError with the first problem found."""
-    number = _clean(data.number, 64)
+    number = clean_text(data.number, 64)
     if not ORDER_NUMBER_RE.match(number):
         raise OrderError(msg("Order number “{number}” may use only letters, digits, - and _ (up to 32).",
                              number=number[:40]))
     if Order.select().where(Order.number == number).exists():
         raise OrderError(msg("Order {number} already exists.", number=number))
-    customer = Customer.get_or_none(Customer.code == _clean(data.customer_code, 32))
+    customer = Customer.get_or_none(Customer.code == clean_text(data.customer_code, 32))
     if customer is None:
-        raise OrderError(msg("Unknown customer “{code}”.", code=_clean(data.customer_code, 40)))
+        raise OrderError(msg("Unknown customer “{code}”.", code=clean_text(data.customer_code, 40)))
     due = parse_date(data.due_date)
     if not data.lines:
         raise OrderError(msg("An order needs at least one line."))
     lines = []
     for line in data.lines:
-        product = Product.get_or_none(Product.model_no == _clean(line.model_no, 32))
+        product = Product.get_or_none(Product.model_no == clean_text(line.model_no, 32))
         if product is None:
-            raise OrderError(msg("Unknown product model “{model}”.", model=_clean(line.model_no, 40)))
+            raise OrderError(msg("Unknown product model “{model}”.", model=clean_text(line.model_no, 40)))
         try:
             quantity = int(str(line.quantity).strip())
         except ValueError:
             raise OrderError(msg("Quantity “{value}” is not a whole number.",
-                                 value=_clean(line.quantity, 20))) from None
+                                 value=clean_text(line.quantity, 20))) from None
         if not 1 <= quantity <= MAX_UNITS_PER_LINE:
             raise OrderError(msg("Quantity must be between 1 and {max}.", max=MAX_UNITS_PER_LINE))
-        lines.append((product, quantity, _clean(line.colour, 64), _clean(line.note, 256)))
+        lines.append((product, quantity, clean_text(line.colour, 64), clean_text(line.note, 256)))
     return customer, due, lines
 
 
@@ -98,12 +92,12 @@ def create_order(data: OrderInput, release: bool = False, card_units: int = DEFA
     with write_transaction():
         customer, due, lines = validate(data)
         order = Order.create(
-            number=_clean(data.number, 32),
+            number=clean_text(data.number, 32),
             customer=customer,
             due_date=due,
             rush=bool(data.rush),
-            destination=_clean(data.destination, 256) or customer.address,
-            note=_clean(data.note, 2000),
+            destination=clean_text(data.destination, 256) or customer.address,
+            note=clean_text(data.note, 2000),
         )
         for line_no, (product, quantity, colour, note) in enumerate(lines, start=1):
             OrderLine.create(order=order, line_no=line_no, product=product, quantity=quantity,
@@ -148,7 +142,7 @@ def set_hold(order: Order, on_hold: bool, reason: str = "") -> Order:
     with write_transaction():
         order = Order.get_by_id(order.id)
         order.on_hold = on_hold
-        order.hold_reason = _clean(reason, 256) if on_hold else ""
+        order.hold_reason = clean_text(reason, 256) if on_hold else ""
         order.save()
     return order
 

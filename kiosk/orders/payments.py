@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from db import in_ids, is_postgres, write_transaction
 from db.models import Customer, Order, User, utcnow
+from kiosk.core.errors import Refusal
 from kiosk.core.roles import FINANCE, RULE_SETTERS
 from kiosk.core.text import clean_text
 from kiosk.eventlog import stream as events
@@ -31,12 +32,8 @@ RULE_LABELS = {
 OPEN_FOR_SHIPPING = ("released", "in_production", "packed", "in_stock", "partly_shipped")
 
 
-class PaymentRefused(ValueError):
+class PaymentRefused(Refusal):
     """A payment action that cannot be done; `message` says why and whom to ask."""
-
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 @dataclass

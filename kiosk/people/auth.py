@@ -30,12 +30,13 @@ from flask import (
 from flask.cli import with_appcontext
 
 from db.models import ROLES, Device, Station, User
+from kiosk.core.errors import KioskError
 from kiosk.core.plant import station_label
 from kiosk.core.roles import ADMINS, CARD_PRINTERS, ORDER_DESK, STAFF, SUPERVISORS
 from kiosk.core.text import clean_text
 from kiosk.i18n import LANGS, msg
 from kiosk.people import csrf, devices, users
-from kiosk.web import KioskError, htmx
+from kiosk.web import htmx
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ import secrets
 from flask import Flask, current_app, g, request, session
 from markupsafe import Markup
 
+from kiosk.core.errors import KioskError
 from kiosk.i18n import msg
-from kiosk.web import KioskError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 HEADER = "X-CSRF-Token"

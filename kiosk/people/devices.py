@@ -18,6 +18,7 @@ from peewee import JOIN
 from db import compiled, run_compiled, write_transaction
 from db.models import Device, Station, utcnow
 from kiosk.core import plant
+from kiosk.core.errors import Refusal
 from kiosk.core.text import clean_text
 from kiosk.eventlog.audit import record_action
 from kiosk.i18n import Msg, msg
@@ -29,10 +30,8 @@ TOUCH_EVERY = dt.timedelta(seconds=60)  # how often "last contact" is written, n
 FORGET_PENDING_AFTER = dt.timedelta(days=1)
 
 
-class DeviceError(ValueError):
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
+class DeviceError(Refusal):
+    """A kiosk pairing that cannot be done as asked; `message` says why."""
 
 
 def hash_token(token: str) -> str:

@@ -15,9 +15,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from db import write_transaction
 from db.models import ROLES, Carton, JobCard, User, Worker
+from kiosk.core.errors import Refusal
 from kiosk.core.text import clean_text
 from kiosk.eventlog.audit import record_action
-from kiosk.i18n import Msg, msg
+from kiosk.i18n import msg
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 MIN_PASSWORD = 8
@@ -34,12 +35,8 @@ ROLE_LABELS = {
 }
 
 
-class UserError(ValueError):
+class UserError(Refusal):
     """A user change that cannot be made as asked; `message` says why."""
-
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 class LoginPaused(UserError):

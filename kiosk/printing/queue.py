@@ -39,6 +39,7 @@ import db
 from db import write_transaction
 from db.models import Printer, PrintJob, utcnow
 from hardware.transports import TransportError, open_transport
+from kiosk.core.errors import Refusal
 from kiosk.i18n import Msg, msg
 
 log = logging.getLogger(__name__)
@@ -49,12 +50,8 @@ PRINT_LOCK_CLASS = 0x5052  # first key of pg_try_advisory_lock(class, printer id
 DEFAULT_POLL_S = 1.0  # how often a worker looks for new jobs queued by another process
 
 
-class PrintingError(ValueError):
+class PrintingError(Refusal):
     """A print queue request that cannot be done as asked; `message` says why, in the reader's language."""
-
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from db.models import Printer, Station
 from hardware.transports import PrinterURIError, TransportUnavailable, open_transport
 from kiosk import labels
 from kiosk.core import plant
+from kiosk.core.errors import Refusal
+from kiosk.core.text import clean_text
 from kiosk.i18n import Msg, msg
 from kiosk.labels.charsets import CHARSETS
 from kiosk.printing.documents import SIZE_OPTIONS
@@ -38,12 +40,8 @@ MAX_NAME = 64
 MAX_URI = 256
 
 
-class PrinterSetupError(ValueError):
+class PrinterSetupError(Refusal):
     """A printer set-up that cannot be saved as given; `message` says why and what to write."""
-
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 @dataclass
@@ -63,9 +61,6 @@ class Saved:
     printer: Printer
     warning: Msg | None = None
 
-
-def _clean(text: Any, limit: int) -> str:
-    return "".join(ch for ch in str(text or "") if ch.isprintable()).strip()[:limit]
 
 
 # -- checking --------------------------------------------------------------------------------------
@@ -160,14 +155,14 @@ def parse_options(text: str, language: str) -> dict[str, Any] | None:
     for option in options:
         if option not in known:
             raise PrinterSetupError(msg("A {language} printer has no option {option} - known options: {known}",
-                                        language=msg(LANGUAGE_NAMES[language]), option=_clean(option, 40),
+                                        language=msg(LANGUAGE_NAMES[language]), option=clean_text(option, 40),
                                         known=", ".join(known)))
     return {option: check_option(language, option, value) for option, value in options.items()} or None
 
 
 def check_printer(data: PrinterInput, printer: Printer | None = None) -> tuple[str, str, str, dict | None, Msg | None]:
     """(name, uri, language, options, warning) ready to save, or PrinterSetupError for the first problem."""
-    name = _clean(data.name, MAX_NAME + 1)
+    name = clean_text(data.name, MAX_NAME + 1)
     if not name or len(name) > MAX_NAME:
         raise PrinterSetupError(msg("Give the printer a name of up to {max} characters, e.g. packing-label.",
                                     max=MAX_NAME))
@@ -176,7 +171,7 @@ def check_printer(data: PrinterInput, printer: Printer | None = None) -> tuple[s
         taken = taken.where(Printer.id != printer.id)
     if taken.exists():
         raise PrinterSetupError(msg("A printer called {name} already exists - choose another name.", name=name))
-    uri = _clean(data.uri, MAX_URI + 1)
+    uri = clean_text(data.uri, MAX_URI + 1)
     if not uri or len(uri) > MAX_URI:
         raise PrinterSetupError(msg("Write the printer's address, e.g. tcp://192.168.1.50:9100 (up to {max} "
                                     "characters).", max=MAX_URI))
@@ -187,7 +182,7 @@ def check_printer(data: PrinterInput, printer: Printer | None = None) -> tuple[s
         warning = Msg(missing.message, dict(missing.params))
     except PrinterURIError as error:
         raise PrinterSetupError(Msg(error.message, dict(error.params))) from None
-    language = _clean(data.language, 8)
+    language = clean_text(data.language, 8)
     if language not in LANGUAGES:
         raise PrinterSetupError(msg("Choose the printer's language: ESC/POS for receipt printers, ZPL for Zebra, "
                                     "TSPL for TSC, Xprinter and Gprinter label printers."))
@@ -240,7 +235,7 @@ def assign_station_printers(choices: Mapping[str, tuple[str, str]]) -> int:
             station = Station.get_or_none(Station.code == code)
             if station is None:
                 continue
-            receipt, label = _clean(receipt, MAX_NAME) or None, _clean(label, MAX_NAME) or None
+            receipt, label = clean_text(receipt, MAX_NAME) or None, clean_text(label, MAX_NAME) or None
             for name in (receipt, label):
                 if name is not None and name not in names:
                     raise PrinterSetupError(msg("No printer is called {name} - add it on the printers page",

@@ -15,7 +15,8 @@ from peewee import JOIN, Case, fn
 
 from db import is_postgres
 from db.models import Carton, Customer, JobCard, Order, OrderLine, PickList, Product, ScanEvent, utcnow
-from kiosk.eventlog.undo import ActionRefused, undoer
+from kiosk.core.errors import ActionRefused
+from kiosk.eventlog.undo import undoer
 from kiosk.i18n import Msg, msg
 from kiosk.labels.documents import CartonDoc
 

@@ -17,8 +17,8 @@ from peewee import JOIN
 from db.models import Printer, ScanEvent, Worker
 from kiosk.cards import outside as outside_work
 from kiosk.core.clock import today
+from kiosk.core.errors import ScanInputError
 from kiosk.core.roles import DELIVERY_DESK, OUTSIDE_DESK, STAFF
-from kiosk.eventlog.scan_path import ScanInputError
 from kiosk.i18n import msg
 from kiosk.labels.elements import Barcode128, Layout
 from kiosk.labels.layout import barcode_module

@@ -34,10 +34,11 @@ from db.models import (
     utcnow,
 )
 from kiosk.core.clock import short_time, to_local
+from kiosk.core.errors import ActionRefused, Refusal
 from kiosk.core.roles import SUPERVISORS
 from kiosk.core.text import clean_text
 from kiosk.eventlog.scan_path import Outcome, ScanRequest, ScanResult, find_replay, result_of, write_event
-from kiosk.eventlog.undo import ActionRefused, undo_scan, undoer
+from kiosk.eventlog.undo import undo_scan, undoer
 from kiosk.i18n import Msg, msg
 from kiosk.shipping.cartons import GOODS_STATUSES, SETTINGS, Printed, goods_moved, line_stock
 
@@ -45,12 +46,8 @@ MAX_CODES_SHOWN = 12  # missing carton codes named in one message
 SHIPPABLE_STATUSES = GOODS_STATUSES[1:]  # orders with goods made: in production and later
 
 
-class ShippingError(ValueError):
+class ShippingError(Refusal):
     """A pick list or loading request that cannot be done as asked; `message` says why and what to do."""
-
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 def pick_list_code(pick_list_id: int) -> str:
