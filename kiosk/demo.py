@@ -9,7 +9,8 @@ import uuid
 
 from db import write_transaction
 from db.models import Customer, Order, Product, Route, RouteStep, ScanEvent, Station, Worker, utcnow
-from kiosk.eventlog.scan_path import ScanRequest, record_scan
+from kiosk.core.outcome import ScanRequest
+from kiosk.eventlog.scan_path import record_scan
 from kiosk.orders.orders import LineInput, OrderInput, create_order, set_hold
 
 STATIONS = [

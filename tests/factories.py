@@ -6,8 +6,10 @@ import datetime as dt
 import itertools
 import uuid
 
+import kiosk.stations  # noqa: F401  (every room registers its rule, as create_app does)
 from db.models import JobCard, Order, OrderLine
-from kiosk.eventlog.scan_path import ScanRequest, record_scan
+from kiosk.core.outcome import ScanRequest
+from kiosk.eventlog.scan_path import record_scan
 from kiosk.orders.orders import LineInput, OrderInput, create_order
 
 _numbers = itertools.count(1)

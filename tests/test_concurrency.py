@@ -8,7 +8,8 @@ import uuid
 
 import db
 from db.models import JobCard, ScanEvent
-from kiosk.eventlog.scan_path import ScanRequest, record_scan
+from kiosk.core.outcome import ScanRequest
+from kiosk.eventlog.scan_path import record_scan
 from tests.factories import cards_of, make_order
 
 THREADS = 8

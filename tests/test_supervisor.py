@@ -9,6 +9,7 @@ import pytest
 
 from db.models import JobCard, Order, OrderDelay, ScanEvent
 from kiosk.eventlog import undo as supervisor
+from kiosk.orders import holds
 from kiosk.orders.progress import progress_for_orders
 from tests.auth_helpers import login, pair_kiosk, post
 from tests.factories import cards_of, make_order, scan
@@ -170,7 +171,7 @@ def test_a_clerk_sees_no_hold_button_and_cannot_hold(app, plant):
     assert post(clerk, f"/orders/{order.number}/hold", {"on_hold": "1", "reason": "x"}).status_code == 403
 
 
-@pytest.mark.parametrize("reason, label", list(supervisor.DELAY_LABELS.items()))
+@pytest.mark.parametrize("reason, label", list(holds.DELAY_LABELS.items()))
 def test_each_delay_reason_is_recorded_and_shown_on_the_order(client, boss, reason, label):
     order = make_order()
     post(client, f"/supervisor/orders/{order.number}/delays", {"reason": reason, "note": "press 3 down <b>2h</b>"})
@@ -193,9 +194,9 @@ def test_an_unknown_delay_reason_is_refused(client, boss):
 
 def test_delays_for_orders_gives_each_order_its_reasons_newest_first(plant):
     first, second = make_order(), make_order()
-    supervisor.record_delay(first, "machine_fault", "saw", "boss")
-    supervisor.record_delay(first, "staffing", "", "boss")
-    supervisor.record_delay(second, "plan_error", "", "boss")
-    found = supervisor.delays_for_orders([first.id, second.id])
+    holds.record_delay(first, "machine_fault", "saw", "boss")
+    holds.record_delay(first, "staffing", "", "boss")
+    holds.record_delay(second, "plan_error", "", "boss")
+    found = holds.delays_for_orders([first.id, second.id])
     assert [d.reason for d in found[first.id]] == ["staffing", "machine_fault"]
     assert [d.reason for d in found[second.id]] == ["plan_error"]

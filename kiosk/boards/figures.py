@@ -160,7 +160,7 @@ def delay_reasons(only: list[int] | None = None) -> dict[int, Msg]:
     """The latest delay reason a supervisor recorded on each open order, ready to translate."""
     try:
         from db.models import OrderDelay
-        from kiosk.eventlog.undo import delay_label
+        from kiosk.orders.holds import delay_label
     except ImportError:  # a plant without supervisor actions
         return {}
     open_ids = Order.select(Order.id).where(_open(only))

@@ -16,13 +16,12 @@ import re
 from dataclasses import dataclass
 
 from db import compiled, in_ids, is_postgres, run_compiled, write_transaction
-from db.models import Customer, JobCard, Order, OrderLine, OutsideWork, Station, Supplier, Worker, utcnow
+from db.models import Customer, JobCard, Order, OrderLine, OutsideWork, Station, Supplier, utcnow
 from kiosk.core.clock import short_time, today
 from kiosk.core.errors import Refusal, ScanInputError
+from kiosk.core.outcome import CODE_RE, Outcome, ScanResult
 from kiosk.core.plant import route_stations, station_label
-from kiosk.eventlog.scan_path import CODE_RE, Outcome, ScanRequest, ScanResult
 from kiosk.i18n import msg
-from kiosk.stations import register
 
 # Stages a supplier may do. QC, packing and the warehouse stay in the plant.
 OUTSIDE_KINDS = ("process", "outside")
@@ -114,7 +113,7 @@ def send_out_rule(code: str, supplier_code: str, expected_back, user: str, note:
                        reason="no_supplier")
     card = load_card(code, lock=True)
     if card is None:
-        return _unknown(code, "send_out")
+        return unknown_card(code, "send_out")
     order = card.order_line.order
     held = {"supplier": supplier.code}
     expected = parse_expected(expected_back, supplier)
@@ -176,7 +175,7 @@ def take_back(code: str, user: str, idem_key: str, done: bool = True) -> ScanRes
 
         card = load_card(code, lock=True)
         if card is None:
-            return _unknown(code, "take_back")
+            return unknown_card(code, "take_back")
         return take_back_rule(card, user, done)
 
     return record_desk_action(idem_key, code, user, action)
@@ -219,18 +218,7 @@ def take_back_rule(card: JobCard, returned_by: str, done: bool = True) -> Outcom
         units=card.units, job_card=card, detail=detail)
 
 
-@register("outside")
-def scan_at_gate(station: Station, worker: Worker | None, request: ScanRequest) -> Outcome:
-    """A kiosk at the goods gate: a card scanned here is back from its supplier with the work done."""
-    from kiosk.cards.route import load_card
-
-    card = load_card(request.code, lock=True)
-    if card is None:
-        return _unknown(request.code, "take_back")
-    return take_back_rule(card, worker.name if worker else request.user, True)
-
-
-def _unknown(code: str, action: str) -> Outcome:
+def unknown_card(code: str, action: str) -> Outcome:
     return Outcome("rejected", action, msg(
         "Unknown code {code}: no job card has it. Check the card, or ask the clerk.", code=code.strip()[:40]),
         reason="unknown")

@@ -8,10 +8,13 @@ from __future__ import annotations
 from peewee import JOIN, Value
 
 from db import compiled, is_postgres, run_compiled
-from db.models import JobCard, Order, OrderLine, Product, ScanEvent, Station, Worker, utcnow
+from db.models import Carton, JobCard, Order, OrderLine, Product, ScanEvent, Station, Worker, utcnow
 from kiosk.cards.outside import refusal_if_out
 from kiosk.core.clock import short_time
+from kiosk.core.errors import ActionRefused
 from kiosk.core.plant import route_stations, station_label
+from kiosk.eventlog.rules import undoer
+from kiosk.eventlog.undo import undone_ids
 from kiosk.i18n import Msg, msg
 
 
@@ -40,7 +43,7 @@ def check_card(card: JobCard | None, station: Station, code: str):
     Covers: unknown code, order cancelled or on hold, card finished or void, out at a supplier, not on this card's
     route, already recorded here (duplicate), and out of sequence.
     """
-    from kiosk.eventlog.scan_path import Outcome
+    from kiosk.core.outcome import Outcome
 
     if card is None:
         return Outcome(
@@ -146,3 +149,74 @@ def advance(card: JobCard, route_length: int) -> None:
         order.save()
 
 
+# -- undo of a scan that moved a card (process stations, QC pass) ----------------------------------
+
+
+def locked_card(card_id: int) -> JobCard:
+    query = JobCard.select().where(JobCard.id == card_id)
+    if is_postgres():
+        query = query.for_update()
+    return query.get()
+
+
+def later_scans(card: JobCard, event: ScanEvent) -> list[ScanEvent]:
+    """Accepted scans of this card after `event` that have not been undone themselves."""
+    later = list(ScanEvent.select().where(
+        (ScanEvent.job_card == card) & (ScanEvent.id > event.id) & ScanEvent.outcome.in_(("ok", "warning"))
+        & (ScanEvent.action.not_in(("undo", "sign_in")))))
+    gone = undone_ids([e.id for e in later])
+    return [e for e in later if e.id not in gone]
+
+
+def refuse_if_moved_on(card: JobCard, event: ScanEvent, expected_next: int, stations: list[Station]) -> None:
+    later = later_scans(card, event)
+    if later:
+        first = later[0]
+        where = station_label(first.station) if first.station_id else "-"
+        raise ActionRefused(msg("Card {card} has a later scan ({action} at {station}); undo that one first.",
+                                card=card.code, action=first.action, station=where))
+    if card.next_seq != expected_next:
+        waits = station_label(stations[card.next_seq]) if card.next_seq < len(stations) else msg("the end of its route")
+        raise ActionRefused(msg("Card {card} is no longer where this scan left it (it waits at {station}); "
+                                "nothing was changed.", card=card.code, station=waits))
+    if Carton.select().where(Carton.job_card == card).exists():
+        raise ActionRefused(msg("Card {card} already has packed cartons; undo the packing first.", card=card.code))
+
+
+def station_position(event: ScanEvent, stations: list[Station]) -> int:
+    for index, station in enumerate(stations):
+        if station.id == event.station_id:
+            return index
+    raise ActionRefused(msg("This scan's station is no longer on the card's route; it cannot be undone."))
+
+
+def _back_to_released(order_id: int) -> None:
+    """An order with no work recorded any more is released again, not in production."""
+    order = Order.get_by_id(order_id)
+    if order.status != "in_production":
+        return
+    started = (JobCard.select().join(OrderLine)
+               .where((OrderLine.order == order) & (JobCard.status != "void")
+                      & ((JobCard.next_seq > 0) | JobCard.parent.is_null(False))).exists())
+    if not started:
+        order.status = "released"
+        order.save()
+
+
+@undoer("pass", "qc_pass")
+def _undo_pass(event: ScanEvent) -> Msg:
+    """A card that moved on from a station waits there again."""
+    if event.job_card_id is None:
+        raise ActionRefused(msg("This scan moved no job card; there is nothing to undo."))
+    card = locked_card(event.job_card_id)
+    stations = route_stations(card.route_id)
+    index = station_position(event, stations)
+    if card.status == "void":
+        raise ActionRefused(msg("Card {card} was split by QC since; undo the QC result first.", card=card.code))
+    refuse_if_moved_on(card, event, index + 1, stations)
+    card.next_seq = index
+    card.status = "open"
+    card.updated_at = utcnow()
+    card.save()
+    _back_to_released(event.order_id or card.order_line.order_id)
+    return msg("Card {card} waits at {station} again.", card=card.code, station=station_label(stations[index]))

@@ -10,7 +10,11 @@ import uuid
 from typing import Any
 
 from db.models import ScanEvent
+from kiosk.core.errors import ActionRefused
+from kiosk.core.text import clean_text
 from kiosk.i18n import Msg
+
+MAX_REASON = 200  # characters of a reason kept with an audited action
 
 
 def record_action(action: str, user: str, message: Msg, *, key: str | None = None, outcome: str = "ok",
@@ -28,3 +32,11 @@ def record_action(action: str, user: str, message: Msg, *, key: str | None = Non
         message=message.to_json(),
         **links,
     )
+
+
+def required_reason(reason: str, what: Msg, limit: int = MAX_REASON) -> str:
+    """The reason an audited action was given, cleaned; refused with `what` when there is none."""
+    text = clean_text(reason, limit)
+    if not text:
+        raise ActionRefused(what)
+    return text

@@ -1,6 +1,6 @@
 """Supervisor pages (主管): find a scan and undo it with a reason, orders on hold, delay reasons.
 
-Holding and releasing an order is on the order page (orders.hold), through kiosk/supervisor.py too.
+Holding and releasing an order is on the order page (orders.hold), through kiosk/orders/holds.py.
 """
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from peewee import JOIN
 
 from db.models import Customer, Order, ScanEvent, Station, Worker
+from kiosk.core.errors import ActionRefused
 from kiosk.core.roles import SUPERVISORS
 from kiosk.eventlog import undo as supervisor
+from kiosk.orders import holds
 from kiosk.orders.views import get_order
 from kiosk.people.auth import current_username, require
 
@@ -39,7 +41,7 @@ def index():
 def undo(event_id: int):
     try:
         event = supervisor.undo_scan(event_id, request.form.get("reason", ""), current_username())
-    except supervisor.ActionRefused as refused:
+    except ActionRefused as refused:
         flash(refused.message.to_json(), "error")
     else:
         flash(event.message, "ok")
@@ -51,9 +53,9 @@ def undo(event_id: int):
 def add_delay(number: str):
     order = get_order(number)
     try:
-        supervisor.record_delay(order, request.form.get("reason", ""), request.form.get("note", ""),
+        holds.record_delay(order, request.form.get("reason", ""), request.form.get("note", ""),
                                 current_username())
-    except supervisor.ActionRefused as refused:
+    except ActionRefused as refused:
         flash(refused.message.to_json(), "error")
     return redirect(url_for("orders.order_detail", number=order.number) + "#delays", code=303)
 
@@ -61,9 +63,9 @@ def add_delay(number: str):
 @bp.app_template_global("order_delays")
 def order_delays(order: Order) -> list:
     """Delay reasons recorded on an order, newest first (the order page shows them)."""
-    return supervisor.delays_for_orders([order.id]).get(order.id, [])
+    return holds.delays_for_orders([order.id]).get(order.id, [])
 
 
 @bp.app_template_global("delay_reasons")
 def delay_reasons() -> dict[str, str]:
-    return supervisor.DELAY_LABELS
+    return holds.DELAY_LABELS

@@ -9,10 +9,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from peewee import JOIN
 
 from db.models import Customer, JobCard, Order, OrderLine, Product, ScanEvent, Station, Worker
+from kiosk.core.errors import ActionRefused
 from kiosk.core.plant import route_stations
 from kiosk.core.roles import CARD_PRINTERS, ORDER_DESK, STAFF, SUPERVISORS
-from kiosk.eventlog import undo as supervisor
 from kiosk.i18n import msg
+from kiosk.orders import holds
 from kiosk.orders.importer import ImportFailed, import_orders
 from kiosk.orders.orders import LineInput, OrderError, OrderInput, create_order, release_order
 from kiosk.orders.progress import progress_for_orders
@@ -145,14 +146,14 @@ def queue_job_cards(orders: list[Order]) -> None:
 @bp.post("/<number>/hold")
 @require(*SUPERVISORS)
 def hold(number: str):
-    """Put on hold (with a reason) or release the hold; audited in kiosk/supervisor.py."""
+    """Put on hold (with a reason) or release the hold; audited in kiosk/orders/holds.py."""
     order = get_order(number)
     try:
         if request.form.get("on_hold") == "1":
-            supervisor.hold_order(order, request.form.get("reason", ""), current_username())
+            holds.hold_order(order, request.form.get("reason", ""), current_username())
         else:
-            supervisor.release_hold(order, current_username())
-    except supervisor.ActionRefused as refused:
+            holds.release_hold(order, current_username())
+    except ActionRefused as refused:
         return render_template("orders/detail_error.html", order=order, error=refused.message), 400
     return redirect(url_for("orders.order_detail", number=order.number), code=303)
 

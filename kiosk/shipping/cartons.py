@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 from peewee import JOIN, Case, fn
 
 from db import is_postgres
-from db.models import Carton, Customer, JobCard, Order, OrderLine, PickList, Product, ScanEvent, utcnow
-from kiosk.core.errors import ActionRefused
-from kiosk.eventlog.undo import undoer
-from kiosk.i18n import Msg, msg
+from db.models import Carton, Customer, JobCard, Order, OrderLine, PickList, Product, utcnow
+from kiosk.i18n import Msg
 from kiosk.labels.documents import CartonDoc
 
 # An order's status is set from its goods only in these states (not draft, not cancelled).
@@ -330,36 +328,3 @@ def goods_moved(cartons: Iterable[Carton]) -> None:
                          OrderLine.select(OrderLine.order).where(OrderLine.id.in_(line_ids)).distinct().tuples())
 
 
-# -- supervisor undo of packing and warehouse-in scans (kiosk/supervisor.py calls these) ------------
-
-
-@undoer("store")
-def _undo_store(event: ScanEvent) -> Msg:
-    """A carton scanned in by mistake is out of stock again (packed, waiting for warehouse-in)."""
-    carton = Carton.get_by_id(event.carton_id)
-    if carton.status != "in_warehouse":
-        raise ActionRefused(msg("Carton {carton} is no longer in the warehouse; undo its loading first.",
-                                carton=carton.code))
-    carton.status, carton.stored_at, carton.location = "packed", None, ""
-    carton.save(only=[Carton.status, Carton.stored_at, Carton.location])
-    goods_moved([carton])
-    return msg("Carton {carton} is out of stock again: scan it in when it is really stored.", carton=carton.code)
-
-
-@undoer("pack")
-def _undo_pack(event: ScanEvent) -> Msg:
-    """Packing undone: the card waits at packing again and its cartons are gone (their labels go in the bin).
-    Only while no carton has been scanned anywhere since."""
-    from kiosk.core.plant import route_stations
-
-    card = JobCard.get_by_id(event.job_card_id)
-    cartons = cartons_of_card(card)
-    ids = [c.id for c in cartons]
-    if any(c.status != "packed" for c in cartons) or ScanEvent.select().where(ScanEvent.carton.in_(ids)).exists():
-        raise ActionRefused(msg("Cartons of card {card} were scanned since; undo those scans first.", card=card.code))
-    kinds = [station.kind for station in route_stations(card.route_id)]
-    Carton.delete().where(Carton.id.in_(ids)).execute()
-    JobCard.update(next_seq=kinds.index("packing"), status="open", updated_at=utcnow()).where(
-        JobCard.id == card.id).execute()
-    refresh_order_status([card.order_line.order_id])
-    return msg("Card {card} waits at packing again; throw away its {n} carton labels.", card=card.code, n=len(ids))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from db import is_postgres
 from db.models import Carton, Customer, DeliveryNote, Order, OrderLine, PickList, Product, utcnow
 from kiosk.core.clock import PLANT_TZ, short_time, to_local, today
-from kiosk.eventlog.scan_path import Outcome, ScanResult
+from kiosk.core.outcome import Outcome, ScanResult
 from kiosk.i18n import msg
 from kiosk.labels.delivery_note import COPIES, DeliveryLine, DeliveryNoteDoc, delivery_note_layout
 from kiosk.labels.elements import Layout

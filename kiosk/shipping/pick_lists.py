@@ -35,10 +35,11 @@ from db.models import (
 )
 from kiosk.core.clock import short_time, to_local
 from kiosk.core.errors import ActionRefused, Refusal
+from kiosk.core.outcome import Outcome, ScanRequest, ScanResult
 from kiosk.core.roles import SUPERVISORS
 from kiosk.core.text import clean_text
-from kiosk.eventlog.scan_path import Outcome, ScanRequest, ScanResult, find_replay, result_of, write_event
-from kiosk.eventlog.undo import undo_scan, undoer
+from kiosk.eventlog.scan_path import find_replay, result_of, write_event
+from kiosk.eventlog.undo import undo_scan
 from kiosk.i18n import Msg, msg
 from kiosk.shipping.cartons import GOODS_STATUSES, SETTINGS, Printed, goods_moved, line_stock
 
@@ -495,34 +496,6 @@ def undo_load(pick_list_code: str, carton_code: str, supervisor: str, reason: st
         return undo_scan(event.id, reason or "Mis-scan", person_name(supervisor)[:32])
     except ActionRefused as refusal:
         raise ShippingError(refusal.message) from None
-
-
-def _locked_carton(carton_id: int) -> Carton:
-    query = Carton.select().where(Carton.id == carton_id)
-    return (query.for_update() if is_postgres() else query).get()
-
-
-@undoer("load")
-def _undo_load(event: ScanEvent) -> Msg:
-    """The carton is off the truck again: back in the warehouse (or just packed, if it never went in)."""
-    pick_list = find_pick_list(PickList.get_by_id(event.pick_list_id).code, lock=True)
-    carton = _locked_carton(event.carton_id)
-    if pick_list.status == "finished":
-        raise ActionRefused(msg("Pick list {code} is finished and the truck has left; a loaded carton cannot be "
-                                "taken off it now.", code=pick_list.code))
-    if carton.status != "loaded" or carton.pick_list_id != pick_list.id:
-        raise ActionRefused(msg("Carton {carton} is not loaded on pick list {code}; there is nothing to undo.",
-                                carton=carton.code, code=pick_list.code))
-    carton.status = "in_warehouse" if carton.stored_at else "packed"
-    carton.pick_list = None
-    carton.loaded_at = None
-    carton.save(only=[Carton.status, Carton.pick_list, Carton.loaded_at])
-    goods_moved([carton])
-    loaded, expected = counts(pick_list)
-    if loaded == 0 and pick_list.status == "loading":
-        PickList.update(status="open").where(PickList.id == pick_list.id).execute()
-    return msg("Carton {carton} is off pick list {code} again: take it off the truck. {loaded} of {expected} "
-               "cartons loaded.", carton=carton.code, code=pick_list.code, loaded=loaded, expected=expected)
 
 
 # -- desk actions ----------------------------------------------------------------------------------

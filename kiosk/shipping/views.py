@@ -195,7 +195,7 @@ def undo(code: str):
 @kiosk_station()
 def kiosk_undo(code: str):
     """A supervisor at the loading kiosk takes a mis-scanned carton off the pick list (badge + reason)."""
-    from kiosk.eventlog.scan_path import ScanResult
+    from kiosk.core.outcome import ScanResult
     from kiosk.stations import loading
     from kiosk.stations.views import get_station, recent_scans
 

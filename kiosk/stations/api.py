@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from kiosk.core.errors import ScanInputError
-from kiosk.eventlog.scan_path import ScanRequest, record_scan
+from kiosk.core.outcome import ScanRequest
+from kiosk.eventlog.scan_path import record_scan
 from kiosk.i18n import msg
 from kiosk.people import devices
 from kiosk.people.auth import current_device, public, require

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from peewee import JOIN
 
+from db import is_postgres
 from db.models import Carton, PickList, PickListLine, ScanEvent, Worker, utcnow
 from kiosk.cards.route import load_card
 from kiosk.core.clock import short_time
-from kiosk.eventlog.scan_path import Outcome, ScanRequest
-from kiosk.i18n import msg
+from kiosk.core.errors import ActionRefused
+from kiosk.core.outcome import Outcome, ScanRequest
+from kiosk.eventlog.rules import register, undoer
+from kiosk.i18n import Msg, msg
 from kiosk.orders.payments import waiting_for_payment
 from kiosk.shipping.cartons import find_carton, goods_moved
 from kiosk.shipping.pick_lists import (
@@ -25,7 +28,6 @@ from kiosk.shipping.pick_lists import (
     last_pick_list_at,
     tally,
 )
-from kiosk.stations import register
 
 
 @register("loading")
@@ -191,3 +193,34 @@ def tally_for_page(station, held_code: str | None, result=None) -> Tally | None:
     if pick_list is None or pick_list.status == "finished":
         return None
     return tally(pick_list)
+
+
+# -- undo ------------------------------------------------------------------------------------------
+
+
+def locked_carton(carton_id: int) -> Carton:
+    query = Carton.select().where(Carton.id == carton_id)
+    return (query.for_update() if is_postgres() else query).get()
+
+
+@undoer("load")
+def _undo_load(event: ScanEvent) -> Msg:
+    """The carton is off the truck again: back in the warehouse (or just packed, if it never went in)."""
+    pick_list = find_pick_list(PickList.get_by_id(event.pick_list_id).code, lock=True)
+    carton = locked_carton(event.carton_id)
+    if pick_list.status == "finished":
+        raise ActionRefused(msg("Pick list {code} is finished and the truck has left; a loaded carton cannot be "
+                                "taken off it now.", code=pick_list.code))
+    if carton.status != "loaded" or carton.pick_list_id != pick_list.id:
+        raise ActionRefused(msg("Carton {carton} is not loaded on pick list {code}; there is nothing to undo.",
+                                carton=carton.code, code=pick_list.code))
+    carton.status = "in_warehouse" if carton.stored_at else "packed"
+    carton.pick_list = None
+    carton.loaded_at = None
+    carton.save(only=[Carton.status, Carton.pick_list, Carton.loaded_at])
+    goods_moved([carton])
+    loaded, expected = counts(pick_list)
+    if loaded == 0 and pick_list.status == "loading":
+        PickList.update(status="open").where(PickList.id == pick_list.id).execute()
+    return msg("Carton {carton} is off pick list {code} again: take it off the truck. {loaded} of {expected} "
+               "cartons loaded.", carton=carton.code, code=pick_list.code, loaded=loaded, expected=expected)

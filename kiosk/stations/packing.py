@@ -6,11 +6,13 @@ Scan options: reprint="all" prints every label of the card again, reprint=<carto
 
 from __future__ import annotations
 
-from db.models import Carton, JobCard
+from db.models import Carton, JobCard, ScanEvent, utcnow
 from kiosk.cards.route import advance, check_card, load_card
 from kiosk.core.clock import short_time
+from kiosk.core.errors import ActionRefused
+from kiosk.core.outcome import Outcome, ScanRequest
 from kiosk.core.plant import route_stations
-from kiosk.eventlog.scan_path import Outcome, ScanRequest
+from kiosk.eventlog.rules import register, undoer
 from kiosk.i18n import Msg, msg
 from kiosk.shipping.cartons import (
     cartons_of_card,
@@ -18,9 +20,9 @@ from kiosk.shipping.cartons import (
     goods_moved,
     pack_card,
     queue_labels,
+    refresh_order_status,
 )
 from kiosk.shipping.pick_lists import printing_note
-from kiosk.stations import register
 
 
 @register("packing")
@@ -86,3 +88,22 @@ def _labels_note(printed, count: int) -> Msg:
                                        printer=printed.printer or ""),
                           msg("No label printer is set up here: print the labels from the browser preview."))
 
+
+# -- undo ------------------------------------------------------------------------------------------
+
+
+@undoer("pack")
+def _undo_pack(event: ScanEvent) -> Msg:
+    """Packing undone: the card waits at packing again and its cartons are gone (their labels go in the bin).
+    Only while no carton has been scanned anywhere since."""
+    card = JobCard.get_by_id(event.job_card_id)
+    cartons = cartons_of_card(card)
+    ids = [c.id for c in cartons]
+    if any(c.status != "packed" for c in cartons) or ScanEvent.select().where(ScanEvent.carton.in_(ids)).exists():
+        raise ActionRefused(msg("Cartons of card {card} were scanned since; undo those scans first.", card=card.code))
+    kinds = [station.kind for station in route_stations(card.route_id)]
+    Carton.delete().where(Carton.id.in_(ids)).execute()
+    JobCard.update(next_seq=kinds.index("packing"), status="open", updated_at=utcnow()).where(
+        JobCard.id == card.id).execute()
+    refresh_order_status([card.order_line.order_id])
+    return msg("Card {card} waits at packing again; throw away its {n} carton labels.", card=card.code, n=len(ids))

@@ -4,10 +4,10 @@ card's units are done here and move on."""
 from __future__ import annotations
 
 from kiosk.cards.route import advance, check_card, load_card
+from kiosk.core.outcome import Outcome, ScanRequest
 from kiosk.core.plant import route_stations, station_label
-from kiosk.eventlog.scan_path import Outcome, ScanRequest
+from kiosk.eventlog.rules import register
 from kiosk.i18n import msg
-from kiosk.stations import register
 
 
 @register("process")

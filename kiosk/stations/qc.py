@@ -6,12 +6,21 @@ earlier station the inspector chose; the good units carry on with the original c
 
 from __future__ import annotations
 
-from db.models import JobCard, utcnow
-from kiosk.cards.route import advance, check_card, load_card
+from db.models import JobCard, ScanEvent, utcnow
+from kiosk.cards.route import (
+    advance,
+    check_card,
+    later_scans,
+    load_card,
+    locked_card,
+    refuse_if_moved_on,
+    station_position,
+)
+from kiosk.core.errors import ActionRefused
+from kiosk.core.outcome import Outcome, ScanRequest
 from kiosk.core.plant import route_stations, station_label
-from kiosk.eventlog.scan_path import Outcome, ScanRequest
-from kiosk.i18n import msg
-from kiosk.stations import register
+from kiosk.eventlog.rules import register, undoer
+from kiosk.i18n import Msg, msg
 
 # Defect reasons offered on the QC screen; a plant may extend them in config (KIOSK_DEFECT_REASONS).
 DEFECT_REASONS = (
@@ -112,3 +121,43 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+# -- undo ------------------------------------------------------------------------------------------
+
+
+@undoer("qc_fail")
+def _undo_qc_fail(event: ScanEvent) -> Msg:
+    """Failed units return to their card, which waits at QC again; the rework card becomes void."""
+    detail = event.detail or {}
+    if event.job_card_id is None:
+        raise ActionRefused(msg("This scan moved no job card; there is nothing to undo."))
+    card = locked_card(event.job_card_id)
+    stations = route_stations(card.route_id)
+    index = station_position(event, stations)
+    rework = JobCard.get_or_none(JobCard.code == str(detail.get("rework_card", "")))
+    failed = int(detail.get("failed_units") or 0)
+    if rework is None or failed <= 0:
+        raise ActionRefused(msg("This QC result has no rework card on record; it cannot be undone."))
+    rework = locked_card(rework.id)
+    if rework.status == "void" or later_scans(rework, event) or rework.rework_cards.exists():
+        raise ActionRefused(msg("Rework card {rework} has been worked on since; this QC result cannot be undone.",
+                                rework=rework.code))
+    good = int(detail.get("good_units") or 0)
+    if good > 0:
+        refuse_if_moved_on(card, event, index + 1, stations)
+    else:
+        if card.status != "void" or later_scans(card, event):
+            raise ActionRefused(msg("Card {card} is no longer where this scan left it; nothing was changed.",
+                                    card=card.code))
+    now = utcnow()
+    rework.status = "void"
+    rework.updated_at = now
+    rework.save()
+    card.units += failed
+    card.next_seq = index
+    card.status = "open"
+    card.updated_at = now
+    card.save()
+    return msg("Card {card} has {units} units again and waits at {station}; throw away rework card {rework}.",
+               card=card.code, units=card.units, station=station_label(stations[index]), rework=rework.code)

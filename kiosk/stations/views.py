@@ -11,7 +11,8 @@ from db import compiled, run_compiled
 from db.models import ScanEvent, Station, Worker
 from kiosk.core import plant
 from kiosk.core.errors import ScanInputError
-from kiosk.eventlog.scan_path import ScanRequest, record_scan
+from kiosk.core.outcome import ScanRequest
+from kiosk.eventlog.scan_path import record_scan
 from kiosk.i18n import msg
 from kiosk.people.auth import kiosk_station, public
 from kiosk.stations import loading, qc

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 
-from db.models import Carton, PickList, utcnow
+from db.models import Carton, PickList, ScanEvent, utcnow
 from kiosk.cards.route import load_card
 from kiosk.core.clock import short_time
-from kiosk.eventlog.scan_path import Outcome, ScanRequest
-from kiosk.i18n import msg
+from kiosk.core.errors import ActionRefused
+from kiosk.core.outcome import Outcome, ScanRequest
+from kiosk.eventlog.rules import register, undoer
+from kiosk.i18n import Msg, msg
 from kiosk.shipping.cartons import SETTINGS, find_carton, goods_moved, line_stock, unit_is_in_stock
-from kiosk.stations import register
 
 BIN_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 
@@ -102,3 +103,19 @@ def _not_a_carton(code: str, held: dict) -> Outcome:
                                                 card=card.code), reason="card_not_carton", job_card=card, detail=held)
     return Outcome("rejected", "store", msg("Unknown code {code}: no carton has it. Check the label, or ask packing "
                                             "to reprint it.", code=code), reason="unknown", detail=held)
+
+
+# -- undo ------------------------------------------------------------------------------------------
+
+
+@undoer("store")
+def _undo_store(event: ScanEvent) -> Msg:
+    """A carton scanned in by mistake is out of stock again (packed, waiting for warehouse-in)."""
+    carton = Carton.get_by_id(event.carton_id)
+    if carton.status != "in_warehouse":
+        raise ActionRefused(msg("Carton {carton} is no longer in the warehouse; undo its loading first.",
+                                carton=carton.code))
+    carton.status, carton.stored_at, carton.location = "packed", None, ""
+    carton.save(only=[Carton.status, Carton.stored_at, Carton.location])
+    goods_moved([carton])
+    return msg("Carton {carton} is out of stock again: scan it in when it is really stored.", carton=carton.code)
