@@ -21,6 +21,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
     _secret_key(app)
+    from kiosk.core import settings
+
+    settings.configure(app.config)  # the one place the domain's settings are read
 
     from kiosk import database, web
     from kiosk.people import auth

@@ -27,7 +27,7 @@ from kiosk.complaints import complaint as complaints
 from kiosk.complaints import photos as complaint_photos
 from kiosk.complaints.complaint import ComplaintError, ComplaintInput, Decision
 from kiosk.complaints.photos import Upload
-from kiosk.core import plant
+from kiosk.core import plant, settings
 from kiosk.core.clock import long_time
 from kiosk.i18n import Msg
 from kiosk.shipping import cartons as cartons_module
@@ -367,7 +367,7 @@ def test_replacement_cartons_are_labelled_as_replacement_parts(shipped_order, cl
     replacement = complaints.decide(complaint.code, Decision(True, "ok", "standard"), manager.username)
     replacement = replacement.replacement_order
     set_printer("packing", "label_printer", "pack-zpl", "zpl")
-    monkeypatch.setattr(cartons_module.SETTINGS, "label_lang", "en")
+    monkeypatch.setattr(settings.SETTINGS, "label_lang", "en")
     made = packed(replacement)
     assert len(made) == 2  # DT-120 ships in 2 cartons a unit
     doc = cartons_module.carton_doc(Carton.get_by_id(made[0].id))

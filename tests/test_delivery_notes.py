@@ -14,6 +14,7 @@ import pytest
 
 from db import write_transaction
 from db.models import DeliveryNote, Printer, PrintJob, ScanEvent, utcnow
+from kiosk.core import settings
 from kiosk.core.errors import ScanInputError
 from kiosk.labels import render_png
 from kiosk.printing.queue import deliver_pending
@@ -50,10 +51,10 @@ def delivered(plant):
 @pytest.fixture(autouse=True)
 def settings_kept():
     """configure() (run by every app made) sets module settings: each test gets them back as they were."""
-    kept = dataclasses.replace(delivery_notes.SETTINGS)
+    kept = dataclasses.replace(settings.SETTINGS)
     yield
     for name, value in dataclasses.asdict(kept).items():
-        setattr(delivery_notes.SETTINGS, name, value)
+        setattr(settings.SETTINGS, name, value)
 
 
 def back_key() -> str:
@@ -121,7 +122,7 @@ def test_the_notes_are_printed_after_the_manifest_and_reach_the_printer(plant):
 
 def test_one_copy_when_configured(plant, monkeypatch):
     set_printer("loading", "receipt_printer", "dock-1", "escpos")
-    monkeypatch.setattr(delivery_notes.SETTINGS, "copies", 1)
+    monkeypatch.setattr(settings.SETTINGS, "copies", 1)
     _, _, finished = finish_truck()
     code = finished.detail["delivery_notes"][0]
     notes = [job.document for job in PrintJob.select() if job.document.startswith("delivery note")]
@@ -217,7 +218,7 @@ def printed_days_ago(note: DeliveryNote, days: int) -> None:
 
 
 def test_notes_not_back_after_the_configured_days_are_listed(plant, monkeypatch):
-    monkeypatch.setattr(delivery_notes.SETTINGS, "return_days", 7)
+    monkeypatch.setattr(settings.SETTINGS, "return_days", 7)
     codes = [finish_truck(customer)[2].detail["delivery_notes"][0] for customer in ("LH", "HM", "OAK", "JY")]
     late, on_time, back, fresh = (DeliveryNote.get(DeliveryNote.code == code) for code in codes)
     printed_days_ago(late, 8)
@@ -230,7 +231,7 @@ def test_notes_not_back_after_the_configured_days_are_listed(plant, monkeypatch)
     assert delivery_notes.is_overdue(DeliveryNote.get_by_id(late.id))
     assert not delivery_notes.is_overdue(DeliveryNote.get_by_id(on_time.id))
     # a shorter allowance lists more
-    monkeypatch.setattr(delivery_notes.SETTINGS, "return_days", 6)
+    monkeypatch.setattr(settings.SETTINGS, "return_days", 6)
     assert [n.code for n in delivery_notes.notes("overdue")] == [late.code, on_time.code]
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from db.models import Carton, PickList, PrintJob, ScanEvent
+from kiosk.core import settings
 from kiosk.i18n import Msg
 from kiosk.orders.orders import cancel_order, set_hold
-from kiosk.shipping import cartons as cartons_module
 from kiosk.shipping.pick_lists import ShippingError, create_pick_list, shippable_lines, tally, undo_load
 from tests.auth_helpers import hx_post, login, make_user, pair_kiosk, post
 from tests.factories import make_order, scan
@@ -219,11 +219,11 @@ def test_a_complete_truck_finishes_and_the_order_is_shipped(truck):
 
 def test_a_supervisor_badge_from_config_may_approve(truck):
     pick_list, *_ = truck
-    cartons_module.configure({"SUPERVISOR_BADGES": "W009, W010"})
+    settings.configure({"SUPERVISOR_BADGES": "W009, W010"})
     try:
         short = scan("loading", pick_list.code, finish="1", supervisor="W010", reason="rain")
     finally:
-        cartons_module.configure({})
+        settings.configure({})
     assert short.outcome == "warning" and "approved by 吴婷 (rain)" in short.message.render("en")
 
 

@@ -12,12 +12,12 @@ from PIL import Image
 from pyzbar.pyzbar import decode
 
 from db.models import Carton, JobCard, PrintJob
+from kiosk.core import settings
 from kiosk.core.errors import ActionRefused
 from kiosk.core.plant import route_stations
 from kiosk.eventlog.undo import undo_scan
 from kiosk.i18n import Msg
 from kiosk.labels.sscc import is_valid_sscc
-from kiosk.shipping import cartons as cartons_module
 from tests.auth_helpers import login, pair_kiosk
 from tests.factories import cards_of, make_order, scan
 from tests.test_shipping import cartons_of, set_printer, status_of, through_qc
@@ -32,9 +32,9 @@ def qc_passed(plant):
 
 @pytest.fixture
 def sscc_on():
-    cartons_module.configure({"SSCC_COMPANY_PREFIX": "0614141", "SSCC_EXTENSION": 3})
+    settings.configure({"SSCC_COMPANY_PREFIX": "0614141", "SSCC_EXTENSION": 3})
     yield
-    cartons_module.configure({})
+    settings.configure({})
 
 
 def test_packing_makes_units_times_cartons_each_with_its_own_code(qc_passed):
@@ -141,8 +141,8 @@ def test_a_bad_gs1_prefix_is_refused_at_start_up():
     from kiosk.labels.sscc import SSCCError
 
     with pytest.raises(SSCCError):
-        cartons_module.configure({"SSCC_COMPANY_PREFIX": "12AB"})
-    cartons_module.configure({})
+        settings.configure({"SSCC_COMPANY_PREFIX": "12AB"})
+    settings.configure({})
 
 
 def test_supervisor_undoes_packing_only_while_no_carton_was_scanned(qc_passed):

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from db import compiled, in_ids, is_postgres, run_compiled, write_transaction
 from db.models import Customer, JobCard, Order, OrderLine, OutsideWork, Station, Supplier, utcnow
 from kiosk.core.clock import short_time, today
-from kiosk.core.errors import Refusal, ScanInputError
-from kiosk.core.outcome import CODE_RE, Outcome, ScanResult
+from kiosk.core.errors import Refusal
+from kiosk.core.outcome import Outcome, ScanResult
 from kiosk.core.plant import route_stations, station_label
+from kiosk.eventlog.scan_path import record_desk_action, scanned_code
 from kiosk.i18n import msg
 
 # Stages a supplier may do. QC, packing and the warehouse stay in the plant.
@@ -31,17 +32,6 @@ MAX_DAYS_OUT = 365
 
 class OutsideWorkError(Refusal):
     """A supplier form that cannot be saved as filled in; `message` says why."""
-
-
-def scanned_code(code: str | None) -> str:
-    """What a desk scan field sent, checked like a kiosk scan: printable ASCII, as a scanner types it."""
-    code = (code or "").strip()
-    if not code:
-        raise ScanInputError(msg("Nothing was scanned."))
-    if not CODE_RE.match(code):
-        raise ScanInputError(msg("“{code}” is not a code this plant prints. Scan the barcode on the card or label.",
-                                 code="".join(ch if ch.isprintable() else "?" for ch in code)[:40]))
-    return code
 
 
 # -- where a card is -------------------------------------------------------------------------------
@@ -97,8 +87,6 @@ def parse_expected(value, supplier: Supplier) -> dt.date | None:
 
 def send_out(code: str, supplier_code: str, expected_back, user: str, idem_key: str, note: str = "") -> ScanResult:
     """Scan a card out to a supplier at the clerk desk: once per scan key, in the event log."""
-    from kiosk.shipping.pick_lists import record_desk_action
-
     code = scanned_code(code)
     return record_desk_action(idem_key, code, user,
                               lambda: send_out_rule(code, supplier_code, expected_back, user, note))
@@ -166,8 +154,6 @@ def send_out_rule(code: str, supplier_code: str, expected_back, user: str, note:
 
 def take_back(code: str, user: str, idem_key: str, done: bool = True) -> ScanResult:
     """Scan a card back in at the clerk desk; `done` False: the supplier did not do the stage."""
-    from kiosk.shipping.pick_lists import record_desk_action
-
     code = scanned_code(code)
 
     def action() -> Outcome:

@@ -8,6 +8,8 @@ same for all of them. No Flask here: views and the JSON API call `record_scan()`
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Callable
 
 from peewee import IntegrityError, Value
 
@@ -23,10 +25,9 @@ from kiosk.i18n import msg
 MAX_CLOCK_SKEW = dt.timedelta(days=7)
 
 
-def validate(request: ScanRequest) -> None:
-    if not IDEM_RE.match(request.idem_key or ""):
-        raise ScanInputError(msg("This scan has no valid request key; reload the page and scan again."))
-    code = (request.code or "").strip()
+def scanned_code(code: str | None) -> str:
+    """What a scan field sent, checked as a scanner types it: printable ASCII (kiosks and desks alike)."""
+    code = (code or "").strip()
     if not code:
         raise ScanInputError(msg("Nothing was scanned."))
     if not CODE_RE.match(code):
@@ -34,7 +35,13 @@ def validate(request: ScanRequest) -> None:
             msg("“{code}” is not a code this plant prints. Scan the barcode on the card or label.",
                 code=_printable(code)[:40])
         )
-    request.code = code
+    return code
+
+
+def validate(request: ScanRequest) -> None:
+    if not IDEM_RE.match(request.idem_key or ""):
+        raise ScanInputError(msg("This scan has no valid request key; reload the page and scan again."))
+    request.code = scanned_code(request.code)
     if request.worker_badge is not None and not CODE_RE.match(request.worker_badge):
         raise ScanInputError(msg("That badge code is not valid. Scan your badge again."))
     if request.scanned_at is not None:
@@ -141,3 +148,30 @@ def write_event(station: Station | None, worker: Worker | None, request: ScanReq
         name: value for name, value in values.items() if name not in ("message", "detail")})
     event.message, event.detail = outcome.message.to_json(), outcome.detail
     return event
+
+
+# -- desk actions ----------------------------------------------------------------------------------
+
+
+def record_desk_action(idem_key: str, code: str, user: str, action: Callable[[], Outcome]) -> ScanResult:
+    """Run a clerk's or supervisor's action at a desk once per key, logged like a scan.
+
+    The same path as a kiosk scan without a station or worker: replay a retried key, take the write lock,
+    run `action` and write its event in one transaction.
+    """
+    if not IDEM_RE.match(idem_key or ""):
+        idem_key = f"desk-{uuid.uuid4().hex}"
+    replay = find_replay(idem_key)
+    if replay:
+        return replay
+    request = ScanRequest(station_code="", code=code[:64], idem_key=idem_key, user=user[:32], source="desk")
+    try:
+        with write_transaction():
+            outcome = action()
+            event = write_event(None, None, request, outcome)
+    except IntegrityError:
+        replay = find_replay(idem_key)
+        if replay:
+            return replay
+        raise
+    return result_of(event, outcome)

@@ -17,12 +17,13 @@ from collections.abc import Callable, Iterable, Mapping
 from db.models import Carton, JobCard, Order, OrderLine, PickList, Printer, PrintJob, Product
 from kiosk import labels
 from kiosk.core.plant import route_stations, station_label
+from kiosk.core.settings import SETTINGS
 from kiosk.i18n import Msg, msg
 from kiosk.labels import JobCardDoc, Layout
 from kiosk.labels.elements import RECEIPT_WIDTH_MM
 from kiosk.labels.raster import to_paper
 from kiosk.printing.queue import PrintingError, enqueue_many
-from kiosk.shipping.cartons import SETTINGS, Printed, carton_doc
+from kiosk.shipping.cartons import Printed, carton_doc
 
 log = logging.getLogger(__name__)
 

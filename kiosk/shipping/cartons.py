@@ -8,51 +8,19 @@ its goods: in production -> packed -> in stock -> partly shipped -> shipped.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from peewee import JOIN, Case, fn
 
 from db import is_postgres
 from db.models import Carton, Customer, JobCard, Order, OrderLine, PickList, Product, utcnow
+from kiosk.core.settings import SETTINGS
 from kiosk.i18n import Msg
 from kiosk.labels.documents import CartonDoc
 
 # An order's status is set from its goods only in these states (not draft, not cancelled).
 GOODS_STATUSES = ("released", "in_production", "packed", "in_stock", "partly_shipped", "shipped")
-
-
-@dataclass
-class Settings:
-    """Packing and shipping settings, taken from the app config at start-up (see `configure`)."""
-
-    sscc_company_prefix: str = ""  # GS1 company prefix; empty: cartons get no SSCC
-    sscc_extension: int = 0
-    label_lang: str = "zh"  # language printed on carton labels, pick lists and manifests
-    location_prefix: str = "LOC-"  # a scanned code starting with this names a warehouse bin
-    supervisor_badges: tuple[str, ...] = field(default_factory=tuple)
-
-
-SETTINGS = Settings()
-
-
-def configure(config: Mapping) -> Settings:
-    """Read SSCC_*, LABEL_LANG, LOCATION_PREFIX and SUPERVISOR_BADGES; refuse a bad GS1 prefix at start-up."""
-    from kiosk.labels.sscc import make_sscc
-
-    prefix = str(config.get("SSCC_COMPANY_PREFIX") or "").strip()
-    extension = int(config.get("SSCC_EXTENSION") or 0)
-    if prefix:
-        make_sscc(extension, prefix, 0)  # raises SSCCError naming what is wrong
-    badges = config.get("SUPERVISOR_BADGES") or ()
-    if isinstance(badges, str):
-        badges = badges.split(",")
-    SETTINGS.sscc_company_prefix = prefix
-    SETTINGS.sscc_extension = extension
-    SETTINGS.label_lang = str(config.get("LABEL_LANG") or config.get("DEFAULT_LANG") or "zh")
-    SETTINGS.location_prefix = str(config.get("LOCATION_PREFIX") or "LOC-")
-    SETTINGS.supervisor_badges = tuple(b.strip() for b in badges if str(b).strip())
-    return SETTINGS
 
 
 # -- codes -----------------------------------------------------------------------------------------

@@ -10,37 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
 
 from db import is_postgres
 from db.models import Carton, Customer, DeliveryNote, Order, OrderLine, PickList, Product, utcnow
 from kiosk.core.clock import PLANT_TZ, short_time, to_local, today
 from kiosk.core.outcome import Outcome, ScanResult
+from kiosk.core.settings import SETTINGS
+from kiosk.eventlog.scan_path import record_desk_action, scanned_code
 from kiosk.i18n import msg
 from kiosk.labels.delivery_note import COPIES, DeliveryLine, DeliveryNoteDoc, delivery_note_layout
 from kiosk.labels.elements import Layout
-from kiosk.shipping.cartons import SETTINGS as SHIPPING_SETTINGS
 from kiosk.shipping.cartons import Printed
-
-
-@dataclass
-class Settings:
-    """From the app config at start-up (`configure`); defaults in kiosk/config.py."""
-
-    return_days: int = 7  # a note not back after this many days is overdue
-    copies: int = 2  # printed at the end of loading: the customer's copy, then the copy that comes back
-    plant: str = ""  # printed at the top of the note
-
-
-SETTINGS = Settings()
-
-
-def configure(config: Mapping) -> Settings:
-    SETTINGS.return_days = max(0, int(config.get("DELIVERY_NOTE_RETURN_DAYS", 7)))
-    SETTINGS.copies = min(len(COPIES), max(1, int(config.get("DELIVERY_NOTE_COPIES", 2))))
-    SETTINGS.plant = str(config.get("PLANT_NAME") or "")
-    return SETTINGS
 
 
 def note_code(note_id: int) -> str:
@@ -114,7 +94,7 @@ def note_doc(note: DeliveryNote) -> DeliveryNoteDoc:
 
 
 def note_layout(note: DeliveryNote, lang: str | None = None, copy: str = "return") -> Layout:
-    return delivery_note_layout(note_doc(note), lang or SHIPPING_SETTINGS.label_lang, copy)
+    return delivery_note_layout(note_doc(note), lang or SETTINGS.label_lang, copy)
 
 
 def print_note(note: DeliveryNote, printer_name: str | None, lang: str | None = None,
@@ -124,7 +104,7 @@ def print_note(note: DeliveryNote, printer_name: str | None, lang: str | None = 
 
     chosen = COPIES[-(copies or SETTINGS.copies):]  # one copy: the one that comes back
     doc = note_doc(note)
-    chosen_lang = lang or SHIPPING_SETTINGS.label_lang
+    chosen_lang = lang or SETTINGS.label_lang
     return queue_layouts(printer_name, lambda printer: [
         (f"delivery note {note.code} ({copy})", delivery_note_layout(doc, chosen_lang, copy)) for copy in chosen
     ])
@@ -135,9 +115,6 @@ def print_note(note: DeliveryNote, printer_name: str | None, lang: str | None = 
 
 def scan_back(code: str, user: str, idem_key: str) -> ScanResult:
     """The clerk scans the barcode of a signed note: recorded once per scan key, in the event log."""
-    from kiosk.cards.outside import scanned_code
-    from kiosk.shipping.pick_lists import record_desk_action
-
     code = scanned_code(code)
     return record_desk_action(idem_key, code, user, lambda: take_back(code, user))
 

@@ -19,6 +19,7 @@ from kiosk.cards import outside as outside_work
 from kiosk.core.clock import today
 from kiosk.core.errors import ScanInputError
 from kiosk.core.roles import DELIVERY_DESK, OUTSIDE_DESK, STAFF
+from kiosk.core.settings import SETTINGS
 from kiosk.i18n import msg
 from kiosk.labels.elements import Barcode128, Layout
 from kiosk.labels.layout import barcode_module
@@ -30,11 +31,6 @@ bp = Blueprint("delivery", __name__)
 
 NOTE_STATUSES = ("waiting", "overdue", "returned", "all")
 RECENT = 10
-
-
-@bp.record_once
-def _configure(state) -> None:
-    delivery_notes.configure(state.app.config)
 
 
 def _png_uri(png: bytes) -> str:
@@ -75,7 +71,7 @@ def notes():
     on = today()
     rows = [(note, delivery_notes.days_out(note, on), delivery_notes.is_overdue(note, on)) for note in found]
     return render_template("shipping/delivery/list.html", rows=rows, status=status, counts=delivery_notes.counts(on),
-                           return_days=delivery_notes.SETTINGS.return_days)
+                           return_days=SETTINGS.return_days)
 
 
 @bp.get("/delivery/notes/<code>")
@@ -84,7 +80,7 @@ def note_detail(code: str):
     note = _get_note(code)
     return render_template("shipping/delivery/detail.html", note=note, doc=delivery_notes.note_doc(note),
                            days_out=delivery_notes.days_out(note), overdue=delivery_notes.is_overdue(note),
-                           return_days=delivery_notes.SETTINGS.return_days,
+                           return_days=SETTINGS.return_days,
                            receipt_printers=list(Printer.select().where(Printer.language == "escpos")
                                                  .order_by(Printer.name)),
                            events=list(ScanEvent.select().where((ScanEvent.code == note.code)
@@ -144,7 +140,7 @@ def returns():
             answer["error"] = error.message
     return _desk_answer("shipping/delivery/returns.html", ("note_back",),
                         waiting=delivery_notes.notes("overdue", limit=50),
-                        counts=delivery_notes.counts(), return_days=delivery_notes.SETTINGS.return_days, **answer)
+                        counts=delivery_notes.counts(), return_days=SETTINGS.return_days, **answer)
 
 
 # -- outside work ----------------------------------------------------------------------------------

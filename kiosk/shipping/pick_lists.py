@@ -10,13 +10,11 @@ pick lists of the same line. Shipped means loaded on a finished pick list.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from peewee import IntegrityError, fn
+from peewee import fn
 
 from db import is_postgres, write_transaction
 from db.models import (
@@ -35,13 +33,14 @@ from db.models import (
 )
 from kiosk.core.clock import short_time, to_local
 from kiosk.core.errors import ActionRefused, Refusal
-from kiosk.core.outcome import Outcome, ScanRequest, ScanResult
+from kiosk.core.outcome import Outcome, ScanResult
 from kiosk.core.roles import SUPERVISORS
+from kiosk.core.settings import SETTINGS
 from kiosk.core.text import clean_text
-from kiosk.eventlog.scan_path import find_replay, result_of, write_event
+from kiosk.eventlog.scan_path import record_desk_action
 from kiosk.eventlog.undo import undo_scan
 from kiosk.i18n import Msg, msg
-from kiosk.shipping.cartons import GOODS_STATUSES, SETTINGS, Printed, goods_moved, line_stock
+from kiosk.shipping.cartons import GOODS_STATUSES, Printed, goods_moved, line_stock
 
 MAX_CODES_SHOWN = 12  # missing carton codes named in one message
 SHIPPABLE_STATUSES = GOODS_STATUSES[1:]  # orders with goods made: in production and later
@@ -499,29 +498,6 @@ def undo_load(pick_list_code: str, carton_code: str, supervisor: str, reason: st
 
 
 # -- desk actions ----------------------------------------------------------------------------------
-
-IDEM_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
-
-
-def record_desk_action(idem_key: str, code: str, user: str, action: Callable[[], Outcome]) -> ScanResult:
-    """Run a clerk's or supervisor's action (finish from the office) once per key, logged like a scan."""
-    if not IDEM_RE.match(idem_key or ""):
-        idem_key = f"desk-{uuid.uuid4().hex}"
-    replay = find_replay(idem_key)
-    if replay:
-        return replay
-    request = ScanRequest(station_code="", code=code[:64], idem_key=idem_key, user=user[:32], source="desk")
-    try:
-        with write_transaction():
-            outcome = action()
-            event = write_event(None, None, request, outcome)
-    except IntegrityError:
-        replay = find_replay(idem_key)
-        if replay:
-            return replay
-        raise
-    return result_of(event, outcome)
-
 
 def finish_from_desk(pick_list_code: str, supervisor: str, reason: str, user: str, idem_key: str) -> ScanResult:
     def action() -> Outcome:

@@ -23,11 +23,6 @@ bp = Blueprint("shipping", __name__, url_prefix="/shipping")
 LIST_SIZE = 200
 
 
-@bp.record_once
-def _configure(state) -> None:
-    cartons.configure(state.app.config)
-
-
 def get_pick_list(code: str) -> PickList:
     pick_list = shipping.find_pick_list(code)
     if pick_list is None:

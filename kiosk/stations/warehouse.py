@@ -13,9 +13,10 @@ from kiosk.cards.route import load_card
 from kiosk.core.clock import short_time
 from kiosk.core.errors import ActionRefused
 from kiosk.core.outcome import Outcome, ScanRequest
+from kiosk.core.settings import SETTINGS
 from kiosk.eventlog.rules import register, undoer
 from kiosk.i18n import Msg, msg
-from kiosk.shipping.cartons import SETTINGS, find_carton, goods_moved, line_stock, unit_is_in_stock
+from kiosk.shipping.cartons import find_carton, goods_moved, line_stock, unit_is_in_stock
 
 BIN_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 
