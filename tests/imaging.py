@@ -17,11 +17,12 @@ from typing import Any
 import cv2
 import numpy as np
 from PIL import Image
+from pyzbar.pyzbar import ZBarSymbol, decode
 
 from kiosk import labels
 from kiosk.labels import QRCode, Text, code128
 from kiosk.labels.elements import Barcode128, barcode_left, barcode_width, dots, qr_module_dots
-from kiosk.labels.raster import qr_matrix
+from kiosk.labels.raster import qr_matrix, to_paper
 from kiosk.labels.samples import sample_carton, sample_job_card
 
 FRAME_W, FRAME_H = 1280, 720
@@ -296,3 +297,12 @@ def random_photos(count: int = 200, seed: int = 6) -> Iterator[Photo]:
         if n_labels == 2:
             kw["centres"] = [(330.0, 360.0 + rng.uniform(-120, 120)), (950.0, 360.0 + rng.uniform(-120, 120))]
         yield photograph(on_frame, int(rng.integers(0, 2**31)), f"random_{i:03d}", **kw)
+
+
+SYMBOLS = [ZBarSymbol.CODE128, ZBarSymbol.QRCODE]
+
+
+def codes_printed(payload: bytes, language: str) -> list[tuple[str, str]]:
+    """The barcodes on paper when the printer prints `payload`: (symbology, data), sorted."""
+    image = to_paper(labels.printed_image(payload, language)).convert("L")
+    return sorted((found.type, found.data.decode()) for found in decode(image, symbols=SYMBOLS))

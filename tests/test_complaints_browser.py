@@ -13,7 +13,7 @@ from pyzbar.pyzbar import decode
 from db.models import Carton, Complaint, Order
 from kiosk import labels
 from kiosk.demo import seed_replacement_route
-from kiosk.printing import documents
+from kiosk.shipping import cartons
 from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import login_browser, make_user, pair_browser
 from tests.factories import cards_of, make_order
@@ -95,7 +95,7 @@ def test_a_complaint_through_approval_to_a_loaded_replacement_carton(demo_server
     response = page.request.get(f"{url}/labels/carton/{carton.code}.png")
     assert response.ok
     png = response.body()
-    layout = documents.carton_layout_for(Carton.get_by_id(carton.id), None, "zh")
+    layout = cartons.carton_layout_for(Carton.get_by_id(carton.id), None, "zh")
     assert "补件 原单 SO-CPB-1" in texts(layout)
     assert png == labels.render_png(layout)
     assert [symbol.data.decode() for symbol in decode(Image.open(io.BytesIO(png)))] == [carton.code]

@@ -215,7 +215,7 @@ def test_a_stopped_and_restarted_printer_gets_every_released_card_once_in_order(
 
 
 def test_fake_printer_saves_each_job_and_a_picture_of_each_label(plant, tmp_path):
-    from kiosk.printing.documents import print_job_cards
+    from kiosk.cards.printed import print_job_cards
     from kiosk.printing.fake_printer import FakePrinter
 
     fake = FakePrinter(port=0, folder=tmp_path / "printed").start()

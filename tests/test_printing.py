@@ -19,7 +19,9 @@ from hardware.transports import TransportError
 from kiosk.i18n import gettext
 from kiosk.i18n.zh_printing import ZH
 from kiosk.printing import queue as printing
+from kiosk.printing.documents import print_test_label
 from kiosk.printing.queue import PrinterLock, PrintingError, PrintWorker, RetryPolicy
+from tests.imaging import codes_printed
 from tests.test_transports import LoopbackPrinter, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -320,13 +322,16 @@ def test_printer_status_shows_state_error_and_queue(database):
     ],
 )
 def test_test_label_prints_in_the_printers_language(database, loopback_printer, language, starts, ends):
-    printer = make_printer(name="包装线 label", uri=loopback_printer.uri, language=language)
-    job = printing.test_label(printer)
-    assert job.document == "test print"
+    # the printers page's test print, as the app queues it (kiosk/printing/documents.py)
+    name = "Packing label" if language == "tspl" else "包装线 label"  # TSPL's QRCODE command takes ASCII only
+    printer = make_printer(name=name, uri=loopback_printer.uri, language=language)
+    printed = print_test_label(printer, "en")
+    assert (printed.ok, printed.queued) == (True, 1)
+    [job] = PrintJob.select().where(PrintJob.printer == printer)
+    assert job.document == "test label"
     payload = bytes(job.payload)
     assert payload.startswith(starts) and payload.endswith(ends)
-    assert f"TEST-{printer.id}".encode() in payload  # the barcode's data
-    assert b"TEST PRINT" in payload and printer.uri.encode() in payload
+    assert codes_printed(payload, language) == [("CODE128", "9912345678"), ("QRCODE", f"TEST {name}")]
     assert printing.deliver_pending(printer) == 1
     assert loopback_printer.wait_for(len(payload)) == payload
 

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from peewee import JOIN
 
 from db.models import Customer, JobCard, Order, OrderLine, Product, ScanEvent, Station, Worker
+from kiosk.cards import printed as job_cards
 from kiosk.core.errors import ActionRefused
 from kiosk.core.plant import route_stations
 from kiosk.core.roles import CARD_PRINTERS, ORDER_DESK, STAFF, SUPERVISORS
@@ -134,13 +135,13 @@ def release(number: str):
 
 def queue_job_cards(orders: list[Order]) -> None:
     """After a release: the job cards go to the clerk desk's printer, when it has one (docs/printing.md)."""
-    printer_name = documents.desk_job_card_printer(current_app.config)
+    printer_name = job_cards.desk_job_card_printer(current_app.config)
     if not printer_name:
         return
-    results = [documents.print_job_cards(order, printer_name) for order in orders]
+    results = [job_cards.print_job_cards(order, printer_name) for order in orders]
     failed = next((printed for printed in results if not printed.ok), None)
     summary = failed or documents.Printed(printer_name, sum(printed.queued for printed in results))
-    flash(documents.printed_note(summary).to_json(), "error" if failed else "ok")
+    flash(job_cards.printed_note(summary).to_json(), "error" if failed else "ok")
 
 
 @bp.post("/<number>/hold")
@@ -163,7 +164,7 @@ def hold(number: str):
 def job_card_sheet(number: str):
     """Job cards to print from the browser, one per card: the same label the printers get, as a PNG."""
     order = get_order(number)
-    cards = documents.open_cards(order)
+    cards = job_cards.open_cards(order)
     only = request.args.get("card")
     if only:
         cards = [c for c in cards if c.code == only]

@@ -1,29 +1,29 @@
-"""What gets printed where: job cards, carton labels, pick lists and loading manifests, built from
-the database, laid out for the printer's label stock, rendered in its language and queued.
+"""Documents in general: a layout sized for a printer's label stock, rendered in its language and
+queued, and what happened to it (`Printed`). It knows no order or carton: each area builds its own
+documents (job cards in kiosk/cards/printed.py, carton labels in kiosk/shipping/cartons.py, pick lists
+and manifests in kiosk/shipping/pick_lists.py, delivery notes in kiosk/shipping/delivery_notes.py) and
+queues them through `queue_layouts`.
 
 Plain Python (no Flask). Callers pass a printer name (a station's, or the clerk desk's from config);
-`kiosk.printing` delivers the queue. Nothing here raises over a printer: a `Printed` says what was
-queued or why not, because a missing printer must never undo the release or scan that asked for it.
-The carton, pick-list and manifest contents come from kiosk/cartons.py and kiosk/shipping.py, so a
-label reads the same whether packing, the warehouse or a clerk prints it.
+kiosk/printing/queue.py delivers the queue. Nothing here raises over a printer: a `Printed` says what
+was queued or why not, because a missing printer must never undo the release or scan that asked for it.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-from db.models import Carton, JobCard, Order, OrderLine, PickList, Printer, PrintJob, Product
+from db.models import Printer, PrintJob
 from kiosk import labels
-from kiosk.core.plant import route_stations, station_label
 from kiosk.core.settings import SETTINGS
 from kiosk.i18n import Msg, msg
-from kiosk.labels import JobCardDoc, Layout
+from kiosk.labels import Layout
 from kiosk.labels.elements import RECEIPT_WIDTH_MM
 from kiosk.labels.raster import to_paper
 from kiosk.printing.queue import PrintingError, enqueue_many
-from kiosk.shipping.cartons import Printed, carton_doc
 
 log = logging.getLogger(__name__)
 
@@ -32,48 +32,27 @@ JOB_CARD_MM = (100.0, 150.0)
 CARTON_LABEL_MM = (100.0, 70.0)
 SIZE_OPTIONS = {"job_card_mm": JOB_CARD_MM, "carton_label_mm": CARTON_LABEL_MM}
 
-__all__ = [
-    "Printed",
-    "desk_job_card_printer",
-    "job_card_doc",
-    "job_card_layout_for",
-    "job_card_preview_png",
-    "job_preview_png",
-    "label_size",
-    "open_cards",
-    "print_carton_labels",
-    "print_job_card",
-    "print_job_cards",
-    "print_manifest",
-    "print_pick_list",
-    "print_test_label",
-    "printed_note",
-    "render_for_printer",
-]
+@dataclass
+class Printed:
+    """What happened to a print request: which printer, how many documents queued, or why none.
+    Never an exception: a printer problem must not undo the scan that asked for the print."""
+
+    printer: str | None  # None: no printer is set up for this
+    queued: int = 0
+    problem: Msg | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.printer is not None and self.problem is None and self.queued > 0
 
 
-# -- documents from the database -------------------------------------------------------------------
-
-
-def job_card_doc(card: JobCard) -> JobCardDoc:
-    """What a job card says: its order, customer, product, units, due date and route, from the database."""
-    line = card.order_line
-    order, product = line.order, line.product
-    route = tuple(station_label(station) for station in route_stations(card.route_id))
-    return JobCardDoc(
-        code=card.code, order_number=order.number, customer=order.customer.name, product_model=product.model_no,
-        product_name=product.name, colour=line.colour_shown, size=product.size, units=card.units,
-        due_date=order.due_date, route=route, rush=order.rush,
-        rework_of=card.parent.code if card.parent_id else None,
-    )
-
-
-def open_cards(order: Order) -> list[JobCard]:
-    """The order's job cards that still travel (not void), in the order they were made."""
-    return list(
-        JobCard.select(JobCard, OrderLine, Product).join(OrderLine).join(Product)
-        .where((OrderLine.order == order) & (JobCard.status != "void")).order_by(JobCard.id)
-    )
+def printing_note(printed: Printed, sent: Msg, no_printer: Msg) -> Msg:
+    """The part of an answer that says where the document went: sent, no printer here, or what failed."""
+    if printed.ok:
+        return sent
+    if printed.printer is None:
+        return no_printer
+    return msg("Printing did not work ({problem}); print from the browser instead.", problem=printed.problem)
 
 
 # -- layouts sized for a printer -------------------------------------------------------------------
@@ -94,28 +73,6 @@ def label_size(printer: Printer | None, option: str) -> tuple[float, float]:
     if printer.language == "escpos":
         return RECEIPT_WIDTH_MM, round(height * RECEIPT_WIDTH_MM / width, 1)
     return width, height
-
-
-def job_card_layout_for(card: JobCard, printer: Printer | None = None, lang: str | None = None) -> Layout:
-    return labels.job_card_layout(job_card_doc(card), lang or SETTINGS.label_lang, *label_size(printer, "job_card_mm"))
-
-
-def carton_layout_for(carton: Carton, printer: Printer | None = None, lang: str | None = None,
-                      replacement: bool = False) -> Layout:
-    size = label_size(printer, "carton_label_mm")
-    return labels.carton_label_layout(carton_doc(carton, replacement), lang or SETTINGS.label_lang, *size)
-
-
-def pick_list_layout_for(pick_list: PickList, lang: str | None = None) -> Layout:
-    from kiosk.shipping.pick_lists import pick_list_doc
-
-    return labels.pick_list_layout(pick_list_doc(pick_list), lang or SETTINGS.label_lang)
-
-
-def manifest_layout_for(pick_list: PickList, lang: str | None = None) -> Layout:
-    from kiosk.shipping.pick_lists import manifest_doc
-
-    return labels.manifest_layout(manifest_doc(pick_list), lang or SETTINGS.label_lang)
 
 
 def render_for_printer(layout: Layout, printer: Printer) -> bytes:
@@ -146,58 +103,7 @@ def queue_layouts(printer_name: str | None, build: Callable[[Printer], Iterable[
     return Printed(printer.name, len(payloads))
 
 
-def print_job_cards(order: Order, printer_name: str | None, lang: str | None = None,
-                    cards: list[JobCard] | None = None) -> Printed:
-    """Queue the order's job cards (or just `cards`) on the printer, one label each, in card order."""
-    chosen = open_cards(order) if cards is None else cards
-    return queue_layouts(printer_name, lambda printer: [
-        (f"job card {card.code}", job_card_layout_for(card, printer, lang)) for card in chosen
-    ])
-
-
-def print_job_card(card: JobCard, printer_name: str | None, lang: str | None = None) -> Printed:
-    """Queue one job card again (lost, torn or dirty)."""
-    return print_job_cards(card.order_line.order, printer_name, lang, cards=[card])
-
-
-def print_carton_labels(cartons: list[Carton], printer_name: str | None, replacement: bool = False,
-                        lang: str | None = None) -> Printed:
-    """Queue carton labels in the order given (all of a unit's cartons together)."""
-    return queue_layouts(printer_name, lambda printer: [
-        (f"carton {carton.code}", carton_layout_for(carton, printer, lang, replacement)) for carton in cartons
-    ])
-
-
-def print_pick_list(pick_list: PickList, printer_name: str | None, lang: str | None = None) -> Printed:
-    return queue_layouts(printer_name, lambda printer: [(f"pick list {pick_list.code}",
-                                                         pick_list_layout_for(pick_list, lang))])
-
-
-def print_manifest(pick_list: PickList, printer_name: str | None, lang: str | None = None) -> Printed:
-    return queue_layouts(printer_name, lambda printer: [(f"manifest {pick_list.code}",
-                                                         manifest_layout_for(pick_list, lang))])
-
-
-def desk_job_card_printer(config: Mapping) -> str | None:
-    """The clerk desk's printer for job cards: its label printer, else its receipt printer, else none."""
-    return config.get("DESK_LABEL_PRINTER") or config.get("DESK_RECEIPT_PRINTER") or None
-
-
-def printed_note(printed: Printed) -> Msg:
-    """What the clerk is told after asking for job cards: queued where, or why not and what to do."""
-    if printed.printer is None:
-        return msg("No printer was chosen: print the job cards from the job-card sheet instead.")
-    if printed.problem is not None:
-        return msg("Job cards were not queued ({problem}); print them from the job-card sheet instead.",
-                   problem=printed.problem)
-    return msg("{count} job cards queued on printer {printer}.", count=printed.queued, printer=printed.printer)
-
-
 # -- previews --------------------------------------------------------------------------------------
-
-
-def job_card_preview_png(card: JobCard, lang: str | None = None) -> bytes:
-    return labels.render_png(job_card_layout_for(card, None, lang))
 
 
 def job_preview_png(job: PrintJob) -> bytes:

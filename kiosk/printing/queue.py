@@ -20,10 +20,8 @@ one request (say, all the labels of one unit) always keep their order.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import fcntl
-import io
 import json
 import logging
 import os
@@ -134,13 +132,6 @@ def retry_now(printer: Printer | str) -> int:
     return count
 
 
-def test_label(printer: Printer | str) -> PrintJob:
-    """Queue a small test print in the printer's language (ESC/POS, ZPL or TSPL)."""
-    printer = _printer(printer)
-    return enqueue(printer.name, "test print", test_label_bytes(printer))
-
-
-test_label.__test__ = False  # not a pytest test, whatever its name
 
 
 def _job(job_id: int) -> PrintJob:
@@ -491,46 +482,3 @@ def recent_jobs(printer: Printer | str, limit: int = 50) -> list[PrintJob]:
     return list(PrintJob.select(*fields).where(PrintJob.printer == printer).order_by(PrintJob.id.desc()).limit(limit))
 
 
-# -- test print ------------------------------------------------------------------------------------
-
-
-def test_label_bytes(printer: Printer) -> bytes:
-    """A small test print: printer name, address and time, plus a Code128 to check the scanner."""
-    name = printer.name if printer.name.isascii() else f"printer {printer.id}"
-    lines = ["TEST PRINT", name, printer.uri, utcnow().strftime("%Y-%m-%d %H:%M UTC")]
-    code = f"TEST-{printer.id}"
-    if printer.language == "zpl":
-        fields = "".join(
-            f"^FO40,{40 + 50 * i}^A0N,{40 if i == 0 else 28},{40 if i == 0 else 28}^FD{_zpl_safe(line)}^FS"
-            for i, line in enumerate(lines)
-        )
-        return f"^XA^CI28{fields}^FO40,260^BY2^BCN,80,Y,N,N^FD{code}^FS^XZ\n".encode("ascii")
-    if printer.language == "tspl":
-        texts = "".join(f'TEXT 40,{40 + 40 * i},"3",0,1,1,"{_tspl_safe(line)}"\r\n' for i, line in enumerate(lines))
-        return (
-            f"SIZE 100 mm,70 mm\r\nGAP 2 mm,0 mm\r\nCLS\r\n{texts}"
-            f'BARCODE 40,230,"128",80,1,0,2,2,"{code}"\r\nPRINT 1,1\r\n'
-        ).encode("ascii")
-    from escpos.printer import Dummy  # ESC/POS, the receipt printers' language
-
-    receipt = Dummy()
-    receipt.set(align="center", bold=True, double_height=True, double_width=True)
-    receipt.text(lines[0] + "\n")
-    receipt.set(align="center", normal_textsize=True)
-    receipt.text("\n".join(lines[1:]) + "\n")
-    with contextlib.redirect_stdout(io.StringIO()):  # python-escpos announces its barcode renderer
-        receipt.barcode("{B" + code, "CODE128", function_type="B", height=80, width=2, pos="BELOW")
-    receipt.text("\n\n")
-    receipt.cut()
-    return receipt.output
-
-
-test_label_bytes.__test__ = False
-
-
-def _zpl_safe(text: str) -> str:
-    return text.replace("^", " ").replace("~", " ")
-
-
-def _tspl_safe(text: str) -> str:
-    return text.replace('"', "'")

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from db.models import Carton, JobCard, PickList, Printer, PrintJob, Station
 from kiosk import labels
+from kiosk.cards import printed as job_cards
 from kiosk.core.roles import ADMINS, CARD_PRINTERS, PRINT_DESK, STAFF
 from kiosk.i18n import Msg, gettext, msg
 from kiosk.orders.views import get_order
@@ -21,6 +22,7 @@ from kiosk.printing import documents
 from kiosk.printing import queue as printing
 from kiosk.printing import setup as printer_setup
 from kiosk.printing.setup import LANGUAGE_NAMES, OPTION_EXAMPLES, PrinterInput, PrinterSetupError
+from kiosk.shipping import cartons, pick_lists
 from kiosk.web import current_lang, htmx
 
 bp = Blueprint("printers", __name__)
@@ -223,17 +225,17 @@ def job_preview(job_id: int):
 def print_cards(number: str):
     """Print the order's job cards, or one card again (`card`), on the printer chosen on the order page."""
     order = get_order(number)
-    printer_name = (request.form.get("printer") or "").strip()[:64] or documents.desk_job_card_printer(
+    printer_name = (request.form.get("printer") or "").strip()[:64] or job_cards.desk_job_card_printer(
         current_app.config)
     code = (request.form.get("card") or "").strip()[:32]
     if code:
         card = JobCard.get_or_none(JobCard.code == code)
         if card is None or card.order_line.order_id != order.id:
             abort(404)
-        printed = documents.print_job_card(card, printer_name)
+        printed = job_cards.print_job_card(card, printer_name)
     else:
-        printed = documents.print_job_cards(order, printer_name)
-    _flash(documents.printed_note(printed), "ok" if printed.ok else "error")
+        printed = job_cards.print_job_cards(order, printer_name)
+    _flash(job_cards.printed_note(printed), "ok" if printed.ok else "error")
     return redirect(url_for("orders.order_detail", number=order.number) + "#job-cards", code=303)
 
 
@@ -241,7 +243,7 @@ def print_cards(number: str):
 def card_printers() -> dict:
     """The printers a clerk may send job cards to, and the desk's default, for the order page."""
     names = [name for (name,) in Printer.select(Printer.name).order_by(Printer.name).tuples()]
-    return {"names": names, "default": documents.desk_job_card_printer(current_app.config)}
+    return {"names": names, "default": job_cards.desk_job_card_printer(current_app.config)}
 
 
 # Kinds of document in PrintJob.document ("carton C00000012"), shown in the reader's language.
@@ -278,22 +280,22 @@ def _by_code(model, code: str):
 @bp.get("/labels/job-card/<code>.png")
 @require(*STAFF, kiosk="any")
 def job_card_png(code: str):
-    return _png(documents.job_card_preview_png(_by_code(JobCard, code)))
+    return _png(job_cards.job_card_preview_png(_by_code(JobCard, code)))
 
 
 @bp.get("/labels/carton/<code>.png")
 @require(*STAFF, kiosk="any")
 def carton_png(code: str):
-    return _png(labels.render_png(documents.carton_layout_for(_by_code(Carton, code))))
+    return _png(labels.render_png(cartons.carton_layout_for(_by_code(Carton, code))))
 
 
 @bp.get("/labels/pick-list/<code>.png")
 @require(*STAFF, kiosk="any")
 def pick_list_png(code: str):
-    return _png(labels.render_png(documents.pick_list_layout_for(_by_code(PickList, code))))
+    return _png(labels.render_png(pick_lists.pick_list_layout_for(_by_code(PickList, code))))
 
 
 @bp.get("/labels/manifest/<code>.png")
 @require(*STAFF, kiosk="any")
 def manifest_png(code: str):
-    return _png(labels.render_png(documents.manifest_layout_for(_by_code(PickList, code))))
+    return _png(labels.render_png(pick_lists.manifest_layout_for(_by_code(PickList, code))))

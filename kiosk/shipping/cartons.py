@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from peewee import JOIN, Case, fn
 
 from db import is_postgres
-from db.models import Carton, Customer, JobCard, Order, OrderLine, PickList, Product, utcnow
+from db.models import Carton, Customer, JobCard, Order, OrderLine, PickList, Printer, Product, utcnow
+from kiosk import labels
 from kiosk.core.settings import SETTINGS
-from kiosk.i18n import Msg
+from kiosk.labels import Layout
 from kiosk.labels.documents import CartonDoc
+from kiosk.printing.documents import Printed, label_size, queue_layouts
 
 # An order's status is set from its goods only in these states (not draft, not cancelled).
 GOODS_STATUSES = ("released", "in_production", "packed", "in_stock", "partly_shipped", "shipped")
@@ -93,34 +95,30 @@ def carton_doc(carton: Carton, replacement: bool = False) -> CartonDoc:
     )
 
 
+def carton_layout_for(carton: Carton, printer: Printer | None = None, lang: str | None = None,
+                      replacement: bool = False) -> Layout:
+    size = label_size(printer, "carton_label_mm")
+    return labels.carton_label_layout(carton_doc(carton, replacement), lang or SETTINGS.label_lang, *size)
+
+
 def label_layout(carton: Carton, replacement: bool = False, lang: str | None = None):
     """The carton's label as the packing station's printer lays it out (for previews)."""
-    from kiosk.printing.documents import carton_layout_for
-
     return carton_layout_for(carton, None, lang, replacement)
 
 
 # -- printing --------------------------------------------------------------------------------------
 
 
-@dataclass
-class Printed:
-    """What happened to a print request: which printer, how many documents queued, or why none.
-    Never an exception: a printer problem must not undo the scan that asked for the print."""
-
-    printer: str | None  # None: no printer is set up for this
-    queued: int = 0
-    problem: Msg | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.printer is not None and self.problem is None and self.queued > 0
+def print_carton_labels(cartons: list[Carton], printer_name: str | None, replacement: bool = False,
+                        lang: str | None = None) -> Printed:
+    """Queue carton labels in the order given (all of a unit's cartons together)."""
+    return queue_layouts(printer_name, lambda printer: [
+        (f"carton {carton.code}", carton_layout_for(carton, printer, lang, replacement)) for carton in cartons
+    ])
 
 
 def queue_labels(printer_name: str | None, cartons: list[Carton], replacement: bool = False) -> Printed:
-    """Queue the cartons' labels, in carton order, on the label printer (rendering: kiosk/documents.py)."""
-    from kiosk.printing.documents import print_carton_labels
-
+    """Queue the cartons' labels, in carton order, on the label printer."""
     return print_carton_labels(cartons, printer_name, replacement)
 
 

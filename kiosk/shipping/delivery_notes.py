@@ -20,7 +20,7 @@ from kiosk.eventlog.scan_path import record_desk_action, scanned_code
 from kiosk.i18n import msg
 from kiosk.labels.delivery_note import COPIES, DeliveryLine, DeliveryNoteDoc, delivery_note_layout
 from kiosk.labels.elements import Layout
-from kiosk.shipping.cartons import Printed
+from kiosk.printing.documents import Printed, queue_layouts
 
 
 def note_code(note_id: int) -> str:
@@ -100,8 +100,6 @@ def note_layout(note: DeliveryNote, lang: str | None = None, copy: str = "return
 def print_note(note: DeliveryNote, printer_name: str | None, lang: str | None = None,
                copies: int | None = None) -> Printed:
     """Queue the note's copies on the receipt printer: the customer's copy first, then the one to return."""
-    from kiosk.printing.documents import queue_layouts
-
     chosen = COPIES[-(copies or SETTINGS.copies):]  # one copy: the one that comes back
     doc = note_doc(note)
     chosen_lang = lang or SETTINGS.label_lang

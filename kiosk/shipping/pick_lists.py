@@ -31,6 +31,7 @@ from db.models import (
     Worker,
     utcnow,
 )
+from kiosk import labels
 from kiosk.core.clock import short_time, to_local
 from kiosk.core.errors import ActionRefused, Refusal
 from kiosk.core.outcome import Outcome, ScanResult
@@ -39,8 +40,10 @@ from kiosk.core.settings import SETTINGS
 from kiosk.core.text import clean_text
 from kiosk.eventlog.scan_path import record_desk_action
 from kiosk.eventlog.undo import undo_scan
-from kiosk.i18n import Msg, msg
-from kiosk.shipping.cartons import GOODS_STATUSES, Printed, goods_moved, line_stock
+from kiosk.i18n import msg
+from kiosk.labels import Layout
+from kiosk.printing.documents import Printed, printing_note, queue_layouts
+from kiosk.shipping.cartons import GOODS_STATUSES, goods_moved, line_stock
 
 MAX_CODES_SHOWN = 12  # missing carton codes named in one message
 SHIPPABLE_STATUSES = GOODS_STATUSES[1:]  # orders with goods made: in production and later
@@ -365,7 +368,6 @@ def finish_loading(pick_list: PickList, station: Station | None = None, supervis
     pick_list.save(only=[PickList.status, PickList.finished_at, PickList.override_reason])
     loaded = list(Carton.select().where((Carton.pick_list == pick_list) & (Carton.status == "loaded")))
     goods_moved(loaded)
-    from kiosk.printing.documents import print_manifest
     from kiosk.shipping.delivery_notes import issue_for_pick_list
 
     printer = manifest_printer(pick_list, station)
@@ -386,15 +388,6 @@ def finish_loading(pick_list: PickList, station: Station | None = None, supervis
     return Outcome("ok", "finish", msg("Pick list {code} finished: all {loaded} cartons loaded. {printing}",
                                        code=pick_list.code, loaded=current.loaded, printing=printing),
                    pick_list=pick_list, detail=detail)
-
-
-def printing_note(printed: Printed, sent: Msg, no_printer: Msg) -> Msg:
-    """The part of an answer that says where the document went: sent, no printer here, or what failed."""
-    if printed.ok:
-        return sent
-    if printed.printer is None:
-        return no_printer
-    return msg("Printing did not work ({problem}); print from the browser instead.", problem=printed.problem)
 
 
 def _codes(codes: list[str]) -> str:
@@ -456,10 +449,22 @@ def _line_codes(line: TallyLine) -> set[str]:
     return {code for (code,) in Carton.select(Carton.code).where(Carton.order_line == line.order_line.id).tuples()}
 
 
-def print_pick_list(pick_list: PickList, printer_name: str | None, lang: str | None = None) -> Printed:
-    from kiosk.printing.documents import print_pick_list as queue
+def pick_list_layout_for(pick_list: PickList, lang: str | None = None) -> Layout:
+    return labels.pick_list_layout(pick_list_doc(pick_list), lang or SETTINGS.label_lang)
 
-    return queue(pick_list, printer_name, lang)
+
+def manifest_layout_for(pick_list: PickList, lang: str | None = None) -> Layout:
+    return labels.manifest_layout(manifest_doc(pick_list), lang or SETTINGS.label_lang)
+
+
+def print_pick_list(pick_list: PickList, printer_name: str | None, lang: str | None = None) -> Printed:
+    return queue_layouts(printer_name, lambda printer: [(f"pick list {pick_list.code}",
+                                                         pick_list_layout_for(pick_list, lang))])
+
+
+def print_manifest(pick_list: PickList, printer_name: str | None, lang: str | None = None) -> Printed:
+    return queue_layouts(printer_name, lambda printer: [(f"manifest {pick_list.code}",
+                                                         manifest_layout_for(pick_list, lang))])
 
 
 # -- undo ------------------------------------------------------------------------------------------
