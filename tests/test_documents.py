@@ -17,7 +17,7 @@ from kiosk.cards import printed as job_cards
 from kiosk.i18n import gettext
 from kiosk.printing import documents
 from kiosk.shipping import pick_lists
-from kiosk.shipping.cartons import pack_card
+from kiosk.shipping.cartons import pack_card, print_carton_labels
 from tests.factories import cards_of, make_order
 from tests.imaging import SYMBOLS, codes_printed
 
@@ -126,7 +126,7 @@ def test_carton_labels_print_in_order_and_scan_as_their_cartons(plant):
     card = cards_of(make_order(lines=[("SF-301", 1)]))[0]
     cartons = pack_card(card)
     assert len(cartons) == 3
-    assert cartons.print_carton_labels(cartons, printer.name).queued == 3
+    assert print_carton_labels(cartons, printer.name).queued == 3
     jobs = jobs_of(printer)
     assert [job.document for job in jobs] == [f"carton {carton.code}" for carton in cartons]
     for job, carton in zip(jobs, cartons, strict=True):
