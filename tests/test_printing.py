@@ -386,7 +386,7 @@ def test_a_printer_held_by_another_process_is_skipped(database, database_url, lo
             "-c",
             "import sys, db\n"
             f"db.open_database({database_url!r})\n"
-            "from kiosk.printing import PrinterLock\n"
+            "from kiosk.printing.queue import PrinterLock\n"
             f"assert PrinterLock({printer.id}).acquire()\n"
             "print('holding', flush=True)\n"
             "sys.stdin.read()\n",
