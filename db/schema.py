@@ -19,8 +19,15 @@ def _v1_initial(database: Database) -> None:
     database.create_tables(models.ALL_MODELS, safe=True)
 
 
+def _v7_andon_alerts_plan(database: Database) -> None:
+    """Andon calls, alert channels, rules, their states and deliveries, and station plans (issue 19)."""
+    database.create_tables([models.AndonCall, models.AlertChannel, models.AlertRule, models.AlertState,
+                            models.AlertDelivery, models.StationPlan], safe=True)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _v1_initial),
+    (7, "andon calls, alerts and station plans", _v7_andon_alerts_plan),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

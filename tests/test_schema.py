@@ -15,17 +15,19 @@ def test_fresh_database_is_at_the_current_version(database):
 def test_an_older_database_is_upgraded_in_place_keeping_its_data(tmp_path, monkeypatch):
     url_db = SqliteDatabase(str(tmp_path / "old.sqlite3"))
     with url_db.bind_ctx([models.SchemaVersion, *models.ALL_MODELS]):
-        assert schema.migrate(url_db) == [1]
+        assert schema.migrate(url_db, target=1) == [1]
         models.Customer.create(code="OLD", name="Old customer")
 
     def add_priority(database):  # a plausible next migration: a column with a default
         database.execute_sql('ALTER TABLE "customer" ADD COLUMN "priority" INTEGER NOT NULL DEFAULT 0')
 
-    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS + [(2, "customer priority", add_priority)])
-    monkeypatch.setattr(schema, "CURRENT_VERSION", 2)
+    later = [v for v, _t, _s in schema.MIGRATIONS if v > 1]
+    following = schema.CURRENT_VERSION + 1
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS + [(following, "customer priority", add_priority)])
+    monkeypatch.setattr(schema, "CURRENT_VERSION", following)
     with url_db.bind_ctx([models.SchemaVersion, *models.ALL_MODELS]):
-        assert schema.migrate(url_db) == [2]
-        assert schema.current_version(url_db) == 2
+        assert schema.migrate(url_db) == [*later, following]
+        assert schema.current_version(url_db) == following
         row = url_db.execute_sql('SELECT code, priority FROM "customer"').fetchall()
         assert row == [("OLD", 0)]
         assert schema.migrate(url_db) == []
