@@ -19,6 +19,22 @@ def _v1_initial(database: Database) -> None:
     database.create_tables(models.ALL_MODELS, safe=True)
 
 
+def _add_column(database: Database, table: str, column: str, ddl: str) -> None:
+    """ALTER TABLE ... ADD COLUMN, only when the column is missing (migrations land in any order)."""
+    if column not in {c.name for c in database.get_columns(table)}:
+        database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {ddl}')
+
+
+def _v4_hardening(database: Database) -> None:
+    """Issue 15: a supervisor's approval badge and PIN, a per-user session generation, and who asked to
+    pair a device (pending pairings are capped per address)."""
+    _add_column(database, "user", "badge", "VARCHAR(16)")
+    _add_column(database, "user", "pin_hash", "VARCHAR(256) NOT NULL DEFAULT ''")
+    _add_column(database, "user", "session_gen", "INTEGER NOT NULL DEFAULT 0")
+    _add_column(database, "device", "address", "VARCHAR(64) NOT NULL DEFAULT ''")
+    database.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "user_badge" ON "user" ("badge")')
+
+
 def _v7_andon_alerts_plan(database: Database) -> None:
     """Andon calls, alert channels, rules, their states and deliveries, and station plans (issue 19)."""
     database.create_tables([models.AndonCall, models.AlertChannel, models.AlertRule, models.AlertState,
@@ -27,6 +43,7 @@ def _v7_andon_alerts_plan(database: Database) -> None:
 
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _v1_initial),
+    (4, "approval badges and PINs, session generations, pairing addresses", _v4_hardening),
     (7, "andon calls, alerts and station plans", _v7_andon_alerts_plan),
 ]
 
@@ -63,7 +80,9 @@ def _migrate(database: Database, target: int) -> list[int]:
         with database.atomic():
             # Re-read inside the write transaction: two processes starting together apply it once.
             _serialise_migrations(database)
-            if version <= current_version(database):
+            # Applied means recorded: migrations land in any order, so one numbered below the
+            # newest applied may still be missing (each migration is idempotent).
+            if models.SchemaVersion.select().where(models.SchemaVersion.version == version).exists():
                 continue
             step(database)
             models.SchemaVersion.create(version=version)

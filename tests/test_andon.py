@@ -151,3 +151,19 @@ def test_shown_calls_keep_a_fixed_call_green_for_a_while(finishing):
     limits = Limits(resumed_minutes=10)
     assert [c.id for c in calls.shown_calls(minutes(11), limits=limits)] == [found.id]
     assert calls.shown_calls(minutes(13), limits=limits) == []
+
+
+def test_a_migration_numbered_below_the_newest_applied_is_still_applied(tmp_path):
+    """Migrations land in any order: a database already at v7 still gets v4 when it arrives later."""
+    from peewee import SqliteDatabase
+
+    from db import models, schema
+
+    old = SqliteDatabase(str(tmp_path / "order.sqlite3"))
+    with old.bind_ctx([models.SchemaVersion, *models.ALL_MODELS]):
+        old.create_tables([models.SchemaVersion, *models.ALL_MODELS])
+        for version in (1, 7):
+            models.SchemaVersion.create(version=version)
+        applied = schema.migrate(old)
+        assert 7 not in applied and all(v in applied for v, _t, _s in schema.MIGRATIONS if v not in (1, 7))
+        assert schema.migrate(old) == []
