@@ -19,8 +19,29 @@ def _v1_initial(database: Database) -> None:
     database.create_tables(models.ALL_MODELS, safe=True)
 
 
+def _add_column(database: Database, model, name: str) -> None:
+    from playhouse.migrate import SchemaMigrator
+    from playhouse.migrate import migrate as run
+
+    table = model._meta.table_name
+    if name not in {column.name for column in database.get_columns(table)}:
+        run(SchemaMigrator.from_database(database).add_column(table, name, model._meta.fields[name]))
+
+
+def _v5_piece_pay(database: Database) -> None:
+    """Piece pay (rates, crews, settled periods, adjustments) and the order's fabric or finish."""
+    database.create_tables([models.PayRate, models.Crew, models.CrewMember, models.PassShare, models.PayPeriod,
+                            models.PayAdjustment], safe=True)
+    for columns in (("worker_id", "at"), ("action", "at")):  # a worker's day, failures of a day (kiosk/pay)
+        database.execute_sql(f'CREATE INDEX IF NOT EXISTS "scan_event_{"_".join(columns)}" ON "scan_event" '
+                             f'({", ".join(columns)})')
+    _add_column(database, models.Product, "finish")
+    _add_column(database, models.OrderLine, "finish")
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _v1_initial),
+    (5, "piece pay and the order's finish", _v5_piece_pay),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
