@@ -19,13 +19,20 @@ def _v1_initial(database: Database) -> None:
     database.create_tables(models.ALL_MODELS, safe=True)
 
 
-def _add_column(database: Database, model, name: str) -> None:
-    from playhouse.migrate import SchemaMigrator
-    from playhouse.migrate import migrate as run
+def _add_column(database: Database, table: str, column: str, ddl: str) -> None:
+    """ALTER TABLE ... ADD COLUMN, only when the column is missing (migrations land in any order)."""
+    if column not in {c.name for c in database.get_columns(table)}:
+        database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {ddl}')
 
-    table = model._meta.table_name
-    if name not in {column.name for column in database.get_columns(table)}:
-        run(SchemaMigrator.from_database(database).add_column(table, name, model._meta.fields[name]))
+
+def _v4_hardening(database: Database) -> None:
+    """Issue 15: a supervisor's approval badge and PIN, a per-user session generation, and who asked to
+    pair a device (pending pairings are capped per address)."""
+    _add_column(database, "user", "badge", "VARCHAR(16)")
+    _add_column(database, "user", "pin_hash", "VARCHAR(256) NOT NULL DEFAULT ''")
+    _add_column(database, "user", "session_gen", "INTEGER NOT NULL DEFAULT 0")
+    _add_column(database, "device", "address", "VARCHAR(64) NOT NULL DEFAULT ''")
+    database.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "user_badge" ON "user" ("badge")')
 
 
 def _v5_piece_pay(database: Database) -> None:
@@ -35,12 +42,13 @@ def _v5_piece_pay(database: Database) -> None:
     for columns in (("worker_id", "at"), ("action", "at")):  # a worker's day, failures of a day (kiosk/pay)
         database.execute_sql(f'CREATE INDEX IF NOT EXISTS "scan_event_{"_".join(columns)}" ON "scan_event" '
                              f'({", ".join(columns)})')
-    _add_column(database, models.Product, "finish")
-    _add_column(database, models.OrderLine, "finish")
+    _add_column(database, "product", "finish", "VARCHAR(64) NOT NULL DEFAULT ''")
+    _add_column(database, "order_line", "finish", "VARCHAR(64) NOT NULL DEFAULT ''")
 
 
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _v1_initial),
+    (4, "approval badges and PINs, session generations, pairing addresses", _v4_hardening),
     (5, "piece pay and the order's finish", _v5_piece_pay),
 ]
 

@@ -89,8 +89,9 @@ def can_undo(event: ScanEvent) -> bool:
     return event.outcome in ("ok", "warning") and event.action in UNDOERS
 
 
-def undo_scan(event_id: int, reason: str, user: str) -> ScanEvent:
-    """Reverse one accepted scan, with a reason; the compensating event is returned."""
+def undo_scan(event_id: int, reason: str, user: str, extra: dict | None = None) -> ScanEvent:
+    """Reverse one accepted scan, with a reason; the compensating event is returned. `user` is who
+    approved it (their session at the desk, their badge and PIN at a kiosk); `extra` goes into the detail."""
     reason = _reason_text(reason, msg("Say why the scan is undone."))
     try:
         with write_transaction():
@@ -112,7 +113,7 @@ def undo_scan(event_id: int, reason: str, user: str) -> ScanEvent:
                 key=undo_key(event.id), station=event.station_id, code=event.code, units=-event.units,
                 order=event.order_id, job_card=event.job_card_id, carton=event.carton_id,
                 pick_list=event.pick_list_id, reason="undo",
-                detail={"undoes": event.id, "undone_action": event.action, "why": reason},
+                detail={"undoes": event.id, "undone_action": event.action, "why": reason, **(extra or {})},
             )
     except IntegrityError:
         # Two supervisors undid the same scan at once: the other one's undo stands.

@@ -222,3 +222,22 @@ def test_settlement_export_is_safe_from_formulas(plant):
     assert row[1].value == "=HYPERLINK(\"x\")" and row[1].data_type == "s"
     assert float(row[9].value) == 2.0
     assert PayPeriod.select().count() == 0
+
+
+def test_schema_v5_upgrades_an_older_database_in_place(tmp_path):
+    from peewee import SqliteDatabase
+
+    from db import models, schema
+
+    old = SqliteDatabase(str(tmp_path / "old.sqlite3"))
+    with old.bind_ctx([models.SchemaVersion, *models.ALL_MODELS]):
+        schema.migrate(old, target=4)
+        old.execute_sql('DROP TABLE "pay_rate"')
+        old.execute_sql('ALTER TABLE "product" DROP COLUMN "finish"')
+        old.execute_sql('DROP INDEX "scan_event_worker_id_at"')
+        old.execute_sql('DELETE FROM "schema_version" WHERE version = 5')
+        assert schema.migrate(old) == [5]
+        assert "finish" in {c.name for c in old.get_columns("product")}
+        assert old.table_exists("pay_rate")
+        assert "scan_event_worker_id_at" in {i.name for i in old.get_indexes("scan_event")}
+        assert schema.migrate(old) == []
