@@ -39,11 +39,13 @@ def _v5_piece_pay(database: Database) -> None:
     """Piece pay (rates, crews, settled periods, adjustments) and the order's fabric or finish."""
     database.create_tables([models.PayRate, models.Crew, models.CrewMember, models.PassShare, models.PayPeriod,
                             models.PayAdjustment], safe=True)
-    for columns in (("worker_id", "at"), ("action", "at")):  # a worker's day, failures of a day (kiosk/pay)
-        database.execute_sql(f'CREATE INDEX IF NOT EXISTS "scan_event_{"_".join(columns)}" ON "scan_event" '
-                             f'({", ".join(columns)})')
-    _add_column(database, "product", "finish", "VARCHAR(64) NOT NULL DEFAULT ''")
-    _add_column(database, "order_line", "finish", "VARCHAR(64) NOT NULL DEFAULT ''")
+    if database.table_exists("scan_event"):
+        for columns in (("worker_id", "at"), ("action", "at")):  # a worker's day, failures of a day (kiosk/pay)
+            database.execute_sql(f'CREATE INDEX IF NOT EXISTS "scan_event_{"_".join(columns)}" ON "scan_event" '
+                                 f'({", ".join(columns)})')
+    for table in ("product", "order_line"):
+        if database.table_exists(table):
+            _add_column(database, table, "finish", "VARCHAR(64) NOT NULL DEFAULT ''")
 
 
 MIGRATIONS: list[tuple[int, str, Migration]] = [
