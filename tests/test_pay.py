@@ -236,7 +236,7 @@ def test_schema_v5_upgrades_an_older_database_in_place(tmp_path):
         old.execute_sql('ALTER TABLE "product" DROP COLUMN "finish"')
         old.execute_sql('DROP INDEX "scan_event_worker_id_at"')
         old.execute_sql('DELETE FROM "schema_version" WHERE version = 5')
-        assert schema.migrate(old) == [5]
+        assert 5 in schema.migrate(old)
         assert "finish" in {c.name for c in old.get_columns("product")}
         assert old.table_exists("pay_rate")
         assert "scan_event_worker_id_at" in {i.name for i in old.get_indexes("scan_event")}
