@@ -60,6 +60,35 @@ def recent_scans(station: Station, limit: int) -> list[ScanEvent]:
     return run_compiled(compiled("recent-scans", build), station=station.id, skip="sign_in", limit=limit)
 
 
+def recent_scans_after(station: Station, after: int, limit: int) -> list[ScanEvent]:
+    """Only the scans here newer than event `after` (what the kiosk already lists): the answer to a
+    scan carries those rows, usually one, and the kiosk puts them on top of its list."""
+    def build(param):
+        return (
+            ScanEvent.select(ScanEvent.id, ScanEvent.at, ScanEvent.code, ScanEvent.outcome, ScanEvent.message,
+                             ScanEvent.worker, Worker.id, Worker.name)
+            .join(Worker, on=(ScanEvent.worker == Worker.id), join_type=JOIN.LEFT_OUTER)
+            .where((ScanEvent.station == param("station")) & (ScanEvent.id > param("after"))
+                   & (ScanEvent.action != param("skip")))
+            .order_by(ScanEvent.id.desc())
+            .limit(param("limit"))
+        )
+
+    return run_compiled(compiled("recent-scans-after", build), station=station.id, after=after, skip="sign_in",
+                        limit=limit)
+
+
+def answer_recent(station: Station, form) -> dict:
+    """The "last scans here" part of a scan's answer: the whole list, or (when the kiosk says which
+    event its list starts with, `recent_after`) only the newer rows."""
+    limit = current_app.config["RECENT_SCANS"]
+    after = (form.get("recent_after") or "").strip()
+    if after.isdigit() and len(after) < 19:
+        return {"recent": recent_scans_after(station, int(after), limit), "recent_since": int(after),
+                "recent_limit": limit}
+    return {"recent": recent_scans(station, limit)}
+
+
 @bp.get("/")
 @public
 def index():
@@ -127,7 +156,7 @@ def scan(code: str):
         if station.kind == "loading":
             context["tally"] = loading.tally_for_page(station, form.get("pick_list"))
         return render_template("_scan_result.html", result=None, error=error.message,
-                               recent=recent_scans(station, current_app.config["RECENT_SCANS"]), **context)
+                               **answer_recent(station, form), **context)
     if result.action == "sign_in":
         context["worker"] = signed_in(result.detail.get("badge"))
         context["signed_in"] = True
@@ -138,7 +167,7 @@ def scan(code: str):
         "_scan_result.html",
         result=result,
         error=None,
-        recent=recent_scans(station, current_app.config["RECENT_SCANS"]),
+        **answer_recent(station, form),
         **context,
     )
 
