@@ -29,7 +29,8 @@ class Settings:
     @classmethod
     def from_config(cls, config) -> Settings:
         return cls(retries=max(1, int(config.get("ALERT_RETRIES") or 5)),
-                   timeout=float(config.get("ALERT_TIMEOUT") or 10), plant_name=str(config.get("PLANT_NAME") or ""), mail=MailSettings.from_config(config))
+                   timeout=float(config.get("ALERT_TIMEOUT") or 10), plant_name=str(config.get("PLANT_NAME") or ""),
+                   mail=MailSettings.from_config(config))
 
 
 Sender = Callable[[AlertChannel, str, Settings], None]
