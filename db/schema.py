@@ -58,13 +58,17 @@ def _v3_print_confirmation(database: Database) -> None:
     """Print jobs confirmed by the printer, reprint reasons, voided labels, printer offline since."""
     for model, names in ((models.Printer, ("offline_since",)),
                          (models.PrintJob, ("reprint_of", "reason", "requested_by", "checked_by", "checked_at"))):
-        _add_missing_columns(database, model, names)
-    database.create_tables([models.LabelVoid], safe=True)
+        if database.table_exists(model._meta.table_name):
+            _add_missing_columns(database, model, names)
+    if database.table_exists(models.Carton._meta.table_name):
+        database.create_tables([models.LabelVoid], safe=True)
+    table = models.PrintJob._meta.table_name
+    if not database.table_exists(table):
+        return
     if isinstance(database, PostgresqlDatabase):
-        table = models.PrintJob._meta.table_name
         database.execute_sql(f'ALTER TABLE "{table}" ALTER COLUMN "status" TYPE VARCHAR(16)')
     # "sent" meant the TCP stack took the bytes: sent, not confirmed.
-    models.PrintJob.update(status="unconfirmed").where(models.PrintJob.status == "sent").execute()
+    database.execute_sql(f"UPDATE \"{table}\" SET status = 'unconfirmed' WHERE status = 'sent'")
 
 
 def _add_missing_columns(database: Database, model, names: tuple[str, ...]) -> None:
