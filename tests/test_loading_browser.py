@@ -15,6 +15,13 @@ from tests.test_station_browser import scan_like_a_scanner, wait_answer
 pytestmark = pytest.mark.browser
 
 
+def fill_by_scanner(page, field: str, text: str) -> None:
+    """A field on a station page never takes focus: tap it, then scan (or type) into the scan field + Enter."""
+    page.locator(field).click()
+    scan_like_a_scanner(page, text)
+    page.wait_for_function("([field, text]) => document.querySelector(field).value === text", arg=[field, text])
+
+
 def tally_text(page) -> str:
     return " ".join(page.locator("#tally-total").inner_text().split())
 
@@ -68,15 +75,15 @@ def test_loading_catches_wrong_twice_and_missing_and_needs_an_override(demo_serv
     assert PickList.get_by_id(pick_list.id).status == "loading"
 
     # a worker's badge is not a supervisor's
-    page.locator("#override-supervisor").fill("W004")
-    page.locator("#override-reason").fill("chair damaged")
+    fill_by_scanner(page, "#override-supervisor", "W004")
+    fill_by_scanner(page, "#override-reason", "chair damaged")
     page.locator("#finish-loading").click()
     page.wait_for_function("() => document.querySelector('#scan-result .answer-text').textContent"
                            ".includes('is not a supervisor')")
     assert PickList.get_by_id(pick_list.id).status == "loading"
 
-    page.locator("#override-supervisor").fill("S001")
-    page.locator("#override-reason").fill("chair damaged, sent next week")
+    fill_by_scanner(page, "#override-supervisor", "S001")
+    fill_by_scanner(page, "#override-reason", "chair damaged, sent next week")
     page.locator("#finish-loading").click()
     text = wait_answer(page, pick_list.code, "warning")
     assert "finished short: 4 of 5 cartons loaded, approved by 赵主管 (chair damaged, sent next week)" in text
