@@ -4,10 +4,14 @@
     (cards through white-body, finishing and QC; ~5% duplicates, ~2% unknown codes) as fast as they
     can for a fixed time; then the same kiosks against a trivial endpoint (GET /api/health) of the
     same server. ratio = scans_per_s / trivial_per_s.
-(b) Latency: the kiosks together send 200 scans/s at a steady pace (open loop) and each latency is
-    recorded. Last line: one JSON object.
+(b) The limit, in the same run: bench/scan_reference.py, a bare server (same gunicorn settings, same
+    pragmas, one UPDATE ... RETURNING and one INSERT per scan) driven by the same kiosks, taking turns
+    with the kiosk server. limit_per_s is its rate; ratio_to_limit = scans_per_s / limit_per_s.
+(c) Latency: the kiosks together send 200 scans/s at a steady pace (open loop), then half the
+    capacity measured in (a) (p99_half_ms: a fixed rate above a slow machine's capacity measures the
+    machine, not the code). Last line: one JSON object.
 
-Usage: python bench/scan.py [--seconds 10] [--rate 200] [--kiosks 16] [--workers 2] [--database-url URL]
+Usage: python bench/scan.py [--seconds 10] [--rate 200] [--kiosks 16] [--workers 1 2 4] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -202,61 +206,129 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--rate", type=float, default=200)
-    parser.add_argument("--kiosks", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=1, help="gunicorn processes (the SQLite default is 1)")
-    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
-    args = parser.parse_args()
+def scratch_postgres(url: str) -> tuple[str, callable]:
+    """A scratch database on the PostgreSQL server `url` names, and how to drop it."""
+    import psycopg2
 
-    folder = Path(tempfile.mkdtemp(prefix="bench-scan-"))
-    url = args.database_url or f"sqlite:///{folder}/bench.sqlite3"
-    cards_needed = int(args.seconds * 2000 / args.kiosks) + int(args.seconds * args.rate / args.kiosks) + 200
-    pools, tokens = seed(url, args.kiosks, cards_needed)
-    server = LiveServer(url, folder / "instance", workers=args.workers, threads=args.kiosks + 8).start()
+    name = f"bench_scan_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(url)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        admin.cursor().execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                               "AND pid <> pg_backend_pid()", (name,))
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
+
+    return f"{url.rsplit('/', 1)[0]}/{name}", drop
+
+
+def measure(args, url: str, ref_url: str, folder: Path, workers: int, pools, ref_pools, tokens) -> dict:
+    """One process count: the bare reference and the kiosk, alternating, then latency on the kiosk."""
+    threads = args.kiosks + 8
+    server = LiveServer(url, folder / f"instance-{workers}", workers=workers, threads=threads).start()
+    reference = LiveServer(ref_url, folder / f"reference-{workers}", workers=workers, threads=threads,
+                           app="bench.scan_reference:app").start()
     try:
-        def make_kiosks(seed_base: int) -> list[Kiosk]:
+        def make_kiosks(target: LiveServer, cards, seed_base: int) -> list[Kiosk]:
             made = []
             for index in range(args.kiosks):
                 station = STATIONS[index % len(STATIONS)]
-                made.append(Kiosk(server, station, pools[station][index // len(STATIONS)], f"W{index % 10 + 1:03d}",
-                                  seed_base + index, tokens[index]))
+                made.append(Kiosk(target, station, cards[station][index // len(STATIONS)],
+                                  f"W{index % 10 + 1:03d}", seed_base + index, tokens[index]))
             return made
 
-        kiosks = make_kiosks(1)
+        kiosks, bare = make_kiosks(server, pools, 1), make_kiosks(reference, ref_pools, 1)
         closed_loop(kiosks, 1.0, "trivial")  # warm up connections and workers
+        closed_loop(bare, 1.0, "trivial")
         trivial, trivial_errors = closed_loop(kiosks, args.seconds, "trivial")
-        scans, scan_errors = closed_loop(kiosks, args.seconds, "scan")
+        # Reference and kiosk take turns, so a neighbour's load on this shared machine hits both alike.
+        scans = limit = scan_errors = limit_errors = 0
+        rounds = max(1, args.rounds)
+        for _ in range(rounds):
+            done, failed = closed_loop(bare, args.seconds / rounds, "scan")
+            limit, limit_errors = limit + done, limit_errors + failed
+            done, failed = closed_loop(kiosks, args.seconds / rounds, "scan")
+            scans, scan_errors = scans + done, scan_errors + failed
+        scans_per_s, limit_per_s = scans / args.seconds, limit / args.seconds
         latencies, load_errors = open_loop(kiosks, args.seconds, args.rate)
+        half_rate = max(1.0, scans_per_s / 2)
+        half, half_errors = open_loop(kiosks, args.seconds, half_rate)
     finally:
         server.stop()
-    database = db.open_database(url)
-    with database.connection_context():
-        from peewee import fn
-
-        from db.models import ScanEvent
-
-        mix = dict(ScanEvent.select(ScanEvent.outcome, fn.COUNT(ScanEvent.id)).group_by(ScanEvent.outcome).tuples())
-    print(f"recorded outcomes (a realistic mix, not all green): {mix}")
-    scans_per_s = scans / args.seconds
+        reference.stop()
     trivial_per_s = trivial / args.seconds
-    print(f"capacity: {scans_per_s:.0f} scans/s vs {trivial_per_s:.0f} trivial requests/s "
-          f"({args.kiosks} kiosks, {args.workers} workers, {args.seconds:.0f} s each)")
-    print(f"latency at {args.rate:.0f} scans/s: p50 {statistics.median(latencies):.1f} ms, "
-          f"p99 {percentile(latencies, 99):.1f} ms over {len(latencies)} scans")
-    result = {
-        "kiosks": args.kiosks,
-        "db": "sqlite" if url.startswith("sqlite") else "postgresql",
+    print(f"{workers} process(es): {scans_per_s:.0f} scans/s vs limit {limit_per_s:.0f}/s (bare server, same "
+          f"run) and {trivial_per_s:.0f} trivial requests/s")
+    print(f"  latency at {args.rate:.0f} scans/s: p50 {statistics.median(latencies):.1f} ms, "
+          f"p99 {percentile(latencies, 99):.1f} ms; at {half_rate:.0f}/s (half capacity): "
+          f"p50 {statistics.median(half):.1f} ms, p99 {percentile(half, 99):.1f} ms")
+    return {
+        "workers": workers,
         "scans_per_s": round(scans_per_s, 1),
+        "limit_per_s": round(limit_per_s, 1),
+        "ratio_to_limit": round(scans_per_s / limit_per_s, 3) if limit_per_s else None,
         "trivial_per_s": round(trivial_per_s, 1),
         "ratio": round(scans_per_s / trivial_per_s, 3) if trivial_per_s else None,
         "load_per_s": args.rate,
         "p50_ms": round(statistics.median(latencies), 2),
         "p99_ms": round(percentile(latencies, 99), 2),
-        "errors": scan_errors + trivial_errors + load_errors,
+        "half_load_per_s": round(half_rate, 1),
+        "p50_half_ms": round(statistics.median(half), 2),
+        "p99_half_ms": round(percentile(half, 99), 2),
+        "errors": scan_errors + trivial_errors + load_errors + half_errors,
+        "limit_errors": limit_errors,
     }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rounds", type=int, default=2, help="reference/kiosk turns the capacity time is cut into")
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--kiosks", type=int, default=16)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1],
+                        help="gunicorn processes; several counts measure each (the SQLite default is 1)")
+    parser.add_argument("--database-url", default=None,
+                        help="default: a fresh SQLite file; postgresql://... makes a scratch database there")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-scan-"))
+    drop = None
+    if args.database_url and args.database_url.startswith("postgres"):
+        url, drop = scratch_postgres(args.database_url)
+        ref_url = url
+    else:
+        url = args.database_url or f"sqlite:///{folder}/bench.sqlite3"
+        ref_url = f"sqlite:///{folder}/reference.sqlite3"
+    per_run = int(args.seconds * 2500 / args.kiosks) + int(args.seconds * (args.rate + 1500) / args.kiosks) + 200
+    try:
+        pools, tokens = seed(url, args.kiosks, per_run * len(args.workers))
+        ref_pools = {station: [list(cards) for cards in lists] for station, lists in pools.items()}
+        from bench import scan_reference
+
+        scan_reference.create_schema([code for lists in ref_pools.values() for cards in lists for code in cards],
+                                     ref_url)
+        runs = [measure(args, url, ref_url, folder, workers, pools, ref_pools, tokens) for workers in args.workers]
+        database = db.open_database(url)
+        with database.connection_context():
+            from peewee import fn
+
+            from db.models import ScanEvent
+
+            mix = dict(ScanEvent.select(ScanEvent.outcome, fn.COUNT(ScanEvent.id))
+                       .group_by(ScanEvent.outcome).tuples())
+        database.close()
+    finally:
+        if drop:
+            drop()
+    print(f"recorded outcomes (a realistic mix, not all green): {mix}")
+    result = {"kiosks": args.kiosks, "db": "sqlite" if url.startswith("sqlite") else "postgresql", **runs[0]}
+    if len(runs) > 1:
+        result["scans_per_s_by_workers"] = {str(run["workers"]): run["scans_per_s"] for run in runs}
+        result["limit_per_s_by_workers"] = {str(run["workers"]): run["limit_per_s"] for run in runs}
+        result["errors"] = sum(run["errors"] for run in runs)
     print(json.dumps(result))
     return 0
 

@@ -231,6 +231,10 @@ class User(BaseModel):
     password_hash = CharField(max_length=256)
     active = BooleanField(default=True)
     lang = CharField(max_length=8, default="")
+    # issue 15: approvals at a kiosk (the supervisor's own badge + a PIN, hashed) and server-side sign-out
+    badge = CharField(max_length=16, null=True, unique=True)
+    pin_hash = CharField(max_length=256, default="")
+    session_gen = IntegerField(default=0)  # raised by sign-out and a new password: older sessions end
 
 
 class Device(BaseModel):
@@ -244,6 +248,7 @@ class Device(BaseModel):
     approved_by = CharField(max_length=32, default="")
     created_at = DateTimeField(default=utcnow)
     last_seen = DateTimeField(default=utcnow)
+    address = CharField(max_length=64, default="")  # who asked to pair (pending pairings are capped per address)
 
 
 # -- the event log ---------------------------------------------------------------------------------

@@ -19,8 +19,25 @@ def _v1_initial(database: Database) -> None:
     database.create_tables(models.ALL_MODELS, safe=True)
 
 
+def _add_column(database: Database, table: str, column: str, ddl: str) -> None:
+    """ALTER TABLE ... ADD COLUMN, only when the column is missing (migrations land in any order)."""
+    if column not in {c.name for c in database.get_columns(table)}:
+        database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {ddl}')
+
+
+def _v4_hardening(database: Database) -> None:
+    """Issue 15: a supervisor's approval badge and PIN, a per-user session generation, and who asked to
+    pair a device (pending pairings are capped per address)."""
+    _add_column(database, "user", "badge", "VARCHAR(16)")
+    _add_column(database, "user", "pin_hash", "VARCHAR(256) NOT NULL DEFAULT ''")
+    _add_column(database, "user", "session_gen", "INTEGER NOT NULL DEFAULT 0")
+    _add_column(database, "device", "address", "VARCHAR(64) NOT NULL DEFAULT ''")
+    database.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "user_badge" ON "user" ("badge")')
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _v1_initial),
+    (4, "approval badges and PINs, session generations, pairing addresses", _v4_hardening),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

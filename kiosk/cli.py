@@ -52,13 +52,19 @@ def _demo_users() -> None:
     """One desk user per role with a random password, kept in the instance folder (mode 0600)."""
     import secrets
 
+    from kiosk.people.approvals import set_approval
     from kiosk.users import create_user
 
     lines = []
     for role in DEMO_ROLES:
         password = secrets.token_urlsafe(9)
-        create_user(role, f"Demo {role}", role, password, by="demo")
-        lines.append(f"  {role:<11} password {password}")
+        user = create_user(role, f"Demo {role}", role, password, by="demo")
+        line = f"  {role:<11} password {password}"
+        if role == "supervisor":  # approves short loads and undoes at kiosks with its own badge and a PIN
+            pin = f"{secrets.randbelow(10**6):06d}"
+            set_approval(user, "S001", pin, by="demo")
+            line += f"   approval badge S001, PIN {pin}"
+        lines.append(line)
     path = os.path.join(current_app.instance_path, DEMO_USERS_FILE)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

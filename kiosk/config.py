@@ -36,7 +36,6 @@ class Defaults:
     SSCC_EXTENSION = 0  # SSCC extension digit, 0-9
     LABEL_LANG = None  # language of carton labels, pick lists and manifests (zh or en); None: DEFAULT_LANG
     LOCATION_PREFIX = "LOC-"  # a code scanned at warehouse-in that starts with this names a bin: LOC-A01
-    SUPERVISOR_BADGES = ""  # badges that may approve a short load or undo a loaded carton, comma-separated
     # delivery notes (docs/clerk-guide-delivery.md)
     DELIVERY_NOTE_RETURN_DAYS = 7  # a signed delivery note not back after this many days is listed as overdue
     DELIVERY_NOTE_COPIES = 2  # printed when loading finishes: the customer keeps one, signs and returns one

@@ -210,7 +210,11 @@ def deliver_pending(
 
 
 def _head_of_queue(printer: Printer) -> PrintJob | None:
-    return PrintJob.select().where(PrintJob.printer == printer, PrintJob.status == QUEUED).order_by(PrintJob.id).first()
+    # list(), not first(): first() leaves the statement open (one row read of the LIMIT 1 result).
+    rows = list(
+        PrintJob.select().where(PrintJob.printer == printer, PrintJob.status == QUEUED).order_by(PrintJob.id).limit(1)
+    )
+    return rows[0] if rows else None
 
 
 def _record_sent(printer: Printer, job: PrintJob, at: dt.datetime) -> None:
@@ -395,9 +399,13 @@ class PrintWorker:
 
     def run_once(self, now: dt.datetime | None = None) -> int:
         """One pass over the printers that have queued jobs; return how many jobs were sent."""
+        # Read the printers fully first: a SELECT cursor left open while delivering keeps an old read
+        # snapshot on this connection, and marking a job then fails at once ("database is locked")
+        # whenever another writer committed in the meantime.
         waiting = PrintJob.select(PrintJob.printer).where(PrintJob.status == QUEUED)
+        printers = list(Printer.select().where(Printer.id.in_(waiting)).order_by(Printer.id))
         sent = 0
-        for printer in Printer.select().where(Printer.id.in_(waiting)).order_by(Printer.id):
+        for printer in printers:
             if self.stop_event.is_set():
                 break
             try:

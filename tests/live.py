@@ -24,13 +24,14 @@ def free_port() -> int:
 
 class LiveServer:
     def __init__(self, database_url: str, instance: Path, port: int | None = None, workers: int = 1,
-                 threads: int = 32, env: dict | None = None):
+                 threads: int = 32, env: dict | None = None, app: str = "kiosk.wsgi:app"):
         self.database_url = database_url
         self.instance = Path(instance)
         self.port = port or free_port()
         self.workers = workers
         self.threads = threads
         self.extra_env = env or {}
+        self.app = app  # the WSGI app gunicorn serves (bench/scan_reference.py for the bench's limit)
         self.process: subprocess.Popen | None = None
 
     @property
@@ -44,7 +45,7 @@ class LiveServer:
         self.instance.mkdir(parents=True, exist_ok=True)
         self.log = open(self.instance / f"server-{self.port}.log", "ab")
         self.process = subprocess.Popen(
-            [GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "kiosk.wsgi:app"],
+            [GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), self.app],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout

@@ -495,6 +495,20 @@
     showAnswer("decide", words("tFillField", { field: name }), "", { keepPanel: true, quiet: true });
   }
 
+  // Tapping anything else leaves the field with what was typed so far, and the scan field empty.
+  function disarm() {
+    if (!armed) return;
+    armed.classList.remove("armed");
+    armed = null;
+    const input = scanInput();
+    if (input) input.value = "";
+  }
+
+  // What is typed into the scan field shows in the armed field as it is typed (a reason typed on a keyboard).
+  document.addEventListener("input", (event) => {
+    if (armed && isScanField(event.target)) armed.value = event.target.value;
+  }, true);
+
   // Called by the scan form's submit: the line goes into an armed field instead of being a scan.
   function fillArmed(code) {
     if (!armed || !armed.isConnected) { armed = null; return false; }
@@ -511,7 +525,7 @@
     if (!(event.target instanceof Element)) return;
     const field = event.target.closest("input, textarea");
     if (field && isTextField(field)) arm(field);
-    else if (armed && event.type === "pointerdown") { armed.classList.remove("armed"); armed = null; }
+    else if (armed && event.type === "pointerdown") disarm();
     event.preventDefault();  // the tap still clicks; focus stays in the scan field
     keepFocus();
   }

@@ -19,9 +19,10 @@ from kiosk.web import current_lang
 bp = Blueprint("stations", __name__)
 
 # Form fields passed to the station's rule: QC's verdict; packing's reprint; the bin a warehouse kiosk
-# holds; the pick list a loading kiosk holds, and finishing or a short load's supervisor and reason.
+# holds; the pick list a loading kiosk holds, and finishing. (A short load needs a supervisor's badge and
+# PIN: that goes to shipping's finish-short, never through the scan queue.)
 SCAN_OPTIONS = ("verdict", "failed_units", "defect", "rework_station", "reprint", "location", "pick_list",
-                "finish", "supervisor", "reason")
+                "finish")
 
 
 def get_station(code: str) -> Station:
