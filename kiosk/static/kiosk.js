@@ -235,6 +235,7 @@
   async function send(scan) {
     const body = new URLSearchParams(Object.assign({}, scan.fields, {
       code: scan.code, idem: scan.idem, worker_badge: scan.worker_badge || "", scanned_at: scan.scanned_at,
+      recent_after: recentTop(),
     }));
     const url = "/station/" + encodeURIComponent(station().dataset.station) + "/scan";
     const controller = new AbortController();
@@ -303,7 +304,9 @@
           lastFragment = answer.decide ? lastFragment : reply.html;
           showSending();
         } else {
+          const listed = recentRows();
           window.htmx.swap("#scan-result", reply.html, { swapStyle: "outerHTML", swapDelay: 0, settleDelay: 0 });
+          mergeRecent(listed);
         }
       }
     } finally {
@@ -370,6 +373,30 @@
     if (loadList("outbox").length) { showSending(); pump(); }
   }
 
+  // -- the "last scans here" list: an answer brings only the rows newer than this list's top -------
+
+  function recentTop() {
+    const top = document.querySelector("#recent-scans > li[data-event]");
+    return top ? top.dataset.event : "0";
+  }
+
+  function recentRows() {
+    return Array.from(document.querySelectorAll("#recent-scans > li[data-event]"));
+  }
+
+  // After an answer with `data-since` replaced the list, put the rows it had back under the new ones.
+  function mergeRecent(listed) {
+    const list = document.getElementById("recent-scans");
+    if (!list || !list.hasAttribute("data-since")) return;
+    const limit = Number(list.dataset.limit) || 8;
+    const shown = new Set(recentRows().map((row) => row.dataset.event));
+    if (listed.length) list.querySelectorAll("li:not([data-event])").forEach((row) => row.remove());
+    for (const row of listed) {
+      if (list.children.length >= limit) break;
+      if (!shown.has(row.dataset.event)) list.appendChild(row);
+    }
+  }
+
   // -- what the worker sees ----------------------------------------------------------------------
 
   const ICONS = { ok: "✓", warning: "!", duplicate: "=", rejected: "✕", queued: "…" };
@@ -416,7 +443,11 @@
       // The last answer's page part brings the up-to-date "last scans here" list.
       const fresh = new DOMParser().parseFromString(fragment, "text/html").getElementById("scan-result");
       const current = document.getElementById("scan-result");
-      if (fresh && current && fresh.querySelector("#recent-scans")) current.replaceWith(document.importNode(fresh, true));
+      if (fresh && current && fresh.querySelector("#recent-scans")) {
+        const listed = recentRows();
+        current.replaceWith(document.importNode(fresh, true));
+        mergeRecent(listed);
+      }
     }
     if (rejected) showAnswer("rejected", words("tSomeRejected", { n: sent, bad: rejected }), "");
     else showAnswer("ok", words("tAllSent", { n: sent }), "");
@@ -624,7 +655,8 @@
 
   // -- htmx round trips that are not scans (signing out, the worker panel after a reload) ---------
 
-  document.addEventListener("htmx:afterSwap", function () {
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (isAndonPanel(event.detail.target)) { keepFocus(); return; }  // no beep: the scan answer did not change
     const answer = document.querySelector("#scan-result .answer");
     if (answer) beep(answer.dataset.outcome);
     const panel = document.getElementById("worker-panel");
@@ -666,6 +698,19 @@
     if (event.target && event.target.id === "sent-clear") {
       saveList("sent", []);
       showSent();
+    }
+  });
+
+  // -- andon buttons (templates/andon/_kiosk_panel.html) ------------------------------------------
+  // A tap must not move the focus off the scan field, and the call is made by the signed-in worker.
+  function isAndonPanel(element) { return !!(element && element.id === "andon-panel"); }
+  document.addEventListener("mousedown", function (event) {
+    if (event.target.closest && event.target.closest("[data-keep-scan-focus]")) event.preventDefault();
+  });
+  document.addEventListener("htmx:configRequest", function (event) {
+    const element = event.detail.elt;
+    if (station() && element && element.closest && element.closest("[data-andon]")) {
+      event.detail.parameters.worker_badge = storedBadge();
     }
   });
 
