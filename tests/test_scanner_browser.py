@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from db.models import Carton, JobCard, ScanEvent
 from kiosk.shipping import create_pick_list
@@ -80,7 +81,13 @@ def sweep_taps(page, last=()) -> list[str]:
             continue
         name = element.first.evaluate("el => el.id || el.textContent.trim().slice(0, 30) || el.tagName")
         assert element.first.evaluate("el => el.tabIndex") < 0, f"{name} is in the tab order"
-        element.first.click()
+        try:
+            element.first.click(timeout=3000)
+        except PlaywrightError:
+            if element.count() == 0:
+                continue  # replaced by a swap the previous tap caused
+            raise
+        page.wait_for_function("() => !document.querySelector('.htmx-request')")
         page.wait_for_timeout(30)
         assert focused_on_scan_field(page), f"focus left the scan field after tapping {name}"
         tapped.append(name)
