@@ -52,9 +52,8 @@ def _demo_users() -> None:
     """One desk user per role with a random password, kept in the instance folder (mode 0600)."""
     import secrets
 
-    from kiosk.users import create_user
-
     from kiosk.people.approvals import set_approval
+    from kiosk.users import create_user
 
     lines = []
     for role in DEMO_ROLES:
