@@ -440,6 +440,102 @@ class PrintJob(BaseModel):
     sent_at = DateTimeField(null=True)
 
 
+# -- andon, alerts, plan (kiosk/andon/, kiosk/alerts/, kiosk/plan/; schema v7) -----------------------
+
+ANDON_KINDS = ("material", "machine", "quality", "help")
+ANDON_STATES = ("called", "acknowledged", "arrived", "fixed", "rechecked")
+
+
+class AndonCall(BaseModel):
+    """A call for help from a station: what kind, who called, for which order, and when each state came."""
+
+    station = ForeignKeyField(Station, backref="andon_calls")
+    kind = CharField(max_length=16)  # one of ANDON_KINDS
+    state = CharField(max_length=16, default="called", index=True)  # one of ANDON_STATES
+    open = BooleanField(default=True, index=True)
+    level = IntegerField(default=0)  # escalation level reached (0: the first responders)
+    called_by = ForeignKeyField(Worker, null=True, backref="andon_calls")
+    order = ForeignKeyField(Order, null=True, backref="andon_calls")
+    job_card = ForeignKeyField(JobCard, null=True, backref="andon_calls")
+    note = CharField(max_length=256, default="")
+    called_at = DateTimeField(default=utcnow, index=True)
+    acknowledged_at = DateTimeField(null=True)
+    acknowledged_by = CharField(max_length=64, default="")
+    arrived_at = DateTimeField(null=True)
+    arrived_by = CharField(max_length=64, default="")
+    fixed_at = DateTimeField(null=True)
+    fixed_by = ForeignKeyField(Worker, null=True, backref="andon_fixes")
+    rechecked_at = DateTimeField(null=True)
+    rechecked_by = CharField(max_length=64, default="")
+    escalated_at = DateTimeField(null=True)
+    closed_at = DateTimeField(null=True)
+
+
+class AlertChannel(BaseModel):
+    """Where alert messages go: a WeCom or DingTalk group robot (webhook) or mail recipients."""
+
+    name = CharField(max_length=64, unique=True)
+    kind = CharField(max_length=16)  # wecom, dingtalk, mail
+    target = CharField(max_length=512)  # webhook URL, or mail addresses separated by commas
+    secret = CharField(max_length=128, default="")  # DingTalk's signing secret (SEC...)
+    lang = CharField(max_length=8, default="zh")
+    active = BooleanField(default=True)
+
+
+class AlertRule(BaseModel):
+    """A condition a clerk or supervisor watches for, sent to one channel, outside quiet hours."""
+
+    kind = CharField(max_length=24)  # card_waiting, projected_late, qc_fail_rate, printer_offline, andon_escalated
+    threshold = CharField(max_length=16, default="")  # hours, percent, minutes or level, as the kind says
+    station = ForeignKeyField(Station, null=True, backref="alert_rules")
+    channel = ForeignKeyField(AlertChannel, backref="rules")
+    quiet_from = CharField(max_length=5, default="")  # HH:MM plant time; empty: no quiet hours
+    quiet_to = CharField(max_length=5, default="")
+    active = BooleanField(default=True)
+    created_by = CharField(max_length=32, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+class AlertState(BaseModel):
+    """One condition of a rule while it holds: opened once (one message), cleared when it stops."""
+
+    rule = ForeignKeyField(AlertRule, backref="states", on_delete="CASCADE")
+    subject = CharField(max_length=96)  # what the condition is about, e.g. "card:JC-1"
+    message = JSONField(default=None, null=True)
+    opened_at = DateTimeField(default=utcnow)
+    cleared_at = DateTimeField(null=True, index=True)
+
+
+class AlertDelivery(BaseModel):
+    """A message to a channel: queued, sent, or failed after its retries; the error is shown."""
+
+    channel = ForeignKeyField(AlertChannel, backref="deliveries", on_delete="CASCADE")
+    rule = ForeignKeyField(AlertRule, null=True, backref="deliveries", on_delete="SET NULL")
+    state = ForeignKeyField(AlertState, null=True, backref="deliveries", on_delete="SET NULL")
+    text = TextField()
+    status = CharField(max_length=12, default="queued", index=True)  # queued, sent, failed, dropped
+    attempts = IntegerField(default=0)
+    last_error = CharField(max_length=256, default="")
+    created_at = DateTimeField(default=utcnow)
+    next_try_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+    test = BooleanField(default=False)
+
+
+class StationPlan(BaseModel):
+    """The units a station is planned to move on one day: entered, imported or derived."""
+
+    station = ForeignKeyField(Station, backref="plans")
+    day = DateField(index=True)
+    units = IntegerField()
+    source = CharField(max_length=12, default="entered")  # entered, imported, derived
+    user = CharField(max_length=32, default="")
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("station", "day"), True),)
+
+
 class SchemaVersion(BaseModel):
     version = IntegerField()
     applied_at = DateTimeField(default=utcnow)
@@ -471,6 +567,12 @@ ALL_MODELS = [
     DeliveryNote,
     Supplier,
     OutsideWork,
+    AndonCall,
+    AlertChannel,
+    AlertRule,
+    AlertState,
+    AlertDelivery,
+    StationPlan,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["SchemaVersion", "ALL_MODELS", "utcnow", "SQL"]

@@ -35,9 +35,16 @@ def _v4_hardening(database: Database) -> None:
     database.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "user_badge" ON "user" ("badge")')
 
 
+def _v7_andon_alerts_plan(database: Database) -> None:
+    """Andon calls, alert channels, rules, their states and deliveries, and station plans (issue 19)."""
+    database.create_tables([models.AndonCall, models.AlertChannel, models.AlertRule, models.AlertState,
+                            models.AlertDelivery, models.StationPlan], safe=True)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _v1_initial),
     (4, "approval badges and PINs, session generations, pairing addresses", _v4_hardening),
+    (7, "andon calls, alerts and station plans", _v7_andon_alerts_plan),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
@@ -73,7 +80,9 @@ def _migrate(database: Database, target: int) -> list[int]:
         with database.atomic():
             # Re-read inside the write transaction: two processes starting together apply it once.
             _serialise_migrations(database)
-            if version <= current_version(database):
+            # Applied means recorded: migrations land in any order, so one numbered below the
+            # newest applied may still be missing (each migration is idempotent).
+            if models.SchemaVersion.select().where(models.SchemaVersion.version == version).exists():
                 continue
             step(database)
             models.SchemaVersion.create(version=version)

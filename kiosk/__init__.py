@@ -60,6 +60,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(delivery_views.bp)
 
+    from kiosk.andon import views as andon_views
+
+    app.register_blueprint(andon_views.bp)
+
     from kiosk import cli
 
     cli.init_app(app)

@@ -14,7 +14,7 @@ from typing import Any
 
 from peewee import IntegrityError, Value
 
-from db import compiled, is_postgres, run_compiled, write_transaction
+from db import compiled, is_postgres, run_compiled, write
 from db.models import JobCard, ScanEvent, Station, Worker, utcnow
 from kiosk import events, plant
 from kiosk.i18n import Msg, msg
@@ -162,33 +162,37 @@ def record_scan(request: ScanRequest) -> ScanResult:
     station = plant.station_by_code(request.station_code)
     if station is None:
         raise ScanInputError(msg("There is no station “{code}”.", code=request.station_code[:32]))
+
+    def run() -> ScanResult:
+        # Inside the write transaction: a retry racing its original sees the original's event.
+        replay = find_replay(request.idem_key)
+        if replay:
+            return replay
+        people = _people(request.code, request.worker_badge or request.code)
+        badge_owner = people.get(request.code)
+        if badge_owner is not None:
+            outcome = Outcome("ok", "sign_in", msg("Signed in: {name}", name=badge_owner.name),
+                              detail={"badge": badge_owner.badge, "worker": badge_owner.name})
+            return result_of(write_event(station, badge_owner, request, outcome), outcome)
+        worker = people.get(request.worker_badge) if request.worker_badge else None
+        if worker is None and request.source == "kiosk":
+            outcome = Outcome(
+                "rejected", "scan", msg("Scan your badge first, then the card."), reason="no_worker"
+            )
+        else:
+            outcome = rule_for(station)(station, worker, request)
+        return result_of(write_event(station, worker, request, outcome), outcome)
+
     try:
-        with write_transaction():
-            # Inside the write lock: a retry racing its original sees the original's event.
-            replay = find_replay(request.idem_key)
-            if replay:
-                return replay
-            people = _people(request.code, request.worker_badge or request.code)
-            badge_owner = people.get(request.code)
-            if badge_owner is not None:
-                outcome = Outcome("ok", "sign_in", msg("Signed in: {name}", name=badge_owner.name),
-                                  detail={"badge": badge_owner.badge, "worker": badge_owner.name})
-                return result_of(write_event(station, badge_owner, request, outcome), outcome)
-            worker = people.get(request.worker_badge) if request.worker_badge else None
-            if worker is None and request.source == "kiosk":
-                outcome = Outcome(
-                    "rejected", "scan", msg("Scan your badge first, then the card."), reason="no_worker"
-                )
-            else:
-                outcome = rule_for(station)(station, worker, request)
-            event = write_event(station, worker, request, outcome)
+        # Group commit: this scan shares one transaction and one fsync with every scan waiting now,
+        # in a savepoint of its own; the answer comes back only after the commit.
+        return write(run)
     except IntegrityError:
         # The same key arrived twice at once (a retry racing the original): the other one won.
         replay = find_replay(request.idem_key)
         if replay:
             return replay
         raise
-    return result_of(event, outcome)
 
 
 def result_of(event: ScanEvent, outcome: Outcome) -> ScanResult:

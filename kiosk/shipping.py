@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from peewee import IntegrityError, fn
 
-from db import is_postgres, write_transaction
+from db import is_postgres, write, write_transaction
 from db.models import (
     Carton,
     Customer,
@@ -529,16 +529,17 @@ def record_desk_action(idem_key: str, code: str, user: str, action: Callable[[],
     if replay:
         return replay
     request = ScanRequest(station_code="", code=code[:64], idem_key=idem_key, user=user[:32], source="desk")
+    def run() -> ScanResult:
+        outcome = action()
+        return result_of(write_event(None, None, request, outcome), outcome)
+
     try:
-        with write_transaction():
-            outcome = action()
-            event = write_event(None, None, request, outcome)
+        return write(run)  # in the scans' group commit
     except IntegrityError:
         replay = find_replay(idem_key)
         if replay:
             return replay
         raise
-    return result_of(event, outcome)
 
 
 def finish_from_desk(pick_list_code: str, approver: Approver | None, reason: str, user: str, idem_key: str,

@@ -149,6 +149,14 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /complaints/new": CARD_PRINTERS,
     "POST /complaints/<code>/photos": CARD_PRINTERS,
     "POST /complaints/<code>/decide": SUPERVISORS,
+    # andon calls (kiosk/andon/views.py): the kiosk calls and answers; the desk acknowledges and records delays
+    "GET /station/<code>/andon": frozenset({K_HERE}),
+    "POST /station/<code>/andon": frozenset({K_HERE}),
+    "POST /station/<code>/andon/<int:call_id>/<step>": frozenset({K_HERE}),
+    "GET /andon": STAFF | KIOSKS,
+    "GET /andon/strip": STAFF | KIOSKS,
+    "POST /andon/<int:call_id>/acknowledge": CARD_PRINTERS,
+    "POST /andon/<int:call_id>/delay": CARD_PRINTERS,
     # supervisor
     "GET /supervisor/": SUPERVISORS,
     "POST /supervisor/scans/<int:event_id>/undo": SUPERVISORS,
@@ -219,6 +227,8 @@ def world(app, plant):
         "job_id": 999_999,
         "photo_id": 999_999,
         "token": "not-a-real-link",
+        "call_id": 999_999,
+        "step": "arrived",
     }
     return {"users": users, "tokens": {K_OTHER: other_token, K_HERE: here_token}, "samples": samples}
 

@@ -450,7 +450,8 @@
 
   // -- htmx round trips that are not scans (signing out, the worker panel after a reload) ---------
 
-  document.addEventListener("htmx:afterSwap", function () {
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (isAndonPanel(event.detail.target)) { keepFocus(); return; }  // no beep: the scan answer did not change
     const answer = document.querySelector("#scan-result .answer");
     if (answer) beep(answer.dataset.outcome);
     const panel = document.getElementById("worker-panel");
@@ -493,6 +494,19 @@
     if (event.target && event.target.id === "sent-clear") {
       saveList("sent", []);
       showSent();
+    }
+  });
+
+  // -- andon buttons (templates/andon/_kiosk_panel.html) ------------------------------------------
+  // A tap must not move the focus off the scan field, and the call is made by the signed-in worker.
+  function isAndonPanel(element) { return !!(element && element.id === "andon-panel"); }
+  document.addEventListener("mousedown", function (event) {
+    if (event.target.closest && event.target.closest("[data-keep-scan-focus]")) event.preventDefault();
+  });
+  document.addEventListener("htmx:configRequest", function (event) {
+    const element = event.detail.elt;
+    if (station() && element && element.closest && element.closest("[data-andon]")) {
+      event.detail.parameters.worker_badge = storedBadge();
     }
   });
 
