@@ -35,6 +35,19 @@ def _v4_hardening(database: Database) -> None:
     database.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "user_badge" ON "user" ("badge")')
 
 
+def _v5_piece_pay(database: Database) -> None:
+    """Piece pay (rates, crews, settled periods, adjustments) and the order's fabric or finish."""
+    database.create_tables([models.PayRate, models.Crew, models.CrewMember, models.PassShare, models.PayPeriod,
+                            models.PayAdjustment], safe=True)
+    if database.table_exists("scan_event"):
+        for columns in (("worker_id", "at"), ("action", "at")):  # a worker's day, failures of a day (kiosk/pay)
+            database.execute_sql(f'CREATE INDEX IF NOT EXISTS "scan_event_{"_".join(columns)}" ON "scan_event" '
+                                 f'({", ".join(columns)})')
+    for table in ("product", "order_line"):
+        if database.table_exists(table):
+            _add_column(database, table, "finish", "VARCHAR(64) NOT NULL DEFAULT ''")
+
+
 def _v7_andon_alerts_plan(database: Database) -> None:
     """Andon calls, alert channels, rules, their states and deliveries, and station plans (issue 19)."""
     database.create_tables([models.AndonCall, models.AlertChannel, models.AlertRule, models.AlertState,
@@ -44,6 +57,7 @@ def _v7_andon_alerts_plan(database: Database) -> None:
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _v1_initial),
     (4, "approval badges and PINs, session generations, pairing addresses", _v4_hardening),
+    (5, "piece pay and the order's finish", _v5_piece_pay),
     (7, "andon calls, alerts and station plans", _v7_andon_alerts_plan),
 ]
 

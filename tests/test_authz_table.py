@@ -161,6 +161,17 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /supervisor/": SUPERVISORS,
     "POST /supervisor/scans/<int:event_id>/undo": SUPERVISORS,
     "POST /supervisor/orders/<number>/delays": SUPERVISORS,
+    # piece pay (kiosk/pay/views.py): rates and crews for supervisors, settlement also read by finance,
+    # a worker's own day on the kiosk of the station
+    "GET /pay/rates": SUPERVISORS,
+    "POST /pay/rates": SUPERVISORS,
+    "POST /pay/rates/import": SUPERVISORS,
+    "POST /pay/crews": SUPERVISORS,
+    "GET /pay/settlement": SUPERVISORS | FINANCE,
+    "GET /pay/settlement.xlsx": SUPERVISORS | FINANCE,
+    "POST /pay/settlement/approve": SUPERVISORS,
+    "POST /pay/adjustments": SUPERVISORS,
+    "GET /station/<code>/my-day": frozenset({K_HERE}),
     # admin
     "GET /admin/users": ADMINS,
     "POST /admin/users": ADMINS,

@@ -232,6 +232,7 @@
   async function send(scan) {
     const body = new URLSearchParams(Object.assign({}, scan.fields, {
       code: scan.code, idem: scan.idem, worker_badge: scan.worker_badge || "", scanned_at: scan.scanned_at,
+      recent_after: recentTop(),
     }));
     const url = "/station/" + encodeURIComponent(station().dataset.station) + "/scan";
     const controller = new AbortController();
@@ -300,7 +301,9 @@
           lastFragment = answer.decide ? lastFragment : reply.html;
           showSending();
         } else {
+          const listed = recentRows();
           window.htmx.swap("#scan-result", reply.html, { swapStyle: "outerHTML", swapDelay: 0, settleDelay: 0 });
+          mergeRecent(listed);
         }
       }
     } finally {
@@ -367,6 +370,30 @@
     if (loadList("outbox").length) { showSending(); pump(); }
   }
 
+  // -- the "last scans here" list: an answer brings only the rows newer than this list's top -------
+
+  function recentTop() {
+    const top = document.querySelector("#recent-scans > li[data-event]");
+    return top ? top.dataset.event : "0";
+  }
+
+  function recentRows() {
+    return Array.from(document.querySelectorAll("#recent-scans > li[data-event]"));
+  }
+
+  // After an answer with `data-since` replaced the list, put the rows it had back under the new ones.
+  function mergeRecent(listed) {
+    const list = document.getElementById("recent-scans");
+    if (!list || !list.hasAttribute("data-since")) return;
+    const limit = Number(list.dataset.limit) || 8;
+    const shown = new Set(recentRows().map((row) => row.dataset.event));
+    if (listed.length) list.querySelectorAll("li:not([data-event])").forEach((row) => row.remove());
+    for (const row of listed) {
+      if (list.children.length >= limit) break;
+      if (!shown.has(row.dataset.event)) list.appendChild(row);
+    }
+  }
+
   // -- what the worker sees ----------------------------------------------------------------------
 
   const ICONS = { ok: "✓", warning: "!", duplicate: "=", rejected: "✕", queued: "…" };
@@ -411,7 +438,11 @@
       // The last answer's page part brings the up-to-date "last scans here" list.
       const fresh = new DOMParser().parseFromString(fragment, "text/html").getElementById("scan-result");
       const current = document.getElementById("scan-result");
-      if (fresh && current && fresh.querySelector("#recent-scans")) current.replaceWith(document.importNode(fresh, true));
+      if (fresh && current && fresh.querySelector("#recent-scans")) {
+        const listed = recentRows();
+        current.replaceWith(document.importNode(fresh, true));
+        mergeRecent(listed);
+      }
     }
     if (rejected) showAnswer("rejected", words("tSomeRejected", { n: sent, bad: rejected }), "");
     else showAnswer("ok", words("tAllSent", { n: sent }), "");
