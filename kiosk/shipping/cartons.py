@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from peewee import JOIN, Case, fn
 
@@ -31,28 +31,23 @@ class Settings:
     sscc_extension: int = 0
     label_lang: str = "zh"  # language printed on carton labels, pick lists and manifests
     location_prefix: str = "LOC-"  # a scanned code starting with this names a warehouse bin
-    supervisor_badges: tuple[str, ...] = field(default_factory=tuple)
 
 
 SETTINGS = Settings()
 
 
 def configure(config: Mapping) -> Settings:
-    """Read SSCC_*, LABEL_LANG, LOCATION_PREFIX and SUPERVISOR_BADGES; refuse a bad GS1 prefix at start-up."""
+    """Read SSCC_*, LABEL_LANG, and LOCATION_PREFIX; refuse a bad GS1 prefix at start-up."""
     from kiosk.labels.sscc import make_sscc
 
     prefix = str(config.get("SSCC_COMPANY_PREFIX") or "").strip()
     extension = int(config.get("SSCC_EXTENSION") or 0)
     if prefix:
         make_sscc(extension, prefix, 0)  # raises SSCCError naming what is wrong
-    badges = config.get("SUPERVISOR_BADGES") or ()
-    if isinstance(badges, str):
-        badges = badges.split(",")
     SETTINGS.sscc_company_prefix = prefix
     SETTINGS.sscc_extension = extension
     SETTINGS.label_lang = str(config.get("LABEL_LANG") or config.get("DEFAULT_LANG") or "zh")
     SETTINGS.location_prefix = str(config.get("LOCATION_PREFIX") or "LOC-")
-    SETTINGS.supervisor_badges = tuple(b.strip() for b in badges if str(b).strip())
     return SETTINGS
 
 
