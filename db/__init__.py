@@ -12,7 +12,7 @@ import threading
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
-from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect as url_connect
 
 database = DatabaseProxy()
@@ -74,23 +74,125 @@ def is_postgres() -> bool:
     return isinstance(database.obj, PostgresqlDatabase)
 
 
-_sqlite_writer = threading.Lock()
+class _Work:
+    """One caller's part of a group commit: what to run, and what came of it."""
+
+    __slots__ = ("fn", "done", "value", "error")
+
+    def __init__(self, fn):
+        self.fn, self.done, self.value, self.error = fn, False, None, None
+
+    def result(self):
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+class _Writer:
+    """The one writer of this process on SQLite: who holds the write transaction, who waits for it."""
+
+    def __init__(self):
+        self.turn = threading.Condition()
+        self.busy = False
+        self.waiting: list[_Work] = []
+        self.batches = 0  # transactions committed or failed for queued work (tests and benches read it)
+
+
+_writer = _Writer()
+
+
+def _is_sqlite() -> bool:
+    return isinstance(database.obj, SqliteDatabase)
 
 
 @contextmanager
 def write_transaction():
     """A transaction that holds the write lock from its start (SQLite: BEGIN IMMEDIATE).
 
-    On SQLite the threads of one process also queue on a lock of their own first: SQLite's busy
-    handler waits by sleeping (1, 2, 5 ... 100 ms), which turns a short queue into a long one.
-    Other processes still meet the file lock and its busy timeout.
+    On SQLite the threads of one process also queue in memory first: SQLite's busy handler waits by
+    sleeping (1, 2, 5 ... 100 ms), which turns a short queue into a long one. Other processes still
+    meet the file lock and its busy timeout. The scan path uses `write()`, which commits many
+    waiting writers at once; this block takes its turn in the same queue, alone.
     """
-    if isinstance(database.obj, SqliteDatabase) and database.transaction_depth() == 0:
-        with _sqlite_writer, database.atomic():
-            yield
+    if _is_sqlite() and database.transaction_depth() == 0:
+        with _writer.turn:
+            while _writer.busy:
+                _writer.turn.wait()
+            _writer.busy = True
+        try:
+            with database.atomic():
+                yield
+        finally:
+            _release_writer()
     else:
         with database.atomic():
             yield
+
+
+def _release_writer() -> None:
+    with _writer.turn:
+        _writer.busy = False
+        _writer.turn.notify_all()
+
+
+def write(fn):
+    """Run `fn()` in a write transaction and return its result (or raise what it raised).
+
+    SQLite (group commit): each process has one writer at a time. Whoever finds the writer free
+    takes every call waiting at that moment into ONE transaction, each `fn` in its own savepoint (one
+    that raises is rolled back alone and its caller gets its own exception), commits once, and only
+    then answers them all: one fsync (synchronous=FULL) for the lot, and no caller hears of success
+    before its work is on disk. `fn` runs on the committing thread, so it must not rely on
+    thread-local state other than the database connection. Inside a transaction, or on PostgreSQL,
+    `fn` simply runs in a transaction of its own (a savepoint when nested).
+    """
+    if not _is_sqlite() or database.transaction_depth() > 0:
+        with database.atomic():
+            return fn()
+    work = _Work(fn)
+    with _writer.turn:
+        _writer.waiting.append(work)
+        while _writer.busy and not work.done:
+            _writer.turn.wait()
+        if work.done:
+            return work.result()
+        _writer.busy = True
+        batch, _writer.waiting = _writer.waiting, []
+    try:
+        _commit_together(batch)
+    finally:
+        _release_writer()
+    return work.result()
+
+
+def _commit_together(batch: list[_Work]) -> None:
+    state = database.obj._state
+    try:
+        with database.atomic():  # BEGIN IMMEDIATE
+            if len(batch) == 1:
+                batch[0].value = batch[0].fn()  # alone: the transaction is its savepoint
+            else:
+                for work in batch:
+                    callbacks = len(state.commit_callbacks)
+                    try:
+                        with database.atomic():  # SAVEPOINT
+                            work.value = work.fn()
+                    except Exception as error:  # noqa: BLE001 - handed to its own caller
+                        work.error, work.value = error, None
+                        del state.commit_callbacks[callbacks:]  # what it announced did not happen
+                        if not database.obj.connection().in_transaction:
+                            # SQLite ended the whole transaction (e.g. disk full): none of it stands.
+                            raise OperationalError("the batch's transaction was rolled back") from error
+        # Committed (and synced): now, and only now, the answers go out.
+    except BaseException as error:
+        # BEGIN or COMMIT failed, or a single caller's work raised: nothing of this batch stands.
+        for work in batch:
+            if work.error is None:
+                work.error, work.value = error, None
+    finally:
+        _writer.batches += 1
+        for work in batch:
+            work.done = True
 
 
 _compiled: dict = {}

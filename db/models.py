@@ -100,6 +100,7 @@ class Product(BaseModel):
     cartons_per_unit = IntegerField(default=1)  # 包数: packages one unit ships in
     family = CharField(max_length=64, default="")
     route = ForeignKeyField(Route)
+    finish = CharField(max_length=64, default="")  # fabric or finish (面料/工艺), shown with the colour
 
 
 class Worker(BaseModel):
@@ -149,6 +150,7 @@ class OrderLine(BaseModel):
     quantity = IntegerField()
     colour = CharField(max_length=64, default="")  # overrides the product's colour when set
     note = CharField(max_length=256, default="")
+    finish = CharField(max_length=64, default="")  # overrides the product's fabric or finish when set
 
     class Meta:
         indexes = ((("order", "line_no"), True),)
@@ -231,6 +233,10 @@ class User(BaseModel):
     password_hash = CharField(max_length=256)
     active = BooleanField(default=True)
     lang = CharField(max_length=8, default="")
+    # issue 15: approvals at a kiosk (the supervisor's own badge + a PIN, hashed) and server-side sign-out
+    badge = CharField(max_length=16, null=True, unique=True)
+    pin_hash = CharField(max_length=256, default="")
+    session_gen = IntegerField(default=0)  # raised by sign-out and a new password: older sessions end
 
 
 class Device(BaseModel):
@@ -244,6 +250,7 @@ class Device(BaseModel):
     approved_by = CharField(max_length=32, default="")
     created_at = DateTimeField(default=utcnow)
     last_seen = DateTimeField(default=utcnow)
+    address = CharField(max_length=64, default="")  # who asked to pair (pending pairings are capped per address)
 
 
 # -- the event log ---------------------------------------------------------------------------------
@@ -275,7 +282,8 @@ class ScanEvent(BaseModel):
     detail = JSONField(default=None, null=True)
 
     class Meta:
-        indexes = ((("job_card", "station", "outcome"), False),)
+        indexes = ((("job_card", "station", "outcome"), False),
+                   (("worker", "at"), False), (("action", "at"), False))  # a worker's day, rare actions (pay)
 
 
 # -- supervisor notes ------------------------------------------------------------------------------
@@ -421,18 +429,205 @@ class Printer(BaseModel):
     state = CharField(max_length=16, default="unknown")  # online, offline, unknown
     last_error = CharField(max_length=256, default="")
     last_contact = DateTimeField(null=True)
+    offline_since = DateTimeField(null=True)  # when it last went from answering to not (schema v3)
 
 
 class PrintJob(BaseModel):
     printer = ForeignKeyField(Printer, backref="jobs")
     document = CharField(max_length=64)  # e.g. "carton C-0192", "job card JC-1"
     payload = BlobField()
-    status = CharField(max_length=12, default="queued", index=True)  # queued, sent, cancelled, failed
+    # queued, sending, printed, unconfirmed (sent, not confirmed), maybe_printed, cancelled
+    status = CharField(max_length=16, default="queued", index=True)
     attempts = IntegerField(default=0)
     last_error = CharField(max_length=256, default="")
     created_at = DateTimeField(default=utcnow)
     next_try_at = DateTimeField(default=utcnow)
     sent_at = DateTimeField(null=True)
+    # schema v3: reprints say why and who; a person's check of an unconfirmed job
+    reprint_of = IntegerField(null=True)  # the job this one copies
+    reason = CharField(max_length=128, default="")
+    requested_by = CharField(max_length=64, default="")
+    checked_by = CharField(max_length=64, default="")
+    checked_at = DateTimeField(null=True)
+
+
+class LabelVoid(BaseModel):
+    """A carton label declared void (damaged, wrong, lost): loading refuses the carton until reprinted."""
+
+    carton = ForeignKeyField(Carton, backref="label_voids", on_delete="CASCADE")
+    reason = CharField(max_length=128)
+    voided_by = CharField(max_length=64)
+    voided_at = DateTimeField(default=utcnow)
+    cleared_by_job = IntegerField(null=True)  # the reprint job that replaced the label
+    cleared_at = DateTimeField(null=True)
+
+
+# -- andon, alerts, plan (kiosk/andon/, kiosk/alerts/, kiosk/plan/; schema v7) -----------------------
+
+ANDON_KINDS = ("material", "machine", "quality", "help")
+ANDON_STATES = ("called", "acknowledged", "arrived", "fixed", "rechecked")
+
+
+class AndonCall(BaseModel):
+    """A call for help from a station: what kind, who called, for which order, and when each state came."""
+
+    station = ForeignKeyField(Station, backref="andon_calls")
+    kind = CharField(max_length=16)  # one of ANDON_KINDS
+    state = CharField(max_length=16, default="called", index=True)  # one of ANDON_STATES
+    open = BooleanField(default=True, index=True)
+    level = IntegerField(default=0)  # escalation level reached (0: the first responders)
+    called_by = ForeignKeyField(Worker, null=True, backref="andon_calls")
+    order = ForeignKeyField(Order, null=True, backref="andon_calls")
+    job_card = ForeignKeyField(JobCard, null=True, backref="andon_calls")
+    note = CharField(max_length=256, default="")
+    called_at = DateTimeField(default=utcnow, index=True)
+    acknowledged_at = DateTimeField(null=True)
+    acknowledged_by = CharField(max_length=64, default="")
+    arrived_at = DateTimeField(null=True)
+    arrived_by = CharField(max_length=64, default="")
+    fixed_at = DateTimeField(null=True)
+    fixed_by = ForeignKeyField(Worker, null=True, backref="andon_fixes")
+    rechecked_at = DateTimeField(null=True)
+    rechecked_by = CharField(max_length=64, default="")
+    escalated_at = DateTimeField(null=True)
+    closed_at = DateTimeField(null=True)
+
+
+class AlertChannel(BaseModel):
+    """Where alert messages go: a WeCom or DingTalk group robot (webhook) or mail recipients."""
+
+    name = CharField(max_length=64, unique=True)
+    kind = CharField(max_length=16)  # wecom, dingtalk, mail
+    target = CharField(max_length=512)  # webhook URL, or mail addresses separated by commas
+    secret = CharField(max_length=128, default="")  # DingTalk's signing secret (SEC...)
+    lang = CharField(max_length=8, default="zh")
+    active = BooleanField(default=True)
+
+
+class AlertRule(BaseModel):
+    """A condition a clerk or supervisor watches for, sent to one channel, outside quiet hours."""
+
+    kind = CharField(max_length=24)  # card_waiting, projected_late, qc_fail_rate, printer_offline, andon_escalated
+    threshold = CharField(max_length=16, default="")  # hours, percent, minutes or level, as the kind says
+    station = ForeignKeyField(Station, null=True, backref="alert_rules")
+    channel = ForeignKeyField(AlertChannel, backref="rules")
+    quiet_from = CharField(max_length=5, default="")  # HH:MM plant time; empty: no quiet hours
+    quiet_to = CharField(max_length=5, default="")
+    active = BooleanField(default=True)
+    created_by = CharField(max_length=32, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+class AlertState(BaseModel):
+    """One condition of a rule while it holds: opened once (one message), cleared when it stops."""
+
+    rule = ForeignKeyField(AlertRule, backref="states", on_delete="CASCADE")
+    subject = CharField(max_length=96)  # what the condition is about, e.g. "card:JC-1"
+    message = JSONField(default=None, null=True)
+    opened_at = DateTimeField(default=utcnow)
+    cleared_at = DateTimeField(null=True, index=True)
+
+
+class AlertDelivery(BaseModel):
+    """A message to a channel: queued, sent, or failed after its retries; the error is shown."""
+
+    channel = ForeignKeyField(AlertChannel, backref="deliveries", on_delete="CASCADE")
+    rule = ForeignKeyField(AlertRule, null=True, backref="deliveries", on_delete="SET NULL")
+    state = ForeignKeyField(AlertState, null=True, backref="deliveries", on_delete="SET NULL")
+    text = TextField()
+    status = CharField(max_length=12, default="queued", index=True)  # queued, sent, failed, dropped
+    attempts = IntegerField(default=0)
+    last_error = CharField(max_length=256, default="")
+    created_at = DateTimeField(default=utcnow)
+    next_try_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+    test = BooleanField(default=False)
+
+
+class StationPlan(BaseModel):
+    """The units a station is planned to move on one day: entered, imported or derived."""
+
+    station = ForeignKeyField(Station, backref="plans")
+    day = DateField(index=True)
+    units = IntegerField()
+    source = CharField(max_length=12, default="entered")  # entered, imported, derived
+    user = CharField(max_length=32, default="")
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("station", "day"), True),)
+
+
+# -- piece pay (kiosk/pay/) -------------------------------------------------------------------------
+
+
+class PayRate(BaseModel):
+    """工价: what one pass at a station earns for a product (its model, or its family as a default).
+
+    Append-only: a change is a new row with the time it takes effect, so past pay never changes.
+    `tiers` are [[after_units, unit_fen], ...]: a higher unit rate after that many units in a day.
+    Money is integer fen (分) everywhere.
+    """
+
+    station = ForeignKeyField(Station, backref="pay_rates")
+    model_no = CharField(max_length=32, default="")  # a product's model, or "" for the family default
+    family = CharField(max_length=64, default="")
+    unit_fen = IntegerField(default=0)
+    carton_fen = IntegerField(default=0)
+    tiers = JSONField(default=None, null=True)
+    rework_fen = IntegerField(default=0)  # per unit on a rework card's pass; 0: rework is not paid
+    deduct_percent = IntegerField(default=100)  # of a unit's pay lost when QC fails it (质量扣减)
+    effective_at = DateTimeField(index=True)  # naive UTC
+    created_by = CharField(max_length=32, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+class Crew(BaseModel):
+    """班组: workers who sign in together on one kiosk with the crew's card and share each pass."""
+
+    code = CharField(max_length=32, unique=True)  # printed on the crew card, scanned like a badge
+    name = CharField(max_length=64)
+    active = BooleanField(default=True)
+
+
+class CrewMember(BaseModel):
+    crew = ForeignKeyField(Crew, backref="members", on_delete="CASCADE")
+    worker = ForeignKeyField(Worker, backref="crews")
+    share = IntegerField(default=1)  # weight of this worker's part of each pass
+    seq = IntegerField(default=0)  # the first member signs the crew's scans
+
+    class Meta:
+        indexes = ((("crew", "worker"), True),)
+
+
+class PassShare(BaseModel):
+    """Who shared a crew's scan, copied from the event's detail so a worker's day is found by index."""
+
+    event = ForeignKeyField(ScanEvent, backref="shares", on_delete="CASCADE")
+    worker = ForeignKeyField(Worker, backref="pass_shares")
+    share = IntegerField()
+
+
+class PayPeriod(BaseModel):
+    """A settled period (day, week or month) approved by a supervisor: locked, with its totals."""
+
+    kind = CharField(max_length=8)  # day, week, month
+    start = DateField(index=True)
+    end = DateField()  # exclusive
+    approved_by = CharField(max_length=32)
+    approved_at = DateTimeField(default=utcnow)
+    totals = JSONField(default=None, null=True)  # {worker_id: amount_fen} as approved
+
+
+class PayAdjustment(BaseModel):
+    """A correction after approval (or any time): a new audited line, never an edit of a settled one."""
+
+    worker = ForeignKeyField(Worker, backref="pay_adjustments")
+    day = DateField(index=True)  # plant date it counts on
+    amount_fen = IntegerField()
+    reason = CharField(max_length=200)
+    user = CharField(max_length=32)
+    at = DateTimeField(default=utcnow)
 
 
 class SchemaVersion(BaseModel):
@@ -461,11 +656,24 @@ ALL_MODELS = [
     StatusLink,
     Printer,
     PrintJob,
+    LabelVoid,
     Complaint,
     ComplaintPhoto,
     DeliveryNote,
     Supplier,
     OutsideWork,
+    PayRate,
+    Crew,
+    CrewMember,
+    PassShare,
+    PayPeriod,
+    PayAdjustment,
+    AndonCall,
+    AlertChannel,
+    AlertRule,
+    AlertState,
+    AlertDelivery,
+    StationPlan,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["SchemaVersion", "ALL_MODELS", "utcnow", "SQL"]

@@ -25,6 +25,8 @@ class Defaults:
     LOGIN_ATTEMPTS = 5  # failed sign-ins for one user name before a pause
     LOGIN_PAUSE = 60  # seconds of that pause
     PLANT_NAME = "Demo Furniture Co."
+    # keyboard-wedge scanners (docs/scanner.md): the key a scanner sends after each code, "Enter" or "Tab"
+    SCANNER_SUFFIX = "Enter"
     PRINT_WORKER = True  # deliver queued print jobs from the web process (a lock per printer)
     # the clerk desk's printers, by Printer.name (docs/printing.md); job cards print on release when set
     DESK_LABEL_PRINTER = None  # job cards; None: on the desk's receipt printer, if it has one
@@ -34,13 +36,34 @@ class Defaults:
     SSCC_EXTENSION = 0  # SSCC extension digit, 0-9
     LABEL_LANG = None  # language of carton labels, pick lists and manifests (zh or en); None: DEFAULT_LANG
     LOCATION_PREFIX = "LOC-"  # a code scanned at warehouse-in that starts with this names a bin: LOC-A01
-    SUPERVISOR_BADGES = ""  # badges that may approve a short load or undo a loaded carton, comma-separated
     # delivery notes (docs/clerk-guide-delivery.md)
     DELIVERY_NOTE_RETURN_DAYS = 7  # a signed delivery note not back after this many days is listed as overdue
     DELIVERY_NOTE_COPIES = 2  # printed when loading finishes: the customer keeps one, signs and returns one
     # complaints (docs/clerk-guide-complaints.md)
     COMPLAINT_PHOTO_MAX_BYTES = 5 * 1024 * 1024  # largest photo kept with a complaint
     COMPLAINT_PHOTO_DIR = None  # where complaint photos are kept; None: <instance>/photos
+    # andon calls (docs/andon.md): minutes each next state may take before the call goes one level up
+    ANDON_ACK_MINUTES = 3  # called -> acknowledged
+    ANDON_ARRIVE_MINUTES = 10  # acknowledged -> someone arrived at the station
+    ANDON_FIX_MINUTES = 30  # arrived -> fixed
+    ANDON_RECHECK_MINUTES = 15  # fixed -> rechecked (quality calls only)
+    ANDON_LEVELS = 3  # escalation levels: 1 team leader, 2 supervisor, 3 plant manager
+    ANDON_RECENT_CARD_MINUTES = 30  # a card scanned here this recently is the order a call is for
+    ANDON_RESUMED_MINUTES = 10  # a fixed call stays on the boards in green this long
+    # alerts (docs/alerts.md)
+    ALERT_WORKER = True  # check rules, escalate andon calls and send alert messages from the web process
+    ALERT_CHECK_SECONDS = 60  # how often
+    ALERT_RETRIES = 5  # tries per message before it is shown as failed
+    ALERT_TIMEOUT = 10  # seconds a webhook or mail server may take to answer
+    ALERT_SMTP_HOST = ""  # mail server; empty: mail channels cannot send
+    ALERT_SMTP_PORT = 25
+    ALERT_SMTP_FROM = "kiosk@localhost"
+    ALERT_SMTP_USER = ""
+    ALERT_SMTP_PASSWORD = ""
+    ALERT_SMTP_STARTTLS = False
+    # plan against actual (docs/boards.md): the shift's hours, plant time [start, end)
+    SHIFT_START_HOUR = 8
+    SHIFT_END_HOUR = 18
 
 
 def database_url(app) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from db.models import Carton, PickList, PrintJob, ScanEvent
-from kiosk.core import settings
 from kiosk.i18n import Msg
 from kiosk.orders.orders import cancel_order, set_hold
 from kiosk.shipping.pick_lists import ShippingError, create_pick_list, shippable_lines, tally, undo_load
@@ -27,9 +26,23 @@ def truck(plant):
     return pick_list, order, mine, other, theirs
 
 
+PIN = "4821"
+
+
 @pytest.fixture
 def supervisor(plant):
-    return make_user("supervisor", username="S001", name="赵主管")
+    """A supervisor with an approval badge (S001) and PIN: the only way to approve at a kiosk."""
+    from kiosk.people.approvals import set_approval
+    from kiosk.people.throttle import PIN as PIN_THROTTLE
+
+    PIN_THROTTLE.clear()
+    return set_approval(make_user("supervisor", username="boss", name="赵主管"), "S001", PIN, by="test")
+
+
+def approver(user=None):
+    from kiosk.people.approvals import from_badge
+
+    return from_badge("S001", PIN)
 
 
 def load(code, pick_list, badge="W004"):
@@ -177,16 +190,16 @@ def test_finishing_is_refused_until_complete_or_a_supervisor_gives_a_reason(truc
     assert refused.message.render("en") == (
         f"Pick list {pick_list.code} is not complete: 1 of 4 cartons missing ({mine[3].code}). Load them, or a "
         "supervisor can finish it short with a reason.")
-    worker = scan("loading", pick_list.code, finish="1", supervisor="W001", reason="truck must go")
-    assert worker.reason == "not_supervisor" and worker.message.render("en").startswith("W001 is not a supervisor.")
-    no_reason = scan("loading", pick_list.code, finish="1", supervisor="S001")
+    typed = scan("loading", pick_list.code, finish="1", supervisor="boss", reason="truck must go")
+    assert typed.reason == "incomplete"  # a typed name approves nothing
+    no_reason = scan("loading", pick_list.code, finish="1", approver=approver())
     assert no_reason.reason == "no_reason"
-    partial = scan("loading", pick_list.code, finish="1", supervisor="S001", reason="车满了 truck full")
+    partial = scan("loading", pick_list.code, finish="1", approver=approver(), reason="车满了 truck full")
     assert partial.reason == "partial_unit" and f"{mine[3].code} missing" in partial.message.render("en")
     assert PickList.get_by_id(pick_list.id).status == "loading" and PrintJob.select().count() == 0
-    undo_load(pick_list.code, mine[2].code, "S001", "unit 2 waits for the next truck")
+    undo_load(pick_list.code, mine[2].code, approver(), "unit 2 waits for the next truck")
 
-    short = scan("loading", pick_list.code, finish="1", supervisor="S001", reason="车满了 truck full")
+    short = scan("loading", pick_list.code, finish="1", approver=approver(), reason="车满了 truck full")
     assert (short.outcome, short.action) == ("warning", "finish")
     assert short.message.render("en") == (
         f"Pick list {pick_list.code} finished short: 2 of 4 cartons loaded, approved by 赵主管 (车满了 truck full). "
@@ -194,7 +207,8 @@ def test_finishing_is_refused_until_complete_or_a_supervisor_gives_a_reason(truc
     finished = PickList.get_by_id(pick_list.id)
     assert finished.status == "finished" and finished.override_reason == "车满了 truck full (赵主管)"
     event = ScanEvent.get_by_id(short.event_id)
-    assert event.detail["supervisor"] == "S001" and event.detail["missing"] == [mine[2].code, mine[3].code]
+    assert event.detail["approved_by"] == "boss" and event.detail["approved_how"] == "badge_pin"
+    assert event.detail["missing"] == [mine[2].code, mine[3].code]
     manifest = bytes(PrintJob.get(PrintJob.document == f"manifest {pick_list.code}").payload)
     assert mine[2].code.encode() in manifest and mine[3].code.encode() in manifest  # missing cartons named
     assert status_of(order) == "partly_shipped"
@@ -217,14 +231,22 @@ def test_a_complete_truck_finishes_and_the_order_is_shipped(truck):
     assert again.reason == "finished"
 
 
-def test_a_supervisor_badge_from_config_may_approve(truck):
-    pick_list, *_ = truck
-    settings.configure({"SUPERVISOR_BADGES": "W009, W010"})
-    try:
-        short = scan("loading", pick_list.code, finish="1", supervisor="W010", reason="rain")
-    finally:
-        settings.configure({})
-    assert short.outcome == "warning" and "approved by 吴婷 (rain)" in short.message.render("en")
+def test_f1_a_workers_badge_or_a_wrong_pin_never_approves(truck, supervisor):
+    from kiosk.people.approvals import ApprovalRefused, from_badge
+
+    with pytest.raises(ApprovalRefused) as worker:
+        from_badge("W010", "1234")
+    assert "is a worker's badge" in worker.value.message.render("en")
+    with pytest.raises(ApprovalRefused) as wrong:
+        from_badge("S001", "0000")
+    assert "Badge or PIN not right" in wrong.value.message.render("en")
+    for _ in range(3):
+        with pytest.raises(ApprovalRefused):
+            from_badge("S001", "0000", "10.0.0.9")
+    with pytest.raises(ApprovalRefused) as slowed:
+        from_badge("S001", PIN, "10.0.0.9")  # even the right PIN waits now, from that address
+    assert "Too many wrong PINs" in slowed.value.message.render("en")
+    assert from_badge("S001", PIN, "10.0.0.7").username == "boss"  # another kiosk is not locked out
 
 
 # -- undo ------------------------------------------------------------------------------------------
@@ -234,9 +256,10 @@ def test_supervisor_undo_is_a_compensating_event(truck, supervisor):
     pick_list, order, mine, *_ = truck
     loaded = load(mine[0].code, pick_list)
     with pytest.raises(ShippingError) as refused:
-        undo_load(pick_list.code, mine[0].code, "W001", "mis-scan")
+        undo_load(pick_list.code, mine[0].code, "boss", "mis-scan")  # a typed name
     assert "Only a supervisor can undo a loaded carton" in refused.value.message.render("en")
-    event = undo_load(pick_list.code, mine[0].code, "S001", "mis-scan")
+    event = undo_load(pick_list.code, mine[0].code, approver(), "mis-scan")
+    assert event.user == "boss" and event.detail["approved_how"] == "badge_pin"
     assert event.action == "undo" and event.detail["undoes"] == loaded.event_id and event.pick_list_id == pick_list.id
     assert "take it off the truck. 0 of 4 cartons loaded." in Msg.from_json(event.message).render("en")
     assert ScanEvent.get_by_id(loaded.event_id).outcome == "ok"  # the load stays in the log
@@ -244,7 +267,7 @@ def test_supervisor_undo_is_a_compensating_event(truck, supervisor):
     assert (carton.status, carton.pick_list_id, carton.loaded_at) == ("in_warehouse", None, None)
     assert PickList.get_by_id(pick_list.id).status == "open"
     with pytest.raises(ShippingError) as twice:
-        undo_load(pick_list.code, mine[0].code, "S001", "again")
+        undo_load(pick_list.code, mine[0].code, approver(), "again")
     assert "there is nothing to undo" in twice.value.message.render("en")
     assert load(mine[0].code, pick_list).outcome == "ok"  # it can be loaded again
 
@@ -255,7 +278,7 @@ def test_no_undo_once_the_truck_has_left(truck, supervisor):
         load(carton.code, pick_list)
     scan("loading", pick_list.code, finish="1")
     with pytest.raises(ShippingError) as refused:
-        undo_load(pick_list.code, mine[0].code, "S001", "mis-scan")
+        undo_load(pick_list.code, mine[0].code, approver(), "mis-scan")
     assert "the truck has left" in refused.value.message.render("en")
 
 
@@ -288,17 +311,50 @@ def test_the_kiosk_holds_the_pick_list_and_shows_the_live_tally(client, truck, s
 
     page = post_scan(client, pick_list.code, pick_list=pick_list.code, finish="1")
     assert "is not complete" in page.select("answer-text")[0]["text"]
-    assert page.select(id="override-supervisor")
+    assert page.select(id="override-badge") and page.select(id="override-pin")
+    assert page.select(id="override-pin")[0]["attrs"]["type"] == "hidden"  # typed on a keypad, never a text field
 
-    # the supervisor takes the carton off again from the kiosk
-    undo = {"pick_list": pick_list.code, "carton": mine[0].code, "supervisor": "S001", "reason": "mis-scan"}
+    # F1 as reported: a typed supervisor name undoes nothing
+    typed = {"pick_list": pick_list.code, "carton": mine[0].code, "supervisor": "boss", "reason": "x"}
+    response = hx_post(client, "/shipping/stations/loading/undo?lang=en", typed)
+    assert Elements(response.get_data(as_text=True)).select("answer")[0]["attrs"]["data-outcome"] == "rejected"
+    assert Carton.get_by_id(mine[0].id).status == "loaded"
+    # a worker's badge with any PIN undoes nothing
+    response = hx_post(client, "/shipping/stations/loading/undo?lang=en",
+                       {"pick_list": pick_list.code, "carton": mine[0].code, "approver_badge": "W004",
+                        "approver_pin": "1234", "reason": "x"})
+    assert Elements(response.get_data(as_text=True)).select("answer")[0]["attrs"]["data-outcome"] == "rejected"
+    # the supervisor takes the carton off again from the kiosk: own badge + PIN
+    undo = {"pick_list": pick_list.code, "carton": mine[0].code, "approver_badge": "S001", "approver_pin": PIN,
+            "reason": "mis-scan"}
     response = hx_post(client, "/shipping/stations/loading/undo?lang=en", undo)
     page = Elements(response.get_data(as_text=True))
     assert page.select("answer")[0]["attrs"]["data-outcome"] == "ok"
     assert page.select(id="loading-tally")[0]["attrs"]["data-loaded"] == "0"
-    response = hx_post(client, "/shipping/stations/loading/undo?lang=en",
-                       {"pick_list": pick_list.code, "carton": mine[1].code, "supervisor": "W004", "reason": "x"})
-    assert Elements(response.get_data(as_text=True)).select("answer")[0]["attrs"]["data-outcome"] == "rejected"
+    undo_event = ScanEvent.get(ScanEvent.action == "undo")
+    assert undo_event.user == "boss" and "赵主管" not in (undo_event.detail.get("approved_by") or "")
+
+
+def test_f1_a_short_load_at_the_kiosk_needs_the_supervisors_badge_and_pin(client, truck, supervisor):
+    pick_list, order, mine, *_ = truck
+    load(mine[0].code, pick_list)
+    load(mine[1].code, pick_list)
+    pair_kiosk(client, "loading")
+    url = "/shipping/stations/loading/finish-short?lang=en"
+    # a typed name through the scan form, as reported: refused, the truck is still loading
+    page = post_scan(client, pick_list.code, pick_list=pick_list.code, finish="1", supervisor="boss", reason="x")
+    assert page.select("answer")[0]["attrs"]["data-outcome"] == "rejected"
+    wrong = Elements(hx_post(client, url, {"pick_list": pick_list.code, "approver_badge": "S001",
+                                           "approver_pin": "9999", "reason": "full"}).get_data(as_text=True))
+    assert "Badge or PIN not right" in wrong.select("answer-text")[0]["text"]
+    assert PickList.get_by_id(pick_list.id).status == "loading"
+    right = Elements(hx_post(client, url, {"pick_list": pick_list.code, "approver_badge": "S001",
+                                           "approver_pin": PIN, "reason": "full"}).get_data(as_text=True))
+    assert right.select("answer")[0]["attrs"]["data-outcome"] == "warning"
+    assert "approved by 赵主管 (full)" in right.select("answer-text")[0]["text"]
+    event = ScanEvent.get((ScanEvent.action == "finish") & (ScanEvent.outcome == "warning"))
+    assert event.user == "boss" and event.detail["approved_by"] == "boss" and event.station.code == "loading"
+    assert PickList.get_by_id(pick_list.id).status == "finished"
 
 
 def test_a_reloaded_kiosk_page_shows_the_pick_list_being_loaded(client, truck):
@@ -318,14 +374,20 @@ def test_finishing_from_the_desk(client, truck, supervisor):
     idem = [e for e in page.select(tag="input") if e["attrs"].get("name") == "idem"][0]["attrs"]["value"]
     post(client, f"/shipping/pick-lists/{pick_list.code}/finish", {"idem": idem})
     assert PickList.get_by_id(pick_list.id).status == "loading"
+    # F1 as reported: a clerk (or warehouse) at the desk typing a supervisor's name finishes nothing
+    post(client, f"/shipping/pick-lists/{pick_list.code}/finish?lang=en",
+         {"idem": idem + "1", "supervisor": "boss", "reason": "customer takes the rest later"})
+    assert PickList.get_by_id(pick_list.id).status == "loading"
+    login(client, user=supervisor)  # the signed-in supervisor approves with their session
     response = post(client, f"/shipping/pick-lists/{pick_list.code}/finish?lang=en",
-                    {"idem": idem + "2", "supervisor": "S001", "reason": "customer takes the rest later"})
+                    {"idem": idem + "2", "reason": "customer takes the rest later"})
     assert response.status_code == 303
     finished = PickList.get_by_id(pick_list.id)
     assert finished.status == "finished" and finished.override_reason.startswith("customer takes the rest later")
     event = ScanEvent.get((ScanEvent.action == "finish") & (ScanEvent.outcome == "warning"))
-    assert event.station_id is None and event.user.startswith("clerk")
+    assert event.station_id is None and event.user == "boss"
+    assert event.detail["approved_by"] == "boss" and event.detail["approved_how"] == "session"
     # the same form sent twice finishes once
     post(client, f"/shipping/pick-lists/{pick_list.code}/finish", {"idem": idem + "2"})
-    assert ScanEvent.select().where(ScanEvent.action == "finish").count() == 2  # one refused, one finished
+    assert ScanEvent.select().where(ScanEvent.action == "finish").count() == 3  # two refused, one finished
     assert status_of(order) == "partly_shipped"

@@ -1,11 +1,13 @@
 """The loading station in chromium, typed like a scanner: a wrong carton, a carton scanned twice and
-one missing are each caught and said; finishing is refused until a supervisor overrides with a reason."""
+one missing are each caught and said; finishing is refused until a supervisor approves with their own
+badge, PIN and a reason."""
 
 from __future__ import annotations
 
 import pytest
 
 from db.models import PickList
+from kiosk.people.approvals import set_approval
 from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import make_user, pair_browser
 from tests.factories import make_order
@@ -13,6 +15,7 @@ from tests.test_shipping import stocked, whole
 from tests.test_station_browser import scan_like_a_scanner, wait_answer
 
 pytestmark = pytest.mark.browser
+PIN = "4821"
 
 
 def tally_text(page) -> str:
@@ -24,7 +27,7 @@ def test_loading_catches_wrong_twice_and_missing_and_needs_an_override(demo_serv
     other = make_order(lines=[("DC-08", 1)], number="SO-OTHER-1", customer_code="HM")
     mine, theirs = stocked(order), stocked(other)
     pick_list = create_pick_list("LH", whole(order), "沪A12345", "loading")
-    make_user("supervisor", username="S001", name="赵主管")
+    set_approval(make_user("supervisor", username="boss", name="赵主管"), "S001", PIN, by="test")
     chairs = [c for c in mine if c.packages == 1]
     table = [c for c in mine if c.packages == 2]
 
@@ -67,17 +70,29 @@ def test_loading_catches_wrong_twice_and_missing_and_needs_an_override(demo_serv
     assert f"is not complete: 1 of 5 cartons missing ({chairs[2].code})" in text
     assert PickList.get_by_id(pick_list.id).status == "loading"
 
-    # a worker's badge is not a supervisor's
-    page.locator("#override-supervisor").fill("W004")
-    page.locator("#override-reason").fill("chair damaged")
-    page.locator("#finish-loading").click()
-    page.wait_for_function("() => document.querySelector('#scan-result .answer-text').textContent"
-                           ".includes('is not a supervisor')")
-    assert PickList.get_by_id(pick_list.id).status == "loading"
+    def approve(badge: str, pin: str, reason: str) -> None:
+        """The supervisor opens the approval, scans a badge into it, taps the PIN and types the reason."""
+        page.locator("#short-approval > summary").click()
+        page.locator("#override-badge").click()
+        page.keyboard.type(badge)
+        page.keyboard.press("Enter")  # a scanner's Enter fills the badge; it does not send the approval
+        for digit in pin:
+            page.locator(f"#short-approval [data-pin-key='{digit}']").click()
+        page.locator("#override-reason").click()
+        page.keyboard.type(reason)
+        page.locator("#finish-short").click()
 
-    page.locator("#override-supervisor").fill("S001")
-    page.locator("#override-reason").fill("chair damaged, sent next week")
-    page.locator("#finish-loading").click()
+    # a worker's badge is not a supervisor's, whatever PIN
+    approve("W004", "1234", "chair damaged")
+    page.wait_for_function("() => document.querySelector('#scan-result .answer-text').textContent"
+                           ".includes(\"is a worker's badge\")")
+    assert PickList.get_by_id(pick_list.id).status == "loading"
+    # the approval gave the keyboard back: the scan field has the focus, no PIN is left on the page or queued
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'scan-input'")
+    assert page.evaluate("() => [...document.querySelectorAll('[data-pin]')].every((f) => f.value === '')")
+    assert "1234" not in page.evaluate("() => JSON.stringify(Object.assign({}, localStorage))")
+
+    approve("S001", PIN, "chair damaged, sent next week")
     text = wait_answer(page, pick_list.code, "warning")
     assert "finished short: 4 of 5 cartons loaded, approved by 赵主管 (chair damaged, sent next week)" in text
     page.wait_for_selector("#manifest-link")

@@ -8,7 +8,7 @@ needs Flask's `current_app`. A bad GS1 prefix is refused at start-up, not at the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kiosk.labels.delivery_note import COPIES
 from kiosk.labels.sscc import make_sscc
@@ -20,7 +20,6 @@ class Settings:
     sscc_extension: int = 0
     label_lang: str = "zh"  # language printed on carton labels, pick lists, manifests and delivery notes
     location_prefix: str = "LOC-"  # a scanned code starting with this names a warehouse bin
-    supervisor_badges: tuple[str, ...] = field(default_factory=tuple)  # may approve a short load, undo a load
     return_days: int = 7  # a delivery note not back after this many days is overdue
     copies: int = 2  # delivery notes printed at the end of loading: the customer's copy, then the one that comes back
     plant: str = ""  # the plant's name, printed at the top of a delivery note
@@ -30,19 +29,15 @@ SETTINGS = Settings()
 
 
 def configure(config: Mapping) -> Settings:
-    """Read SSCC_*, LABEL_LANG, LOCATION_PREFIX, SUPERVISOR_BADGES, DELIVERY_NOTE_* and PLANT_NAME."""
+    """Read SSCC_*, LABEL_LANG, LOCATION_PREFIX, DELIVERY_NOTE_* and PLANT_NAME."""
     prefix = str(config.get("SSCC_COMPANY_PREFIX") or "").strip()
     extension = int(config.get("SSCC_EXTENSION") or 0)
     if prefix:
         make_sscc(extension, prefix, 0)  # raises SSCCError naming what is wrong
-    badges = config.get("SUPERVISOR_BADGES") or ()
-    if isinstance(badges, str):
-        badges = badges.split(",")
     SETTINGS.sscc_company_prefix = prefix
     SETTINGS.sscc_extension = extension
     SETTINGS.label_lang = str(config.get("LABEL_LANG") or config.get("DEFAULT_LANG") or "zh")
     SETTINGS.location_prefix = str(config.get("LOCATION_PREFIX") or "LOC-")
-    SETTINGS.supervisor_badges = tuple(b.strip() for b in badges if str(b).strip())
     SETTINGS.return_days = max(0, int(config.get("DELIVERY_NOTE_RETURN_DAYS", 7)))
     SETTINGS.copies = min(len(COPIES), max(1, int(config.get("DELIVERY_NOTE_COPIES", 2))))
     SETTINGS.plant = str(config.get("PLANT_NAME") or "")

@@ -16,6 +16,8 @@ from kiosk.i18n import Msg, msg
 
 RULES: dict[str, Callable] = {}
 UNDOERS: dict[str, Callable[[ScanEvent], Msg]] = {}
+# Other areas' say on an undo: each check raises ActionRefused to stop it (piece pay: an approved period).
+UNDO_CHECKS: list[Callable[[ScanEvent], None]] = []
 
 
 def register(kind: str):

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from peewee import IntegrityError
 
-from db import write_transaction
+from db import write
 from db.models import Order, ScanEvent, Station
 from kiosk.core.errors import ActionRefused
 from kiosk.core.text import clean_text
 from kiosk.eventlog.audit import record_action, required_reason
-from kiosk.eventlog.rules import UNDOERS
+from kiosk.eventlog.rules import UNDO_CHECKS, UNDOERS
 from kiosk.i18n import msg
 
 # -- undo a scan -----------------------------------------------------------------------------------
@@ -38,29 +38,35 @@ def can_undo(event: ScanEvent) -> bool:
     return event.outcome in ("ok", "warning") and event.action in UNDOERS
 
 
-def undo_scan(event_id: int, reason: str, user: str) -> ScanEvent:
-    """Reverse one accepted scan, with a reason; the compensating event is returned."""
+def undo_scan(event_id: int, reason: str, user: str, extra: dict | None = None) -> ScanEvent:
+    """Reverse one accepted scan, with a reason; the compensating event is returned. `user` is who
+    approved it (their session at the desk, their badge and PIN at a kiosk); `extra` goes into the detail."""
     reason = required_reason(reason, msg("Say why the scan is undone."))
+
+    def run() -> ScanEvent:
+        event = ScanEvent.get_or_none(ScanEvent.id == event_id)
+        if event is None:
+            raise ActionRefused(msg("There is no scan number {id}.", id=event_id))
+        if not can_undo(event):
+            raise ActionRefused(msg("Only an accepted scan at a station can be undone; this one ({action}) "
+                                    "cannot.", action=event.action))
+        if undone_ids([event.id]):
+            raise ActionRefused(msg("Scan {id} was already undone.", id=event.id))
+        for check in UNDO_CHECKS:
+            check(event)
+        effect = UNDOERS[event.action](event)
+        return record_action(
+            "undo", user,
+            msg("Undone by {user}: {code} ({reason}). {effect}", user=user, code=event.code, reason=reason,
+                effect=effect),
+            key=undo_key(event.id), station=event.station_id, code=event.code, units=-event.units,
+            order=event.order_id, job_card=event.job_card_id, carton=event.carton_id,
+            pick_list=event.pick_list_id, reason="undo",
+            detail={"undoes": event.id, "undone_action": event.action, "why": reason, **(extra or {})},
+        )
+
     try:
-        with write_transaction():
-            event = ScanEvent.get_or_none(ScanEvent.id == event_id)
-            if event is None:
-                raise ActionRefused(msg("There is no scan number {id}.", id=event_id))
-            if not can_undo(event):
-                raise ActionRefused(msg("Only an accepted scan at a station can be undone; this one ({action}) "
-                                        "cannot.", action=event.action))
-            if undone_ids([event.id]):
-                raise ActionRefused(msg("Scan {id} was already undone.", id=event.id))
-            effect = UNDOERS[event.action](event)
-            return record_action(
-                "undo", user,
-                msg("Undone by {user}: {code} ({reason}). {effect}", user=user, code=event.code, reason=reason,
-                    effect=effect),
-                key=undo_key(event.id), station=event.station_id, code=event.code, units=-event.units,
-                order=event.order_id, job_card=event.job_card_id, carton=event.carton_id,
-                pick_list=event.pick_list_id, reason="undo",
-                detail={"undoes": event.id, "undone_action": event.action, "why": reason},
-            )
+        return write(run)  # in the scans' group commit
     except IntegrityError:
         # Two supervisors undid the same scan at once: the other one's undo stands.
         raise ActionRefused(msg("Scan {id} was already undone.", id=event_id)) from None

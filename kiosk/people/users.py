@@ -185,7 +185,8 @@ def add_worker(badge: str, name: str, by: str = "") -> Worker:
                             "(not JC or JR and a digit)."))
     name = _check_name(name)
     with write_transaction():
-        if Worker.select().where(Worker.badge == badge).exists():
+        if Worker.select().where(Worker.badge == badge).exists() or \
+                User.select().where(User.badge == badge).exists():  # a supervisor's approval badge
             raise UserError(msg("Badge {badge} is already in use.", badge=badge))
         if JobCard.select().where(JobCard.code == badge).exists() or \
                 Carton.select().where(Carton.code == badge).exists():

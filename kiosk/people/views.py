@@ -74,6 +74,23 @@ def set_password(user_id: int):
     return _back("admin.users_page", msg("New password for {username}.", username=user.username))
 
 
+@bp.post("/users/<int:user_id>/approval")
+@require(*ADMINS)
+def set_approval(user_id: int):
+    """A supervisor's (or admin's) own badge and PIN, to approve overrides at a kiosk (stored hashed)."""
+    from kiosk.people import approvals
+    from kiosk.people.hashing import HashingBusy
+
+    user = _get(User, user_id)
+    try:
+        approvals.set_approval(user, request.form.get("badge", ""), request.form.get("pin", ""),
+                               by=current_username())
+    except (approvals.ApprovalRefused, HashingBusy) as error:
+        return _back("admin.users_page", error.message, "error")
+    return _back("admin.users_page", msg("Approval badge {badge} and a new PIN for {username}.",
+                                         badge=User.get_by_id(user.id).badge, username=user.username))
+
+
 # -- kiosks and other devices ----------------------------------------------------------------------
 
 

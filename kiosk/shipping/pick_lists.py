@@ -27,21 +27,19 @@ from db.models import (
     Product,
     ScanEvent,
     Station,
-    User,
-    Worker,
     utcnow,
 )
 from kiosk import labels
 from kiosk.core.clock import short_time, to_local
 from kiosk.core.errors import ActionRefused, Refusal
 from kiosk.core.outcome import Outcome, ScanResult
-from kiosk.core.roles import SUPERVISORS
 from kiosk.core.settings import SETTINGS
 from kiosk.core.text import clean_text
 from kiosk.eventlog.scan_path import record_desk_action
 from kiosk.eventlog.undo import undo_scan
-from kiosk.i18n import msg
+from kiosk.i18n import Msg, msg
 from kiosk.labels import Layout
+from kiosk.people.approvals import Approver
 from kiosk.printing.documents import Printed, printing_note, queue_layouts
 from kiosk.shipping.cartons import GOODS_STATUSES, goods_moved, line_stock
 
@@ -68,28 +66,9 @@ def find_pick_list(code: str, lock: bool = False) -> PickList | None:
     return query.first()
 
 
-# -- who may approve -------------------------------------------------------------------------------
-
-
-def can_supervise(identity: str) -> bool:
-    """Whether `identity` (a user name, or a badge scanned at a kiosk) may undo loaded cartons and let
-    a truck leave short. The one place to wire real roles into."""
-    identity = (identity or "").strip()
-    if not identity:
-        return False
-    if identity in SETTINGS.supervisor_badges:
-        return True
-    return User.select().where((User.username == identity) & User.active
-                               & User.role.in_(SUPERVISORS)).exists()
-
-
-def person_name(identity: str) -> str:
-    """A user's or worker's name for the record, or the identity itself."""
-    user = User.get_or_none(User.username == identity)
-    if user is not None:
-        return user.name
-    worker = Worker.get_or_none(Worker.badge == identity)
-    return worker.name if worker is not None else identity
+# -- who approves ----------------------------------------------------------------------------------
+# A short load and an undo need an Approver (kiosk/people/approvals.py): a supervisor's own badge and
+# PIN at a kiosk, or a signed-in supervisor at the desk. Never a typed name.
 
 
 # -- creating pick lists ---------------------------------------------------------------------------
@@ -327,9 +306,10 @@ def counts(pick_list: PickList) -> tuple[int, int]:
 # -- finishing -------------------------------------------------------------------------------------
 
 
-def finish_loading(pick_list: PickList, station: Station | None = None, supervisor: str = "",
-                   reason: str = "") -> Outcome:
-    """Close the pick list: when every carton is loaded, or short with a supervisor and a reason.
+def finish_loading(pick_list: PickList, station: Station | None = None, approver: Approver | None = None,
+                   reason: str = "", refused: Msg | None = None) -> Outcome:
+    """Close the pick list: when every carton is loaded, or short with a supervisor's approval and a reason.
+    `refused` is why an approval offered was not accepted (wrong PIN, a worker's badge...).
     Prints the manifest and the delivery notes, and marks the orders shipped or partly shipped."""
     if pick_list.status == "finished":
         return Outcome("rejected", "finish",
@@ -338,19 +318,17 @@ def finish_loading(pick_list: PickList, station: Station | None = None, supervis
                        reason="finished", pick_list=pick_list, detail={"pick_list": ""})
     current = tally(pick_list)
     held = {"pick_list": pick_list.code}
-    supervisor, reason = clean_text(supervisor, 32), clean_text(reason, 200)
+    reason = clean_text(reason, 200)
     approved_by = ""
     if not current.complete:
-        if not supervisor:
+        if refused is not None:
+            return Outcome("rejected", "finish", refused, reason="not_approved", pick_list=pick_list, detail=held)
+        if approver is None:
             return Outcome("rejected", "finish", msg(
                 "Pick list {code} is not complete: {missing} of {expected} cartons missing ({codes}). Load them, "
                 "or a supervisor can finish it short with a reason.", code=pick_list.code,
                 missing=current.missing_count, expected=current.expected, codes=_codes(current.missing)),
                 reason="incomplete", pick_list=pick_list, detail=held)
-        if not can_supervise(supervisor):
-            return Outcome("rejected", "finish", msg("{who} is not a supervisor. Only a supervisor can let a truck "
-                                                     "leave short.", who=supervisor),
-                           reason="not_supervisor", pick_list=pick_list, detail=held)
         if not reason:
             return Outcome("rejected", "finish", msg("Write why the truck leaves short; the reason is printed on "
                                                      "the manifest."),
@@ -361,7 +339,7 @@ def finish_loading(pick_list: PickList, station: Station | None = None, supervis
                 "A unit is only partly on the truck: {codes} missing. Load those cartons, or have the supervisor "
                 "take its other cartons off, then finish short.", codes=_codes(current.partial)),
                 reason="partial_unit", pick_list=pick_list, detail=held)
-        approved_by = person_name(supervisor)
+        approved_by = approver.name
     pick_list.status = "finished"
     pick_list.finished_at = utcnow()
     pick_list.override_reason = f"{reason} ({approved_by})"[:256] if approved_by else ""
@@ -380,7 +358,7 @@ def finish_loading(pick_list: PickList, station: Station | None = None, supervis
                                            printer=printed.printer or ""),
                               msg("No receipt printer is set up here: print the manifest from the browser."))
     if approved_by:
-        detail.update(supervisor=supervisor, reason=reason)
+        detail.update(approver.audit(), reason=reason)
         return Outcome("warning", "finish", msg(
             "Pick list {code} finished short: {loaded} of {expected} cartons loaded, approved by {who} ({reason}). "
             "{printing}", code=pick_list.code, loaded=current.loaded, expected=current.expected, who=approved_by,
@@ -476,13 +454,14 @@ def last_load(carton: Carton, pick_list: PickList) -> ScanEvent | None:
             .order_by(ScanEvent.id.desc()).first())
 
 
-def undo_load(pick_list_code: str, carton_code: str, supervisor: str, reason: str) -> ScanEvent:
-    """A supervisor takes a mis-scanned carton off a pick list: a compensating "undo" event, never a delete."""
+def undo_load(pick_list_code: str, carton_code: str, approver: Approver, reason: str) -> ScanEvent:
+    """A supervisor takes a mis-scanned carton off a pick list: a compensating "undo" event, never a delete.
+    The undo is recorded under the approver's user name."""
     from kiosk.shipping.cartons import find_carton
 
-    if not can_supervise(supervisor):
-        raise ShippingError(msg("Only a supervisor can undo a loaded carton. Ask the supervisor to scan their "
-                                "badge into the supervisor field."))
+    if not isinstance(approver, Approver):
+        raise ShippingError(msg("Only a supervisor can undo a loaded carton: they scan their own badge and type "
+                                "their PIN."))
     pick_list = find_pick_list(pick_list_code)
     if pick_list is None:
         raise ShippingError(msg("Scan the pick list first, then its cartons."))
@@ -497,19 +476,20 @@ def undo_load(pick_list_code: str, carton_code: str, supervisor: str, reason: st
         raise ShippingError(msg("Carton {carton} has no loading scan on record; it cannot be undone.",
                                 carton=carton.code))
     try:
-        return undo_scan(event.id, reason or "Mis-scan", person_name(supervisor)[:32])
+        return undo_scan(event.id, reason or "Mis-scan", approver.username, extra=approver.audit())
     except ActionRefused as refusal:
         raise ShippingError(refusal.message) from None
 
 
 # -- desk actions ----------------------------------------------------------------------------------
 
-def finish_from_desk(pick_list_code: str, supervisor: str, reason: str, user: str, idem_key: str) -> ScanResult:
+def finish_from_desk(pick_list_code: str, approver: Approver | None, reason: str, user: str, idem_key: str,
+                     refused: Msg | None = None) -> ScanResult:
     def action() -> Outcome:
         pick_list = find_pick_list(pick_list_code, lock=True)
         if pick_list is None:
             raise ShippingError(msg("There is no pick list {code}.", code=pick_list_code[:32]))
-        return finish_loading(pick_list, None, supervisor, reason)
+        return finish_loading(pick_list, None, approver, reason, refused)
 
     return record_desk_action(idem_key, pick_list_code, user, action)
 

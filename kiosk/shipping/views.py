@@ -13,7 +13,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from db.models import Carton, Customer, JobCard, OrderLine, PickList, Printer, Station
 from kiosk.core.roles import SHIPPING_DESK, SUPERVISORS
 from kiosk.i18n import msg
-from kiosk.people.auth import current_username, kiosk_station, require
+from kiosk.people import approvals
+from kiosk.people.auth import current_user, current_username, kiosk_station, require
+from kiosk.printing.documents import Printed
 from kiosk.shipping import cartons
 from kiosk.shipping import pick_lists as shipping
 from kiosk.web import current_lang
@@ -159,12 +161,15 @@ def manifest(code: str):
 @require(*SHIPPING_DESK)
 def finish(code: str):
     pick_list = get_pick_list(code)
-    supervisor = (request.form.get("supervisor") or "").strip()
-    if not supervisor and shipping.can_supervise(current_username()):
-        supervisor = current_username()
+    approver, refused = None, None
+    if (request.form.get("reason") or "").strip():  # a short load: the signed-in supervisor approves it
+        try:
+            approver = approvals.from_session(current_user())
+        except approvals.ApprovalRefused as refusal:
+            refused = refusal.message
     try:
-        result = shipping.finish_from_desk(pick_list.code, supervisor, request.form.get("reason", ""),
-                                           current_username(), request.form.get("idem", ""))
+        result = shipping.finish_from_desk(pick_list.code, approver, request.form.get("reason", ""),
+                                           current_username(), request.form.get("idem", ""), refused)
     except shipping.ShippingError as failure:
         flash(failure.message.to_json(), "error")
     else:
@@ -177,8 +182,10 @@ def finish(code: str):
 def undo(code: str):
     pick_list = get_pick_list(code)
     try:
-        event = shipping.undo_load(pick_list.code, request.form.get("carton", ""), current_username(),
-                                   request.form.get("reason", ""))
+        event = shipping.undo_load(pick_list.code, request.form.get("carton", ""),
+                                   approvals.from_session(current_user()), request.form.get("reason", ""))
+    except approvals.ApprovalRefused as refusal:
+        flash(refusal.message.to_json(), "error")
     except shipping.ShippingError as failure:
         flash(failure.message.to_json(), "error")
     else:
@@ -186,31 +193,71 @@ def undo(code: str):
     return redirect(url_for("shipping.pick_list_detail", code=pick_list.code), code=303)
 
 
+def kiosk_approver(form) -> approvals.Approver:
+    """The supervisor at this kiosk: their own badge and PIN (raises ApprovalRefused)."""
+    return approvals.from_badge(form.get("approver_badge", ""), form.get("approver_pin", ""),
+                                request.remote_addr or "")
+
+
+def _kiosk_answer(station, pick_list_code: str, result=None, error=None):
+    from kiosk.stations import loading
+    from kiosk.stations.views import recent_scans
+
+    return render_template("stations/_scan_result.html", station=station, worker=None, result=result, error=error,
+                           tally=loading.tally_for_page(station, pick_list_code, result),
+                           recent=recent_scans(station, current_app.config["RECENT_SCANS"]))
+
+
 @bp.post("/stations/<code>/undo")
 @kiosk_station()
 def kiosk_undo(code: str):
-    """A supervisor at the loading kiosk takes a mis-scanned carton off the pick list (badge + reason)."""
+    """A supervisor at the loading kiosk takes a mis-scanned carton off the pick list (badge + PIN + reason)."""
     from kiosk.core.outcome import ScanResult
-    from kiosk.stations import loading
-    from kiosk.stations.views import get_station, recent_scans
+    from kiosk.stations.views import get_station
 
     station = get_station(code)
     form = request.form
-    context = dict(station=station, worker=None, result=None, error=None)
+    pick_list_code = (form.get("pick_list") or "")[:32]
     try:
-        event = shipping.undo_load(form.get("pick_list", ""), (form.get("carton") or "").strip()[:64],
-                                   (form.get("supervisor") or "").strip()[:32], form.get("reason", ""))
-    except shipping.ShippingError as failure:
-        context["error"] = failure.message
+        event = shipping.undo_load(pick_list_code, (form.get("carton") or "").strip()[:64], kiosk_approver(form),
+                                   form.get("reason", ""))
+    except (shipping.ShippingError, approvals.ApprovalRefused) as failure:
+        return _kiosk_answer(station, pick_list_code, error=failure.message)
+    return _kiosk_answer(station, pick_list_code, result=ScanResult.from_event(event))
+
+
+@bp.post("/stations/<code>/finish-short")
+@kiosk_station()
+def kiosk_finish_short(code: str):
+    """A supervisor lets the truck leave short at the loading kiosk: badge + PIN + reason, logged like a scan
+    under the supervisor's name. Sent straight to the server (never kept in the kiosk's offline queue)."""
+    from kiosk.core.errors import ScanInputError
+    from kiosk.core.outcome import ScanRequest
+    from kiosk.eventlog.scan_path import record_scan
+    from kiosk.stations.views import get_station
+
+    station = get_station(code)
+    form = request.form
+    pick_list_code = (form.get("pick_list") or "").strip()[:32]
+    options = {"finish": "1", "pick_list": pick_list_code, "reason": (form.get("reason") or "")[:200]}
+    user = ""
+    try:
+        approver = kiosk_approver(form)
+    except approvals.ApprovalRefused as refusal:
+        options["approval_refused"] = refusal.message
     else:
-        context["result"] = ScanResult.from_event(event)
-    context["tally"] = loading.tally_for_page(station, form.get("pick_list", ""))
-    return render_template("stations/_scan_result.html",
-                           recent=recent_scans(station, current_app.config["RECENT_SCANS"]),
-                           **context)
+        options["approver"], user = approver, approver.username
+    idem = (form.get("idem") or "")[:80]
+    scan_request = ScanRequest(station_code=station.code, code=pick_list_code or "-", source="approval", user=user,
+                               idem_key=idem if len(idem) >= 8 else f"short-{uuid.uuid4().hex}", options=options)
+    try:
+        result = record_scan(scan_request)
+    except ScanInputError as error:
+        return _kiosk_answer(station, pick_list_code, error=error.message)
+    return _kiosk_answer(station, pick_list_code, result=result)
 
 
-def _flash_printed(printed: cartons.Printed, sent) -> None:
+def _flash_printed(printed: Printed, sent) -> None:
     if printed.ok:
         flash(sent.to_json(), "ok")
     elif printed.printer is None:

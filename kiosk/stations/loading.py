@@ -3,7 +3,8 @@ each scan (scan option pick_list); without it, the pick list last scanned here i
 
 Each carton is checked: on this pick list (else: whose it is - put it back), not loaded already,
 in the warehouse (else loaded with a warning), not one too many. Scanning the pick list with the
-option finish=1 (and supervisor, reason for a short load) finishes loading.
+option finish=1 finishes loading; a short load also needs an Approver (a supervisor's badge and PIN, checked
+by the view before the scan: kiosk/people/approvals.py) and a reason.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from kiosk.core.outcome import Outcome, ScanRequest
 from kiosk.eventlog.rules import register, undoer
 from kiosk.i18n import Msg, msg
 from kiosk.orders.payments import waiting_for_payment
+from kiosk.people.approvals import Approver
 from kiosk.shipping.cartons import find_carton, goods_moved
 from kiosk.shipping.pick_lists import (
     Tally,
@@ -36,7 +38,10 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
     pick_list = find_pick_list(request.code, lock=True)
     if pick_list is not None:
         if options.get("finish"):
-            return finish_loading(pick_list, station, options.get("supervisor") or "", options.get("reason") or "")
+            approver = options.get("approver")
+            refused = options.get("approval_refused")
+            return finish_loading(pick_list, station, approver if isinstance(approver, Approver) else None,
+                                  options.get("reason") or "", refused if isinstance(refused, Msg) else None)
         return start(pick_list)
     held = held_pick_list(station, options.get("pick_list"), lock=True)
     carton = find_carton(request.code, lock=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, render_template, request
 from peewee import JOIN
@@ -14,6 +15,8 @@ from kiosk.core.errors import ScanInputError
 from kiosk.core.outcome import ScanRequest
 from kiosk.eventlog.scan_path import record_scan
 from kiosk.i18n import msg
+from kiosk.pay import crews
+from kiosk.pay.myday import day_summary
 from kiosk.people.auth import kiosk_station, public
 from kiosk.stations import loading, qc
 from kiosk.web import current_lang
@@ -21,9 +24,21 @@ from kiosk.web import current_lang
 bp = Blueprint("stations", __name__)
 
 # Form fields passed to the station's rule: QC's verdict; packing's reprint; the bin a warehouse kiosk
-# holds; the pick list a loading kiosk holds, and finishing or a short load's supervisor and reason.
+# holds; the pick list a loading kiosk holds, and finishing. (A short load needs a supervisor's badge and
+# PIN: that goes to shipping's finish-short, never through the scan queue.)
 SCAN_OPTIONS = ("verdict", "failed_units", "defect", "rework_station", "reprint", "location", "pick_list",
-                "finish", "supervisor", "reason")
+                "finish")
+
+
+def signed_in(badge: str | None):
+    """Who a kiosk's remembered badge names: an active worker, or a crew by its card (kiosk/pay/crews.py)."""
+    if not badge:
+        return None
+    worker = Worker.get_or_none((Worker.badge == badge) & Worker.active)
+    if worker is not None:
+        return worker
+    crew = crews.crew_by_code(badge)
+    return SimpleNamespace(badge=crew.code, name=crew.label, id=None) if crew is not None else None
 
 
 def get_station(code: str) -> Station:
@@ -45,6 +60,35 @@ def recent_scans(station: Station, limit: int) -> list[ScanEvent]:
         )
 
     return run_compiled(compiled("recent-scans", build), station=station.id, skip="sign_in", limit=limit)
+
+
+def recent_scans_after(station: Station, after: int, limit: int) -> list[ScanEvent]:
+    """Only the scans here newer than event `after` (what the kiosk already lists): the answer to a
+    scan carries those rows, usually one, and the kiosk puts them on top of its list."""
+    def build(param):
+        return (
+            ScanEvent.select(ScanEvent.id, ScanEvent.at, ScanEvent.code, ScanEvent.outcome, ScanEvent.message,
+                             ScanEvent.worker, Worker.id, Worker.name)
+            .join(Worker, on=(ScanEvent.worker == Worker.id), join_type=JOIN.LEFT_OUTER)
+            .where((ScanEvent.station == param("station")) & (ScanEvent.id > param("after"))
+                   & (ScanEvent.action != param("skip")))
+            .order_by(ScanEvent.id.desc())
+            .limit(param("limit"))
+        )
+
+    return run_compiled(compiled("recent-scans-after", build), station=station.id, after=after, skip="sign_in",
+                        limit=limit)
+
+
+def answer_recent(station: Station, form) -> dict:
+    """The "last scans here" part of a scan's answer: the whole list, or (when the kiosk says which
+    event its list starts with, `recent_after`) only the newer rows."""
+    limit = current_app.config["RECENT_SCANS"]
+    after = (form.get("recent_after") or "").strip()
+    if after.isdigit() and len(after) < 19:
+        return {"recent": recent_scans_after(station, int(after), limit), "recent_since": int(after),
+                "recent_limit": limit}
+    return {"recent": recent_scans(station, limit)}
 
 
 @bp.get("/")
@@ -88,16 +132,10 @@ def scan(code: str):
     scanned = (form.get("code") or "")[:200]
     context = dict(station=station, defects=qc.DEFECT_REASONS, worker=None, tally=None)
 
-    if station.kind == "qc" and not form.get("verdict") and scanned.strip():
-        # QC needs a verdict: show the card and the pass / fail panel first; nothing is recorded yet.
-        is_badge = Worker.get_or_none((Worker.badge == scanned.strip()) & Worker.active)
-        worker = Worker.get_or_none((Worker.badge == badge) & Worker.active) if badge else None
-        context["worker"] = worker
-        if not is_badge and worker is not None:
-            card, rejection = qc.check(station, scanned.strip())
-            if rejection is None:
-                return render_template("stations/_qc_decide.html", card=card,
-                                       rework_choices=qc.rework_choices(card, station), **context)
+    if station.kind == "qc" and scanned.strip():
+        waiting = _qc_waiting(station, form, badge, scanned.strip(), context)
+        if waiting is not None:
+            return waiting
 
     options = {key: form.get(key)[:200] for key in SCAN_OPTIONS if form.get(key)}
     scan_request = ScanRequest(
@@ -114,19 +152,56 @@ def scan(code: str):
         if station.kind == "loading":
             context["tally"] = loading.tally_for_page(station, form.get("pick_list"))
         return render_template("stations/_scan_result.html", result=None, error=error.message,
-                               recent=recent_scans(station, current_app.config["RECENT_SCANS"]), **context)
+                               **answer_recent(station, form), **context)
     if result.action == "sign_in":
-        context["worker"] = Worker.get_or_none(Worker.badge == result.detail.get("badge"))
+        context["worker"] = signed_in(result.detail.get("badge"))
         context["signed_in"] = True
+        context["my_day"] = day_summary(context["worker"])  # the worker's day so far under the answer
     if station.kind == "loading":  # the live tally under the answer (kiosk/stations/loading.py)
         context["tally"] = loading.tally_for_page(station, form.get("pick_list"), result)
     return render_template(
         "stations/_scan_result.html",
         result=result,
         error=None,
-        recent=recent_scans(station, current_app.config["RECENT_SCANS"]),
+        **answer_recent(station, form),
         **context,
     )
+
+
+def _qc_waiting(station, form, badge, scanned: str, context: dict):
+    """QC's verdict panel, when the scan does not record anything (kiosk/stations/qc.py says why):
+
+    a card scanned is shown and waits for a verdict; while one waits, any other scan (card or badge) is
+    answered "still waits" and nothing is recorded; an incomplete verdict shows the panel again with the reason.
+    """
+    worker = signed_in(badge)
+    context["worker"] = worker
+    if worker is None:
+        return None
+    verdict, waiting = form.get("verdict"), (form.get("qc_waiting") or "").strip()[:64]
+    if verdict or form.get("reprint"):
+        if not verdict:
+            return None
+        card, rejection = qc.check(station, scanned)
+        problem = qc.verdict_problem(card, station, form) if rejection is None else None
+        if problem is None:
+            return None
+        return _qc_panel(station, card, context, problem=problem, chosen=form.to_dict())
+    if waiting:
+        card, rejection = qc.check(station, waiting)
+        if rejection is None:
+            return _qc_panel(station, card, context, problem=qc.still_waiting(waiting, scanned))
+    if signed_in(scanned):
+        return None  # a badge with no card waiting: signs in
+    card, rejection = qc.check(station, scanned)
+    if rejection is None:
+        return _qc_panel(station, card, context)
+    return None
+
+
+def _qc_panel(station, card, context: dict, problem=None, chosen=None):
+    return render_template("stations/_qc_decide.html", card=card, rework_choices=qc.rework_choices(card, station),
+                           problem=problem, chosen=chosen, **context)
 
 
 @bp.post("/station/<code>/sign-out")
@@ -143,5 +218,4 @@ def worker_panel(code: str):
     """The signed-in worker's panel after a page reload (the badge is remembered by the kiosk)."""
     station = get_station(code)
     badge = (request.args.get("badge") or "")[:64]
-    worker = Worker.get_or_none((Worker.badge == badge) & Worker.active) if badge else None
-    return render_template("stations/_worker.html", station=station, worker=worker, oob=False)
+    return render_template("stations/_worker.html", station=station, worker=signed_in(badge), oob=False)

@@ -1,0 +1,62 @@
+"""Password and PIN hashing with a bounded number at once.
+
+werkzeug's scrypt takes about 32 MB and tens of milliseconds per hash: 60 sign-ins at once with
+unknown user names took a worker from 75 MB to 1.3 GB. At most `limit` hashes run at once in a
+process; others wait up to `wait` seconds and are then answered "busy" instead of piling up.
+No Flask here.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from kiosk.i18n import Msg, msg
+
+_limit = 2
+_gate = threading.BoundedSemaphore(_limit)
+_wait = 10.0
+
+
+class HashingBusy(RuntimeError):
+    """Too many sign-ins at this moment; `message` asks to try again."""
+
+    def __init__(self, message: Msg):
+        super().__init__(message.key)
+        self.message = message
+
+
+def configure(limit: int, wait: float) -> None:
+    global _gate, _limit, _wait
+    limit = max(1, int(limit))
+    if limit != _limit:
+        _gate, _limit = threading.BoundedSemaphore(limit), limit
+    _wait = float(wait)
+
+
+def _run(work):
+    if not _gate.acquire(timeout=_wait):
+        raise HashingBusy(msg("The server is busy checking other sign-ins. Try again in a moment."))
+    try:
+        return work()
+    finally:
+        _gate.release()
+
+
+def make(secret: str) -> str:
+    return _run(lambda: generate_password_hash(secret))
+
+
+def check(hashed: str, secret: str) -> bool:
+    return bool(hashed) and _run(lambda: check_password_hash(hashed, secret))
+
+
+_dummy: str | None = None
+
+
+def check_nothing(secret: str) -> None:
+    """Spend the time of one check for an unknown name, so a wrong name answers as slowly as a wrong password."""
+    global _dummy
+    _dummy = _dummy or make("not a password")
+    check(_dummy, secret)
