@@ -15,13 +15,12 @@ from peewee import IntegrityError, Value
 
 from db import compiled, is_postgres, run_compiled, write
 from db.models import ScanEvent, Station, Worker, utcnow
-from kiosk.core import plant
+from kiosk.core import crews, plant
 from kiosk.core.errors import ScanInputError
 from kiosk.core.outcome import CODE_RE, IDEM_RE, Outcome, ScanRequest, ScanResult
 from kiosk.eventlog import stream as events
 from kiosk.eventlog.rules import rule_for
 from kiosk.i18n import msg
-from kiosk.pay import crews
 
 MAX_CLOCK_SKEW = dt.timedelta(days=7)
 
@@ -103,7 +102,7 @@ def record_scan(request: ScanRequest) -> ScanResult:
             )
         else:
             outcome = rule_for(station)(station, worker, request)
-        crews.stamp(outcome, crew)  # a crew's scan: its shares go with the event (kiosk/pay/crews.py)
+        crews.stamp(outcome, crew)  # a crew's scan: its shares go with the event (kiosk/core/crews.py)
         event = write_event(station, worker, request, outcome)
         if crew is not None:
             crews.record_shares(event)

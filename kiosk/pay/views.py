@@ -9,12 +9,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from db import write_transaction
 from db.models import Crew, CrewMember, PayRate, Product, Worker
-from kiosk.core import plant
+from kiosk.core import crews, plant
 from kiosk.core.clock import today
 from kiosk.core.text import clean_text
 from kiosk.eventlog.audit import record_action
 from kiosk.i18n import msg
-from kiosk.pay import crews, rate_import, settlement
+from kiosk.pay import rate_import, settlement
 from kiosk.pay.money import parse_fen, yuan
 from kiosk.pay.myday import my_day
 from kiosk.pay.rates import RateInput, RateRefused, current_rates, set_rate

@@ -10,12 +10,11 @@ from peewee import JOIN
 
 from db import compiled, run_compiled
 from db.models import ScanEvent, Station, Worker
-from kiosk.core import plant
+from kiosk.core import crews, plant
 from kiosk.core.errors import ScanInputError
 from kiosk.core.outcome import ScanRequest
 from kiosk.eventlog.scan_path import record_scan
 from kiosk.i18n import msg
-from kiosk.pay import crews
 from kiosk.pay.myday import day_summary
 from kiosk.people.auth import kiosk_station, public
 from kiosk.stations import loading, qc
@@ -31,7 +30,7 @@ SCAN_OPTIONS = ("verdict", "failed_units", "defect", "rework_station", "reprint"
 
 
 def signed_in(badge: str | None):
-    """Who a kiosk's remembered badge names: an active worker, or a crew by its card (kiosk/pay/crews.py)."""
+    """Who a kiosk's remembered badge names: an active worker, or a crew by its card (kiosk/core/crews.py)."""
     if not badge:
         return None
     worker = Worker.get_or_none((Worker.badge == badge) & Worker.active)

@@ -4,7 +4,8 @@ A crew card's code is scanned like a badge; the crew's first member signs the sc
 and every accepted scan made while the crew is signed in carries the crew's shares in its detail
 (`"crew": [[worker_id, share], ...]`), copied to PassShare so each member's day is found by index.
 Shares are weights: a pass is split by them to the fen with the largest remainder (kiosk/pay/money.py).
-No Flask here.
+Here, on the ground floor, because the scan path signs crews in and the stations and piece pay read
+them. No Flask here.
 """
 
 from __future__ import annotations
