@@ -1,97 +1,11 @@
-"""The shop-floor kiosk: a Flask app for station kiosks, clerk desks and boards."""
+"""The shop-floor kiosk: a Flask app for station kiosks, clerk desks and boards (the factory: kiosk/app.py)."""
 
 from __future__ import annotations
 
-import os
 
-from flask import Flask
+def create_app(test_config: dict | None = None):
+    """The app (kiosk/app.py). Imported when called, so `import kiosk.labels` or the camera agent does not
+    load Flask and every area."""
+    from kiosk.app import create_app as make  # the whole app, only when an app is made
 
-
-def create_app(test_config: dict | None = None) -> Flask:
-    """App factory: defaults, then instance/config.py, then KIOSK_* environment, then `test_config`."""
-    app = Flask(__name__, instance_path=os.environ.get("KIOSK_INSTANCE") or None,
-                instance_relative_config=True)
-    from kiosk.config import Defaults
-
-    app.config.from_object(Defaults)
-    if test_config is None:
-        app.config.from_pyfile("config.py", silent=True)
-        app.config.from_prefixed_env("KIOSK")
-    else:
-        app.config.from_mapping(test_config)
-    os.makedirs(app.instance_path, exist_ok=True)
-    _secret_key(app)
-    from kiosk.core import settings
-
-    settings.configure(app.config)  # the one place the domain's settings are read
-
-    from kiosk import database, web
-    from kiosk.people import auth
-
-    database.init_app(app)
-    web.init_app(app)
-    auth.init_app(app)  # after web (language): who is asking, may they, CSRF
-
-    from kiosk.orders import views as order_views
-    from kiosk.stations import api
-    from kiosk.stations import views as station_views
-
-    app.register_blueprint(station_views.bp)
-    app.register_blueprint(order_views.bp)
-    app.register_blueprint(api.bp)
-    from kiosk.stations import camera_views
-
-    app.register_blueprint(camera_views.bp)
-    from kiosk.orders import supervisor_views
-    from kiosk.people import views as admin_views
-
-    app.register_blueprint(admin_views.bp)
-    app.register_blueprint(supervisor_views.bp)
-    from kiosk.boards import views as board_views
-
-    app.register_blueprint(board_views.bp)
-    from kiosk.shipping import views as shipping_views
-
-    app.register_blueprint(shipping_views.bp)
-    from kiosk.printing import views as printer_views
-
-    app.register_blueprint(printer_views.bp)
-    from kiosk.complaints import views as complaint_views
-
-    app.register_blueprint(complaint_views.bp)
-    from kiosk.orders import change_views as order_change_views
-
-    app.register_blueprint(order_change_views.bp)
-    from kiosk.shipping import delivery_views
-
-    app.register_blueprint(delivery_views.bp)
-    from kiosk.pay import views as pay_views
-
-    app.register_blueprint(pay_views.bp)
-
-    from kiosk.andon import views as andon_views
-
-    app.register_blueprint(andon_views.bp)
-    from kiosk.alerts import views as alert_views
-
-    app.register_blueprint(alert_views.bp)
-
-    from kiosk import cli
-
-    cli.init_app(app)
-    return app
-
-
-def _secret_key(app: Flask) -> None:
-    """A per-install secret, generated once into the instance folder; never in the repo or logs."""
-    if app.config.get("SECRET_KEY"):
-        return
-    path = os.path.join(app.instance_path, "secret_key")
-    if not os.path.exists(path):
-        import secrets
-
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    with open(path) as handle:
-        app.config["SECRET_KEY"] = handle.read().strip()
+    return make(test_config)

@@ -1,14 +1,24 @@
-"""What every page shares: the reader's language, htmx, and one place that renders errors."""
+"""What every page shares: the reader's language, htmx, the one place that renders errors (every domain
+error is a `kiosk.core.errors.Refusal`), and small helpers views of every area use: a row or a 404, a picture
+as a data URI, a scan desk's answer."""
 
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, render_template, request
+import base64
+import io
+import uuid
+
+from barcode import Code128
+from barcode.writer import ImageWriter
+from flask import Flask, abort, g, jsonify, render_template, request
 from flask_htmx import HTMX
 from werkzeug.exceptions import HTTPException
 
 from kiosk.core.clock import clock_time, long_time
 from kiosk.core.errors import Refusal
+from kiosk.eventlog.audit import recent_actions
 from kiosk.i18n import LANGS, Msg, gettext, normalise_lang
+from kiosk.labels.raster import render_png
 
 htmx = HTMX()
 
@@ -92,4 +102,41 @@ def render_error(text: str, status: int, title: str | None = None):
 
 
 def app_render(template: str, **context):
+    return render_template(template, **context)
+
+
+def get_or_404(model, *where):
+    """The one row `where` names, or the 404 page."""
+    found = model.get_or_none(*where)
+    if found is None:
+        abort(404)
+    return found
+
+
+def png_response(data: bytes, cache: str = "no-cache"):
+    return data, 200, {"Content-Type": "image/png", "Cache-Control": cache}
+
+
+def png_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def layout_png_uri(layout, dpi: int = 203) -> str:
+    """A layout drawn as the printer would print it, for a browser preview."""
+    return png_uri(render_png(layout, dpi))
+
+
+def barcode_data_uri(code: str) -> str:
+    """Code128 as an inline PNG (badges on the badge sheet); the tests decode what is rendered here."""
+    out = io.BytesIO()
+    Code128(code, writer=ImageWriter()).write(out, options={"module_height": 12, "module_width": 0.3,
+                                                            "write_text": False, "quiet_zone": 4, "dpi": 200})
+    return png_uri(out.getvalue())
+
+
+def desk_answer(template: str, actions: tuple[str, ...], result=None, error=None, **context):
+    """A clerk desk's scan answer: the fragment for htmx (with a fresh scan key), else the whole page."""
+    context.update(result=result, error=error, recent=recent_actions(actions), next_idem=uuid.uuid4().hex)
+    if htmx:
+        return render_template("_desk_answer.html", **context)
     return render_template(template, **context)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from db.models import ScanEvent
+from peewee import JOIN
+
+from db.models import ScanEvent, Worker
 from kiosk.core.errors import ActionRefused
 from kiosk.core.text import clean_text
 from kiosk.i18n import Msg
@@ -40,3 +42,12 @@ def required_reason(reason: str, what: Msg, limit: int = MAX_REASON) -> str:
     if not text:
         raise ActionRefused(what)
     return text
+
+
+RECENT = 10  # desk scans listed under a desk's answer
+
+
+def recent_actions(actions: tuple[str, ...], limit: int = RECENT) -> list[ScanEvent]:
+    """The latest desk actions of these kinds, newest first (with the worker, if any)."""
+    return list(ScanEvent.select(ScanEvent, Worker).join(Worker, JOIN.LEFT_OUTER, on=(ScanEvent.worker == Worker.id))
+                .where(ScanEvent.action.in_(actions)).order_by(ScanEvent.id.desc()).limit(limit))

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import io
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from peewee import JOIN
 
 from db.models import Customer, JobCard, Order, OrderLine, Product, ScanEvent, Station, Worker
@@ -20,6 +17,7 @@ from kiosk.orders.orders import LineInput, OrderError, OrderInput, create_order,
 from kiosk.orders.progress import progress_for_orders
 from kiosk.people.auth import current_username, require
 from kiosk.printing import documents
+from kiosk.web import get_or_404
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
@@ -27,10 +25,7 @@ PAGE_SIZE = 100
 
 
 def get_order(number: str) -> Order:
-    order = Order.get_or_none(Order.number == number[:32])
-    if order is None:
-        abort(404)
-    return order
+    return get_or_404(Order, Order.number == number[:32])
 
 
 @bp.get("/")
@@ -168,16 +163,7 @@ def job_card_sheet(number: str):
     only = request.args.get("card")
     if only:
         cards = [c for c in cards if c.code == only]
-    images = {card.code: url_for("printers.job_card_png", code=card.code) for card in cards}
+    images = {card.code: url_for("job_cards.job_card_png", code=card.code) for card in cards}
     return render_template("orders/cards.html", order=order, cards=cards, images=images)
 
 
-def barcode_data_uri(code: str) -> str:
-    """Code128 as an inline PNG; the tests decode what is rendered here."""
-    from barcode import Code128
-    from barcode.writer import ImageWriter
-
-    out = io.BytesIO()
-    Code128(code, writer=ImageWriter()).write(out, options={"module_height": 12, "module_width": 0.3,
-                                                            "write_text": False, "quiet_zone": 4, "dpi": 200})
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()

@@ -8,9 +8,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from db.models import ROLES, Device, Station, User, Worker
 from kiosk.core.roles import ADMINS, SUPERVISORS
 from kiosk.i18n import msg
-from kiosk.orders.views import barcode_data_uri
 from kiosk.people import devices, users
 from kiosk.people.auth import current_username, require
+from kiosk.web import barcode_data_uri
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -1,8 +1,10 @@
 """The printers page (打印机): each printer's state and queue, test print, retry, reprint and cancel,
-adding and editing printers, which printer each station uses; and a browser preview of every label.
+adding and editing printers, which printer each station uses; and a picture of every queued job.
 
-The queue lives in kiosk/printing.py, what is printed where in kiosk/documents.py, printer set-up
-checks in kiosk/printer_setup.py; these views only read forms and show answers.
+The queue lives in kiosk/printing/queue.py, documents in general in kiosk/printing/documents.py, printer
+set-up checks in kiosk/printing/setup.py; these views only read forms and show answers. Each area serves
+the pictures of its own documents (job cards in kiosk/cards/views.py, cartons, pick lists and manifests in
+kiosk/shipping/label_views.py).
 """
 
 from __future__ import annotations
@@ -11,19 +13,15 @@ import json
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from db.models import Carton, JobCard, PickList, Printer, PrintJob, Station
-from kiosk import labels
-from kiosk.cards import printed as job_cards
-from kiosk.core.roles import ADMINS, CARD_PRINTERS, PRINT_DESK, STAFF
+from db.models import Printer, PrintJob, Station
+from kiosk.core.roles import ADMINS, PRINT_DESK
 from kiosk.i18n import Msg, gettext, msg
-from kiosk.orders.views import get_order
 from kiosk.people.auth import require
 from kiosk.printing import documents
 from kiosk.printing import queue as printing
 from kiosk.printing import setup as printer_setup
 from kiosk.printing.setup import LANGUAGE_NAMES, OPTION_EXAMPLES, PrinterInput, PrinterSetupError
-from kiosk.shipping import cartons, pick_lists
-from kiosk.web import current_lang, htmx
+from kiosk.web import current_lang, htmx, png_response
 
 bp = Blueprint("printers", __name__)
 
@@ -214,36 +212,7 @@ def job_preview(job_id: int):
     except Exception:  # bytes the reader does not understand (made by another program): no picture
         current_app.logger.warning("no preview for print job %s", job.id, exc_info=True)
         abort(404)
-    return _png(png)
-
-
-# -- printing job cards from the order page --------------------------------------------------------
-
-
-@bp.post("/orders/<number>/cards/print")
-@require(*CARD_PRINTERS)
-def print_cards(number: str):
-    """Print the order's job cards, or one card again (`card`), on the printer chosen on the order page."""
-    order = get_order(number)
-    printer_name = (request.form.get("printer") or "").strip()[:64] or job_cards.desk_job_card_printer(
-        current_app.config)
-    code = (request.form.get("card") or "").strip()[:32]
-    if code:
-        card = JobCard.get_or_none(JobCard.code == code)
-        if card is None or card.order_line.order_id != order.id:
-            abort(404)
-        printed = job_cards.print_job_card(card, printer_name)
-    else:
-        printed = job_cards.print_job_cards(order, printer_name)
-    _flash(job_cards.printed_note(printed), "ok" if printed.ok else "error")
-    return redirect(url_for("orders.order_detail", number=order.number) + "#job-cards", code=303)
-
-
-@bp.app_template_global("card_printers")
-def card_printers() -> dict:
-    """The printers a clerk may send job cards to, and the desk's default, for the order page."""
-    names = [name for (name,) in Printer.select(Printer.name).order_by(Printer.name).tuples()]
-    return {"names": names, "default": job_cards.desk_job_card_printer(current_app.config)}
+    return png_response(png)
 
 
 # Kinds of document in PrintJob.document ("carton C00000012"), shown in the reader's language.
@@ -262,40 +231,3 @@ def document_name(document: str) -> str:
 bp.add_app_template_global(printing.stored_message, "stored_message")
 
 
-# -- label previews --------------------------------------------------------------------------------
-
-
-def _png(data: bytes):
-    return data, 200, {"Content-Type": "image/png", "Cache-Control": "no-cache"}
-
-
-def _by_code(model, code: str):
-    """The job card, carton or pick list a preview address names, or a 404 page."""
-    found = model.get_or_none(model.code == code[:32])
-    if found is None:
-        abort(404)
-    return found
-
-
-@bp.get("/labels/job-card/<code>.png")
-@require(*STAFF, kiosk="any")
-def job_card_png(code: str):
-    return _png(job_cards.job_card_preview_png(_by_code(JobCard, code)))
-
-
-@bp.get("/labels/carton/<code>.png")
-@require(*STAFF, kiosk="any")
-def carton_png(code: str):
-    return _png(labels.render_png(cartons.carton_layout_for(_by_code(Carton, code))))
-
-
-@bp.get("/labels/pick-list/<code>.png")
-@require(*STAFF, kiosk="any")
-def pick_list_png(code: str):
-    return _png(labels.render_png(pick_lists.pick_list_layout_for(_by_code(PickList, code))))
-
-
-@bp.get("/labels/manifest/<code>.png")
-@require(*STAFF, kiosk="any")
-def manifest_png(code: str):
-    return _png(labels.render_png(pick_lists.manifest_layout_for(_by_code(PickList, code))))

@@ -1,40 +1,27 @@
-"""Clerk-desk pages for delivery notes (送货单) and outside work (外协).
-
-Delivery notes: the list (waiting, overdue, returned), one note with its preview and reprint, the A4
-page to print from the browser, and the desk where signed copies are scanned back. Outside work: the
-board of cards out at suppliers, the desks where cards are scanned out and back in, and suppliers.
-The scan desks answer like a station: a green, amber or red panel, the reason in words.
+"""Clerk-desk pages for delivery notes (送货单): the list (waiting, overdue, returned), one note with its
+preview and reprint, the A4 page to print from the browser, and the desk where signed copies are scanned
+back. The scan desk answers like a station: a green, amber or red panel, the reason in words.
 """
 
 from __future__ import annotations
 
-import base64
-import uuid
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from peewee import JOIN
 
-from db.models import Printer, ScanEvent, Worker
-from kiosk.cards import outside as outside_work
+from db.models import Printer, ScanEvent
 from kiosk.core.clock import today
 from kiosk.core.errors import ScanInputError
-from kiosk.core.roles import DELIVERY_DESK, OUTSIDE_DESK, STAFF
+from kiosk.core.roles import DELIVERY_DESK
 from kiosk.core.settings import SETTINGS
 from kiosk.i18n import msg
 from kiosk.labels.elements import Barcode128, Layout
 from kiosk.labels.layout import barcode_module
 from kiosk.people.auth import current_username, require
 from kiosk.shipping import delivery_notes
-from kiosk.web import current_lang, htmx
+from kiosk.web import current_lang, desk_answer, png_uri
 
 bp = Blueprint("delivery", __name__)
 
 NOTE_STATUSES = ("waiting", "overdue", "returned", "all")
-RECENT = 10
-
-
-def _png_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def _get_note(code: str):
@@ -42,20 +29,6 @@ def _get_note(code: str):
     if note is None:
         abort(404)
     return note
-
-
-def _recent(actions: tuple[str, ...]) -> list[ScanEvent]:
-    """The latest desk scans of these kinds, for the list under the answer."""
-    return list(ScanEvent.select(ScanEvent, Worker).join(Worker, JOIN.LEFT_OUTER, on=(ScanEvent.worker == Worker.id))
-                .where(ScanEvent.action.in_(actions)).order_by(ScanEvent.id.desc()).limit(RECENT))
-
-
-def _desk_answer(template: str, actions: tuple[str, ...], result=None, error=None, **context):
-    """A scan desk's answer: the fragment for htmx (with a fresh scan key), else the whole page."""
-    context.update(result=result, error=error, recent=_recent(actions), next_idem=uuid.uuid4().hex)
-    if htmx:
-        return render_template("shipping/delivery/_desk_answer.html", **context)
-    return render_template(template, **context)
 
 
 # -- delivery notes --------------------------------------------------------------------------------
@@ -109,7 +82,7 @@ def note_a4(code: str):
     note = _get_note(code)
     barcode = Layout(60, 16, (Barcode128(30, 1, note.code, 14, barcode_module(note.code, 60), align="center"),))
     return render_template("shipping/delivery/a4.html", note=note, doc=delivery_notes.note_doc(note),
-                           barcode=_png_uri(render_png(barcode, 300)))
+                           barcode=png_uri(render_png(barcode, 300)))
 
 
 @bp.post("/delivery/notes/<code>/print")
@@ -138,71 +111,8 @@ def returns():
                                                         request.form.get("idem", "")[:80])
         except ScanInputError as error:
             answer["error"] = error.message
-    return _desk_answer("shipping/delivery/returns.html", ("note_back",),
+    return desk_answer("shipping/delivery/returns.html", ("note_back",),
                         waiting=delivery_notes.notes("overdue", limit=50),
                         counts=delivery_notes.counts(), return_days=SETTINGS.return_days, **answer)
 
-
-# -- outside work ----------------------------------------------------------------------------------
-
-
-@bp.get("/outside/")
-@require(*STAFF, kiosk="any")
-def outside_board():
-    rows = outside_work.out_now()
-    return render_template("cards/outside/board.html", rows=rows, overdue=sum(row.overdue for row in rows),
-                           back=outside_work.recently_back(), suppliers=outside_work.suppliers(active_only=False),
-                           may_edit=_may_edit())
-
-
-def _may_edit() -> bool:
-    from kiosk.people.auth import has_role
-
-    return has_role(*OUTSIDE_DESK)
-
-
-@bp.route("/outside/out", methods=["GET", "POST"])
-@require(*OUTSIDE_DESK)
-def send_out():
-    """Cards go out: choose the supplier and the date promised, then scan each card."""
-    form = request.form if request.method == "POST" else request.args
-    context = dict(suppliers=outside_work.suppliers(), supplier=(form.get("supplier") or "")[:32],
-                   expected=(form.get("expected_back") or "")[:10], note=(form.get("note") or "")[:256])
-    if request.method == "GET":
-        return _desk_answer("cards/outside/out.html", ("send_out",), **context)
-    try:
-        result = outside_work.send_out(form.get("code", "")[:200], context["supplier"], context["expected"],
-                                       current_username(), form.get("idem", "")[:80], context["note"])
-    except ScanInputError as error:
-        return _desk_answer("cards/outside/out.html", ("send_out",), error=error.message, **context)
-    return _desk_answer("cards/outside/out.html", ("send_out",), result=result, **context)
-
-
-@bp.route("/outside/in", methods=["GET", "POST"])
-@require(*OUTSIDE_DESK)
-def take_back():
-    """Cards come back: scan each one; tick "not done" when the supplier sent it back without the work."""
-    if request.method == "GET":
-        return _desk_answer("cards/outside/in.html", ("take_back",))
-    done = request.form.get("not_done") != "1"
-    try:
-        result = outside_work.take_back(request.form.get("code", "")[:200], current_username(),
-                                        request.form.get("idem", "")[:80], done)
-    except ScanInputError as error:
-        return _desk_answer("cards/outside/in.html", ("take_back",), error=error.message)
-    return _desk_answer("cards/outside/in.html", ("take_back",), result=result)
-
-
-@bp.post("/outside/suppliers")
-@require(*OUTSIDE_DESK)
-def save_supplier():
-    form = request.form
-    try:
-        supplier = outside_work.save_supplier(form.get("code", ""), form.get("name", ""), form.get("contact", ""),
-                                              form.get("phone", ""), form.get("lead_days", "7"))
-    except outside_work.OutsideWorkError as failure:
-        flash(failure.message.to_json(), "error")
-    else:
-        flash(msg("Supplier {code} saved: {name}.", code=supplier.code, name=supplier.name).to_json(), "ok")
-    return redirect(url_for("delivery.outside_board"), code=303)
 

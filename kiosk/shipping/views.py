@@ -4,7 +4,6 @@ loading kiosk's supervisor undo."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import uuid
 
@@ -18,7 +17,7 @@ from kiosk.people.auth import current_user, current_username, kiosk_station, req
 from kiosk.printing.documents import Printed
 from kiosk.shipping import cartons
 from kiosk.shipping import pick_lists as shipping
-from kiosk.web import current_lang
+from kiosk.web import current_lang, layout_png_uri
 
 bp = Blueprint("shipping", __name__, url_prefix="/shipping")
 
@@ -30,13 +29,6 @@ def get_pick_list(code: str) -> PickList:
     if pick_list is None:
         abort(404)
     return pick_list
-
-
-def png_uri(layout, dpi: int = 203) -> str:
-    """A layout drawn as the printer would print it, for a browser preview."""
-    from kiosk.labels.raster import render_png
-
-    return "data:image/png;base64," + base64.b64encode(render_png(layout, dpi)).decode()
 
 
 def printers(*languages: str) -> list[Printer]:
@@ -141,7 +133,7 @@ def pick_list_sheet(code: str):
     from kiosk.labels.layout import pick_list_layout
 
     pick_list = get_pick_list(code)
-    image = png_uri(pick_list_layout(shipping.pick_list_doc(pick_list), current_lang()))
+    image = layout_png_uri(pick_list_layout(shipping.pick_list_doc(pick_list), current_lang()))
     return render_template("shipping/receipt.html", title=msg("Pick list {code}", code=pick_list.code),
                            image=image, pick_list=pick_list)
 
@@ -152,7 +144,7 @@ def manifest(code: str):
     from kiosk.labels.layout import manifest_layout
 
     pick_list = get_pick_list(code)
-    image = png_uri(manifest_layout(shipping.manifest_doc(pick_list), current_lang()))
+    image = layout_png_uri(manifest_layout(shipping.manifest_doc(pick_list), current_lang()))
     return render_template("shipping/receipt.html", title=msg("Loading manifest {code}", code=pick_list.code),
                            image=image, pick_list=pick_list)
 
@@ -275,7 +267,7 @@ def _flash_printed(printed: Printed, sent) -> None:
 def carton_lookup():
     code = (request.args.get("code") or "").strip()[:64]
     carton = cartons.find_carton(code) if code else None
-    image = png_uri(cartons.label_layout(carton)) if carton else None
+    image = layout_png_uri(cartons.label_layout(carton)) if carton else None
     events = []
     if carton is not None:
         from db.models import ScanEvent
@@ -312,7 +304,7 @@ def card_labels(code: str):
     rows = list(cartons.cartons_of_card(card))
     for carton in rows:
         carton.job_card, carton.order_line = card, card.order_line
-    images = [(carton, png_uri(cartons.label_layout(carton))) for carton in rows]
+    images = [(carton, layout_png_uri(cartons.label_layout(carton))) for carton in rows]
     return render_template("shipping/labels.html", card=card, images=images)
 
 
@@ -324,4 +316,4 @@ def carton_label(code: str):
         abort(404)
     replacement = request.args.get("replacement") == "1"
     return render_template("shipping/labels.html", card=None,
-                           images=[(carton, png_uri(cartons.label_layout(carton, replacement)))])
+                           images=[(carton, layout_png_uri(cartons.label_layout(carton, replacement)))])

@@ -1,0 +1,72 @@
+"""The app factory: configuration, the one settings read, database, web and access, the rooms, and every
+area's blueprint. kiosk/__init__.py hands `create_app` out without importing this until it is called."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from flask import Flask
+
+import kiosk.stations  # noqa: F401  (every room registers its rule and its undo)
+from kiosk import cli, database, web
+from kiosk.alerts import views as alerts
+from kiosk.andon import views as andon
+from kiosk.boards import views as boards
+from kiosk.cards import outside_views
+from kiosk.cards import views as job_cards
+from kiosk.complaints import views as complaints
+from kiosk.config import Defaults
+from kiosk.core import settings
+from kiosk.orders import change_views, supervisor_views
+from kiosk.orders import views as orders
+from kiosk.pay import views as pay
+from kiosk.people import auth
+from kiosk.people import views as admin
+from kiosk.printing import views as printers
+from kiosk.shipping import delivery_views, label_views
+from kiosk.shipping import views as shipping
+from kiosk.stations import api, camera_views
+from kiosk.stations import views as stations
+
+# Every area's pages, one blueprint each, named for what it serves.
+BLUEPRINTS = [stations.bp, orders.bp, api.bp, camera_views.bp, admin.bp, supervisor_views.bp, boards.bp, shipping.bp,
+              label_views.bp, printers.bp, job_cards.bp, complaints.bp, change_views.bp, delivery_views.bp,
+              outside_views.bp, pay.bp, andon.bp, alerts.bp]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """App factory: defaults, then instance/config.py, then KIOSK_* environment, then `test_config`."""
+    app = Flask("kiosk", instance_path=os.environ.get("KIOSK_INSTANCE") or None,
+                instance_relative_config=True)
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("KIOSK")
+    else:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    _secret_key(app)
+    settings.configure(app.config)  # the one place the domain's settings are read
+
+    database.init_app(app)
+    web.init_app(app)
+    auth.init_app(app)  # after web (language): who is asking, may they, CSRF
+
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    cli.init_app(app)
+    return app
+
+
+def _secret_key(app: Flask) -> None:
+    """A per-install secret, generated once into the instance folder; never in the repo or logs."""
+    if app.config.get("SECRET_KEY"):
+        return
+    path = os.path.join(app.instance_path, "secret_key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    with open(path) as handle:
+        app.config["SECRET_KEY"] = handle.read().strip()
