@@ -9,7 +9,7 @@ import secrets
 from flask import Flask
 
 import kiosk.stations  # noqa: F401  (every room registers its rule and its undo)
-from kiosk import cli, database, web
+from kiosk import commands, database, web
 from kiosk.alerts import views as alerts
 from kiosk.andon import views as andon
 from kiosk.boards import views as boards
@@ -55,7 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    cli.init_app(app)
+    commands.init_app(app)
     return app
 
 
