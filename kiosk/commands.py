@@ -4,10 +4,21 @@
 from __future__ import annotations
 
 import os
+import secrets
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+
+from db import database
+from db.models import Station
+from db.schema import current_version, migrate
+from hardware.printer_status import Condition
+from kiosk.demo import seed_demo
+from kiosk.people.approvals import set_approval
+from kiosk.people.users import create_user
+from kiosk.printing.fake_printer import FakePrinter
+from kiosk.printing.queue import PrintWorker
 
 
 def init_app(app: Flask) -> None:
@@ -21,10 +32,6 @@ def init_app(app: Flask) -> None:
 @with_appcontext
 def init_db(demo: bool) -> None:
     """Create or upgrade the schema; optionally load the demo plant."""
-    from db import database
-    from db.models import Station
-    from db.schema import current_version, migrate
-
     with database.connection_context():
         applied = migrate(database.obj)
         click.echo(f"schema at version {current_version(database.obj)} (applied {applied or 'none'})")
@@ -32,8 +39,6 @@ def init_db(demo: bool) -> None:
             if Station.select().exists():
                 click.echo("demo: the database already has a plant; left as it is")
             else:
-                from kiosk.demo import seed_demo
-
                 seed_demo()
                 click.echo("demo: plant and orders loaded")
                 _demo_users()
@@ -50,10 +55,6 @@ DEMO_ROLES = ("admin", "supervisor", "clerk", "warehouse", "finance")
 
 def _demo_users() -> None:
     """One desk user per role with a random password, kept in the instance folder (mode 0600)."""
-    import secrets
-
-    from kiosk.people.approvals import set_approval
-    from kiosk.people.users import create_user
 
     lines = []
     for role in DEMO_ROLES:
@@ -76,9 +77,6 @@ def _demo_users() -> None:
 @with_appcontext
 def urls(base: str | None) -> None:
     """Print the address of each station page."""
-    from db import database
-    from db.models import Station
-
     base = (base or os.environ.get("KIOSK_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
     with database.connection_context():
         for station in Station.select().order_by(Station.sort):
@@ -92,8 +90,6 @@ def urls(base: str | None) -> None:
 @with_appcontext
 def print_worker(poll: float) -> None:
     """Deliver queued print jobs until Ctrl-C / SIGTERM."""
-    from kiosk.printing.queue import PrintWorker
-
     PrintWorker(poll_s=poll).run_until_signal()
 
 
@@ -113,9 +109,6 @@ def fake_printer(port: int, host: str, out: str, language: str | None, paper_out
     It answers status requests as the real printers' manuals say. It runs without the app (no
     database, no print worker), so it can run on any machine.
     """
-    from hardware.printer_status import Condition
-    from kiosk.printing.fake_printer import FakePrinter
-
     def report(job) -> None:
         pictures = ", ".join(p.name for p in job.pictures) or job.problem
         click.echo(f"received {job.size} bytes ({job.language or 'unknown'}) -> {job.path}  [{pictures}]")

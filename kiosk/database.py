@@ -7,11 +7,10 @@ from flask import Flask
 
 import db
 from db.schema import migrate
+from kiosk.config import database_url
 
 
 def init_app(app: Flask) -> None:
-    from kiosk.config import database_url
-
     url = database_url(app)
     database = db.open_database(url)
     app.config["DATABASE_URL"] = url

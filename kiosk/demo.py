@@ -4,14 +4,44 @@ different stages, moved there by real scans through the same rules the kiosks us
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 import uuid
 
+from flask import current_app
+from PIL import Image, ImageDraw
+
 from db import write_transaction
-from db.models import Customer, Order, Product, Route, RouteStep, ScanEvent, Station, Worker, utcnow
+from db.models import (
+    Carton,
+    Customer,
+    DeliveryNote,
+    JobCard,
+    Order,
+    OrderLine,
+    OutsideWork,
+    PickList,
+    Printer,
+    Product,
+    Route,
+    RouteStep,
+    ScanEvent,
+    Station,
+    Worker,
+    utcnow,
+)
+from kiosk.cards.outside import save_supplier, send_out
+from kiosk.complaints import complaint as complaints
+from kiosk.complaints.photos import Upload, photo_root
+from kiosk.core import plant
+from kiosk.core.clock import today as plant_today
 from kiosk.core.outcome import ScanRequest
+from kiosk.core.plant import route_stations
 from kiosk.eventlog.scan_path import record_scan
+from kiosk.orders.changes import change_order
 from kiosk.orders.orders import LineInput, OrderInput, create_order, set_hold
+from kiosk.printing.documents import print_test_label
+from kiosk.shipping.pick_lists import create_pick_list
 
 STATIONS = [
     # code, 中文, English, kind
@@ -97,7 +127,6 @@ def seed_orders(count: int = 30, seed: int = 7) -> list[Order]:
         orders.append(order)
 
     # Move released orders along their routes with real scans, backdated over the last days.
-    from db.models import JobCard, OrderLine
 
     now = utcnow()
     for index, order in enumerate(orders):
@@ -151,10 +180,6 @@ def seed_printers() -> None:
     Nothing listens there until `kiosk fake-printer --port 9101` (and 9102) runs, so they show offline
     and their jobs wait: the demo shows that nothing is lost while a printer is off.
     """
-    from db.models import Printer
-    from kiosk.core import plant
-    from kiosk.printing.documents import print_test_label
-
     with write_transaction():
         for name, uri, language, options, users in DEMO_PRINTERS:
             Printer.create(name=name, uri=uri, language=language, options=options)
@@ -177,10 +202,6 @@ SHIPPING_ORDERS = [
 def seed_shipping() -> None:
     """Goods past QC: an order ready to pack, packed cartons waiting for warehouse-in, cartons in
     stock by bin (LOC-A01 ...), and pick list PL000001 for Lianhua's truck at the loading dock."""
-    from db.models import Carton, JobCard, OrderLine
-    from kiosk.core.plant import route_stations
-    from kiosk.shipping.pick_lists import create_pick_list
-
     rng = random.Random(11)
     at = utcnow() - dt.timedelta(hours=30)
     orders = {}
@@ -226,7 +247,6 @@ def seed_replacement_route() -> Route:
             route = Route.create(name=name)
             for seq, code in enumerate(codes):
                 RouteStep.create(route=route, seq=seq, station=Station.get(Station.code == code))
-    from kiosk.core import plant
 
     plant.forget()
     return route
@@ -235,12 +255,6 @@ def seed_replacement_route() -> Route:
 def seed_complaints() -> None:
     """Order SO2612009 for Jiayuan, made, loaded and shipped by real scans, and complaint CP000001 about
     a table-top carton crushed in transit, with a photo, waiting for a manager's decision."""
-    from db.models import Carton, JobCard, OrderLine, PickList
-    from kiosk.complaints import complaint as complaints
-    from kiosk.complaints.photos import Upload
-    from kiosk.core.plant import route_stations
-    from kiosk.shipping.pick_lists import create_pick_list
-
     seed_replacement_route()
     rng = random.Random(23)
     at = utcnow() - dt.timedelta(days=3)
@@ -277,9 +291,6 @@ def seed_complaints() -> None:
 
 def _photo_root():
     """Where the running app keeps complaint photos (the demo is loaded by `flask init-db --demo`)."""
-    from flask import current_app
-
-    from kiosk.complaints.photos import photo_root
 
     try:
         return photo_root(current_app.config, current_app.instance_path)
@@ -289,9 +300,6 @@ def _photo_root():
 
 def demo_photo() -> bytes:
     """A small JPEG standing in for the customer's photo: a table top with a broken corner."""
-    import io
-
-    from PIL import Image, ImageDraw
 
     image = Image.new("RGB", (480, 320), (236, 232, 226))
     draw = ImageDraw.Draw(image)
@@ -306,11 +314,6 @@ def seed_follow_up() -> None:
     """Order follow-up: SO2613001 (Nordic Bed) is in stock on pick list for its truck but waits for
     finance to release payment, so loading refuses it; SO2613002 (Jiayuan) changed colour while in
     production, so its card past white-body is held at every station until the clerk clears it."""
-    from db.models import Carton, JobCard, OrderLine
-    from kiosk.core.plant import route_stations
-    from kiosk.orders.changes import change_order
-    from kiosk.shipping.pick_lists import create_pick_list
-
     at = utcnow() - dt.timedelta(hours=20)
     today = dt.date.today()
     unpaid = create_order(OrderInput(number="SO2613001", customer_code="NB", due_date=today + dt.timedelta(days=2),
@@ -350,12 +353,6 @@ def seed_outside_and_delivery() -> None:
     """Outside work and delivery notes: order SO2614001 (Lianhua) has one card at Xinda Spraying for
     finishing, due back tomorrow, and one at Kaili Lacquer, three days overdue; order SO2614002 (Hongmei)
     was loaded and shipped nine days ago and its signed delivery note has not come back (overdue)."""
-    from db.models import Carton, DeliveryNote, JobCard, OrderLine, OutsideWork, PickList
-    from kiosk.cards.outside import save_supplier, send_out
-    from kiosk.core.clock import today as plant_today
-    from kiosk.core.plant import route_stations
-    from kiosk.shipping.pick_lists import create_pick_list
-
     for code, name, contact, phone, days in SUPPLIERS:
         save_supplier(code, name, contact, phone, days)
     now, today = utcnow(), plant_today()

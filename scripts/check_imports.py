@@ -65,6 +65,7 @@ class Imports(ast.NodeVisitor):
     def __init__(self, module: str, is_package: bool, known: set[str]):
         self.module, self.is_package, self.known = module, is_package, known
         self.found: list[tuple[str, int, bool]] = []
+        self.inside: list[tuple[str, int]] = []
         self.depth = 0
 
     def _function(self, node):
@@ -78,12 +79,18 @@ class Imports(ast.NodeVisitor):
         if target == PACKAGE or target.startswith(PACKAGE + "."):
             self.found.append((target, node.lineno, self.depth > 0))
 
+    def _statement(self, node: ast.stmt, what: str) -> None:
+        if self.depth:  # every import statement inside a function counts, the project's or a library's
+            self.inside.append((what, node.lineno))
+
     def visit_Import(self, node: ast.Import) -> None:
+        self._statement(node, ", ".join(alias.name for alias in node.names))
         for alias in node.names:
             self._add(alias.name, node)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         base = node.module or ""
+        self._statement(node, "." * node.level + base)
         if node.level:
             package = self.module if self.is_package else self.module.rpartition(".")[0]
             for _ in range(node.level - 1):
@@ -162,15 +169,16 @@ def main(argv: list[str]) -> int:
         here = floor_of(name, floors)
         if here is None:
             problems.append(f"{name}: on no floor of docs/architecture.md")
-        for target, lineno, inside in visitor.found:
+        for what, lineno in visitor.inside:
+            function_level.append({"at": f"{path.relative_to(ROOT)}:{lineno}", "imports": what,
+                                   "why": reason_for(lines, lineno)})
+        for target, lineno, _inside in visitor.found:
             if target not in names:
                 problems.append(f"{name}:{lineno}: imports {target}, which is no module of {PACKAGE}/")
                 continue
             if target != name:
                 graph[name].add(target)
             where = f"{path.relative_to(ROOT)}:{lineno}"
-            if inside:
-                function_level.append({"at": where, "imports": target, "why": reason_for(lines, lineno)})
             there = floor_of(target, floors)
             if here is not None and there is not None and there < here:
                 upward.append(f"{where}: {name} ({floors[here][0]}) imports {target} ({floors[there][0]})")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from db import is_postgres, write_transaction
+from db import database, is_postgres, write_transaction
 from db.models import (
     AlertDelivery,
     AlertRule,
@@ -34,6 +34,9 @@ from db.models import (
     Station,
     utcnow,
 )
+from kiosk.andon.calls import KIND_LABELS as ANDON_KINDS
+from kiosk.andon.calls import LEVEL_LABELS
+from kiosk.boards.figures import not_undone, order_board
 from kiosk.core import plant
 from kiosk.core.clock import to_local
 from kiosk.i18n import Msg, msg
@@ -97,8 +100,6 @@ def cards_waiting(rule: AlertRule, now: dt.datetime) -> list[Condition]:
 
 
 def orders_projected_late(rule: AlertRule, now: dt.datetime) -> list[Condition]:
-    from kiosk.boards.figures import order_board
-
     board = order_board(to_local(now).date(), now=now)
     found = []
     for row in board.rows:
@@ -119,8 +120,6 @@ def orders_projected_late(rule: AlertRule, now: dt.datetime) -> list[Condition]:
 
 def fail_rate(station_id: int, start: dt.datetime, end: dt.datetime) -> tuple[int, int]:
     """(units failed, units inspected) at a QC station between start and end."""
-    from kiosk.boards.figures import not_undone
-
     passed = failed = 0
     for action, units, detail in (
         ScanEvent.select(ScanEvent.action, ScanEvent.units, ScanEvent.detail)
@@ -167,9 +166,6 @@ def printers_offline(rule: AlertRule, now: dt.datetime) -> list[Condition]:
 
 
 def andon_escalations(rule: AlertRule, now: dt.datetime) -> list[Condition]:
-    from kiosk.andon.calls import KIND_LABELS as ANDON_KINDS
-    from kiosk.andon.calls import LEVEL_LABELS
-
     level = max(1, int(threshold(rule) or 1))
     where = AndonCall.open & (AndonCall.level >= level)
     if rule.station_id:
@@ -243,8 +239,6 @@ def check(now: dt.datetime | None = None, plant_name: str = "") -> dict[str, int
              for rule in rules if rule.kind in CONDITIONS}
     with write_transaction():
         if is_postgres():
-            from db import database
-
             database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
         for rule in rules:
             holding = found.get(rule.id, {})

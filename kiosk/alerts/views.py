@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from db import write_transaction
@@ -50,7 +52,6 @@ def shown_target(channel: AlertChannel) -> str:
     """A webhook's address without its key (the query holds the robot's token); mail addresses as they are."""
     if channel.kind == "mail":
         return channel.target
-    from urllib.parse import urlsplit
 
     parts = urlsplit(channel.target)
     return f"{parts.scheme}://{parts.netloc}{parts.path}" + ("?…" if parts.query else "")

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 
-from db.models import AndonCall, utcnow
+from db.models import AndonCall, Worker, utcnow
 from kiosk.andon import calls
 from kiosk.andon.calls import AndonRefused, Limits
 from kiosk.core import plant
 from kiosk.i18n import Msg, msg
-from kiosk.people.auth import STAFF, current_username, kiosk_station, require
+from kiosk.people.auth import STAFF, current_username, has_role, kiosk_station, require
 
 bp = Blueprint("andon", __name__)
 
 
 @bp.app_context_processor
 def _helpers():
-    from markupsafe import Markup
-
     return {"andon_panel": lambda station: Markup(kiosk_panel(station)),
             "andon_strip": lambda: Markup(render_template("andon/_strip.html", **_context(calls.shown_calls(
                 limits=limits()))))}
@@ -98,8 +97,6 @@ def kiosk_step(code: str, call_id: int, step: str):
 
 
 def _badge_name() -> str:
-    from db.models import Worker
-
     worker = Worker.get_or_none(Worker.badge == (_badge() or ""))
     return worker.name if worker else ""
 
@@ -117,8 +114,6 @@ def desk():
 
 
 def _may_act() -> bool:
-    from kiosk.people.auth import has_role
-
     return has_role(*DESK)
 
 
@@ -160,7 +155,5 @@ def record_delay(call_id: int):
 
 
 def _desk_answer(message: Msg, ok: bool = True):
-    from flask import flash, redirect, url_for
-
     flash(message.to_json(), "ok" if ok else "error")
     return redirect(url_for("andon.desk"))

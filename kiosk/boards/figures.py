@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from peewee import SQL, Cast, Value, fn
 
 from db import in_ids
-from db.models import Carton, Customer, Order, OrderLine, Product, ScanEvent, Station, utcnow
+from db.models import Carton, Customer, Order, OrderDelay, OrderLine, Product, ScanEvent, Station, utcnow
 from kiosk.cards.outside import OutRow, out_by_order
 from kiosk.i18n import Msg, msg
+from kiosk.orders.holds import delay_label
 from kiosk.orders.payments import waiting_ids
 from kiosk.orders.progress import StageProgress, progress_for_orders
 
@@ -158,11 +159,6 @@ def _carton_counts(only: list[int] | None = None) -> tuple[dict[int, int], dict[
 
 def delay_reasons(only: list[int] | None = None) -> dict[int, Msg]:
     """The latest delay reason a supervisor recorded on each open order, ready to translate."""
-    try:
-        from db.models import OrderDelay
-        from kiosk.orders.holds import delay_label
-    except ImportError:  # a plant without supervisor actions
-        return {}
     open_ids = Order.select(Order.id).where(_open(only))
     found: dict[int, Msg] = {}
     for order_id, reason, note in (OrderDelay.select(OrderDelay.order, OrderDelay.reason, OrderDelay.note)

@@ -15,8 +15,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from db import compiled, in_ids, is_postgres, run_compiled, write_transaction
+from db import in_ids, write_transaction
 from db.models import Customer, JobCard, Order, OrderLine, OutsideWork, Station, Supplier, utcnow
+from kiosk.cards.route import advance, load_card, open_work
 from kiosk.core.clock import short_time, today
 from kiosk.core.errors import Refusal
 from kiosk.core.outcome import Outcome, ScanResult
@@ -35,32 +36,6 @@ class OutsideWorkError(Refusal):
 
 
 # -- where a card is -------------------------------------------------------------------------------
-
-
-def open_work(card: JobCard | int, lock: bool = False) -> OutsideWork | None:
-    """The card's work out at a supplier now, with its supplier, or None when the card is in the plant."""
-    card_id = card if isinstance(card, int) else card.id
-    lock = lock and is_postgres()
-
-    def build(param):
-        query = (OutsideWork.select(OutsideWork, Supplier).join(Supplier)
-                 .where((OutsideWork.job_card == param("card")) & OutsideWork.returned_at.is_null()))
-        return query.for_update(of=OutsideWork) if lock else query
-
-    rows = run_compiled(compiled(f"outside-open-{lock}", build), card=card_id)
-    return rows[0] if rows else None
-
-
-def refusal_if_out(card: JobCard) -> Outcome | None:
-    """A station's answer for a card that is out at a supplier (None: the card is in the plant)."""
-    work = open_work(card)
-    if work is None:
-        return None
-    return Outcome("rejected", "scan", msg(
-        "Card {card} is at {supplier} since {since}, expected back {expected}. Scan it back in at the clerk "
-        "desk first.", card=card.code, supplier=work.supplier.name, since=short_time(work.sent_at),
-        expected=work.expected_back.isoformat()), reason="at_supplier", job_card=card,
-        detail={"supplier": work.supplier.code})
 
 
 def stage_waiting(card: JobCard) -> Station | None:
@@ -93,8 +68,6 @@ def send_out(code: str, supplier_code: str, expected_back, user: str, idem_key: 
 
 
 def send_out_rule(code: str, supplier_code: str, expected_back, user: str, note: str = "") -> Outcome:
-    from kiosk.cards.route import load_card
-
     supplier = Supplier.get_or_none((Supplier.code == str(supplier_code or "").strip()[:32]) & Supplier.active)
     if supplier is None:
         return Outcome("rejected", "send_out", msg("Choose the supplier the card goes to, then scan the card."),
@@ -157,8 +130,6 @@ def take_back(code: str, user: str, idem_key: str, done: bool = True) -> ScanRes
     code = scanned_code(code)
 
     def action() -> Outcome:
-        from kiosk.cards.route import load_card
-
         card = load_card(code, lock=True)
         if card is None:
             return unknown_card(code, "take_back")
@@ -179,7 +150,6 @@ def take_back_rule(card: JobCard, returned_by: str, done: bool = True) -> Outcom
         return Outcome("rejected", "take_back", msg(
             "Card {card} is not out at a supplier, so there is nothing to scan in. Is it the right card?",
             card=card.code), reason="not_out", job_card=card)
-    from kiosk.cards.route import advance
     work.returned_at = utcnow()
     work.returned_by = returned_by[:64]
     work.save(only=[OutsideWork.returned_at, OutsideWork.returned_by])

@@ -8,14 +8,52 @@ from __future__ import annotations
 from peewee import JOIN, Value
 
 from db import compiled, is_postgres, run_compiled
-from db.models import Carton, JobCard, Order, OrderLine, Product, ScanEvent, Station, Worker, utcnow
-from kiosk.cards.outside import refusal_if_out
+from db.models import (
+    Carton,
+    JobCard,
+    Order,
+    OrderLine,
+    OutsideWork,
+    Product,
+    ScanEvent,
+    Station,
+    Supplier,
+    Worker,
+    utcnow,
+)
 from kiosk.core.clock import short_time
 from kiosk.core.errors import ActionRefused
+from kiosk.core.outcome import Outcome
 from kiosk.core.plant import route_stations, station_label
 from kiosk.eventlog.rules import undoer
 from kiosk.eventlog.undo import undone_ids
 from kiosk.i18n import Msg, msg
+
+
+def open_work(card: JobCard | int, lock: bool = False) -> OutsideWork | None:
+    """The card's work out at a supplier now, with its supplier, or None when the card is in the plant."""
+    card_id = card if isinstance(card, int) else card.id
+    lock = lock and is_postgres()
+
+    def build(param):
+        query = (OutsideWork.select(OutsideWork, Supplier).join(Supplier)
+                 .where((OutsideWork.job_card == param("card")) & OutsideWork.returned_at.is_null()))
+        return query.for_update(of=OutsideWork) if lock else query
+
+    rows = run_compiled(compiled(f"outside-open-{lock}", build), card=card_id)
+    return rows[0] if rows else None
+
+
+def refusal_if_out(card: JobCard) -> Outcome | None:
+    """A station's answer for a card that is out at a supplier (None: the card is in the plant)."""
+    work = open_work(card)
+    if work is None:
+        return None
+    return Outcome("rejected", "scan", msg(
+        "Card {card} is at {supplier} since {since}, expected back {expected}. Scan it back in at the clerk "
+        "desk first.", card=card.code, supplier=work.supplier.name, since=short_time(work.sent_at),
+        expected=work.expected_back.isoformat()), reason="at_supplier", job_card=card,
+        detail={"supplier": work.supplier.code})
 
 
 def load_card(code: str, lock: bool = False) -> JobCard | None:
@@ -43,8 +81,6 @@ def check_card(card: JobCard | None, station: Station, code: str):
     Covers: unknown code, order cancelled or on hold, card finished or void, out at a supplier, not on this card's
     route, already recorded here (duplicate), and out of sequence.
     """
-    from kiosk.core.outcome import Outcome
-
     if card is None:
         return Outcome(
             "rejected", "scan",
@@ -75,7 +111,7 @@ def check_card(card: JobCard | None, station: Station, code: str):
                 card=card.code),
             reason="void", job_card=card,
         )
-    out = refusal_if_out(card)  # at an outside workshop (kiosk/outside_work.py)
+    out = refusal_if_out(card)  # at an outside workshop (kiosk/cards/outside.py)
     if out is not None:
         return out
     stations = route_stations(card.route_id)

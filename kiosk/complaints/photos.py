@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image
+
 from db.models import Complaint, ComplaintPhoto
 from kiosk.core import images
 from kiosk.core.errors import Refusal
@@ -63,7 +65,6 @@ def check_photo(upload: Upload, max_bytes: int = PHOTO_MAX_BYTES) -> CheckedPhot
         images.check_size(upload.data, PHOTO_MAX_PIXELS, msg("Photo {name}", name=name))
     except images.ImageRefused as refused:
         raise PhotoRefused(refused.message) from None
-    from PIL import Image
 
     try:
         with Image.open(io.BytesIO(upload.data)) as image:

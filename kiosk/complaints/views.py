@@ -16,6 +16,7 @@ from kiosk.core.clock import today
 from kiosk.core.plant import route_stations
 from kiosk.core.roles import COMPLAINT_DESK, STAFF, SUPERVISORS
 from kiosk.i18n import msg
+from kiosk.orders.views import queue_job_cards
 from kiosk.people.auth import current_username, require
 from kiosk.web import t
 
@@ -149,8 +150,6 @@ def decide(code: str):
     except complaints.ComplaintError as failure:
         return complaint_detail(complaint.code, error=failure.message, status=400)
     if complaint.replacement_order_id:
-        from kiosk.orders.views import queue_job_cards
-
         queue_job_cards([complaint.replacement_order])
     flash(complaints.decided_note(complaint).to_json(), "ok")
     return redirect(url_for("complaints.complaint_detail", code=complaint.code), code=303)

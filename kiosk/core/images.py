@@ -12,6 +12,8 @@ from __future__ import annotations
 import io
 import struct
 
+from PIL import Image, ImageOps
+
 from kiosk.i18n import Msg, msg
 
 CAMERA_MAX_PIXELS = 3840 * 2160  # a 4K camera frame; a station's camera sends 1280 x 720
@@ -113,8 +115,6 @@ def check_size(data: bytes, max_pixels: int, what: Msg) -> tuple[str, int, int]:
 
 def without_metadata(data: bytes, kind: str) -> bytes:
     """The same picture, turned upright by its EXIF orientation and saved again without EXIF, XMP or text."""
-    from PIL import Image, ImageOps
-
     with Image.open(io.BytesIO(data)) as image:
         icc = image.info.get("icc_profile")
         upright = ImageOps.exif_transpose(image)

@@ -31,6 +31,11 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from peewee import PostgresqlDatabase
+
+from db import database
+from db.models import ScanEvent
+
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.25  # how often the poller looks for new events when nothing wakes it
@@ -91,8 +96,6 @@ def _parse_at(value) -> dt.datetime | None:
 
 def read_changes(database, after: int, also: tuple[int, ...] = (), limit: int = POLL_LIMIT) -> list[Change]:
     """Events with id > `after` (and the ids in `also`), id ascending: a primary-key range read."""
-    from db.models import ScanEvent
-
     table = ScanEvent._meta.table_name
     param = database.param
     sql = f'SELECT {", ".join(COLUMNS)} FROM "{table}" WHERE id > {param}'
@@ -106,8 +109,6 @@ def read_changes(database, after: int, also: tuple[int, ...] = (), limit: int = 
 
 
 def latest_id(database) -> int:
-    from db.models import ScanEvent
-
     row = database.execute_sql(f'SELECT MAX(id) FROM "{ScanEvent._meta.table_name}"').fetchone()
     return int(row[0] or 0)
 
@@ -366,7 +367,6 @@ _stopped = False
 def hub() -> Hub:
     """This process's hub, started on first use (for the database `db.database` is bound to now)."""
     global _hub
-    from db import database
 
     with _hub_lock:
         if _hub is not None and (_hub.closed or _hub.database is not database.obj):
@@ -406,16 +406,12 @@ def event_recorded() -> None:
     Wakes this process's poller and, on PostgreSQL, NOTIFYs the other processes. Runs after the
     outermost commit (peewee's `after_commit`), so a rolled-back scan announces nothing.
     """
-    from db import database
-
     if database.obj is None:
         return
     database.after_commit(_announce)
 
 
 def _announce() -> None:
-    from db import database
-
     current = _hub
     if current is not None and current.database is database.obj:
         current.wake()
@@ -427,8 +423,6 @@ def _announce() -> None:
 
 
 def _is_postgres(database) -> bool:
-    from peewee import PostgresqlDatabase
-
     return isinstance(database, PostgresqlDatabase)
 
 

@@ -9,6 +9,8 @@ import ast
 import re
 from pathlib import Path
 
+from kiosk.i18n import ZH
+
 ROOT = Path(__file__).resolve().parents[1]
 CALLS = {"msg", "gettext", "_", "Msg", "lazy"}
 TEMPLATE_CALL = re.compile(r"""\b_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
@@ -48,8 +50,6 @@ def find_msgids(root: Path = ROOT) -> dict[str, list[str]]:
 
 
 def main() -> int:
-    from kiosk.i18n import ZH
-
     missing = {k: v for k, v in find_msgids().items() if k not in ZH}
     for msgid, places in sorted(missing.items()):
         print(f"{msgid!r}: {places[0]}")

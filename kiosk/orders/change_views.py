@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import secrets
 
+import qrcode
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from db.models import Customer, Order, OrderLine
@@ -206,8 +207,6 @@ def _live_link_url(order: Order) -> str:
 @require(*ORDER_DESK)
 def status_link_qr(number: str):
     """The link as a QR code (PNG), for the customer to scan off paper or a screen."""
-    import qrcode
-
     order = get_order(number)
     image = qrcode.make(_live_link_url(order), box_size=8, border=4)
     out = io.BytesIO()

@@ -32,6 +32,8 @@ from kiosk.eventlog import stream as events
 from kiosk.eventlog.audit import record_action
 from kiosk.i18n import Msg, msg
 from kiosk.orders.orders import DEFAULT_CARD_UNITS, MAX_UNITS_PER_LINE, OrderError, job_card_code, parse_date
+from kiosk.orders.payments import withdraw_for_change
+from kiosk.shipping.cartons import line_stock, refresh_order_status
 
 CHANGE_FIELDS = ("quantity", "cancel", "colour", "options", "due_date")
 # What each change is called on the order page (English message ids; Chinese in zh_orders_more).
@@ -201,8 +203,6 @@ def _packed_ids(cards: list[JobCard]) -> set[int]:
 
 
 def _shipped_units(line: OrderLine) -> int:
-    from kiosk.shipping.cartons import line_stock
-
     return line_stock([line])[line.id].shipped
 
 
@@ -264,7 +264,6 @@ def _change_quantity(order: Order, line: OrderLine, cards: list[JobCard], what: 
             _add_cards(line, after - before, card_units, result)
         else:
             _take_units(order, line, [c for c in live if c.id not in packed_ids], before - after, result)
-        from kiosk.shipping.cartons import refresh_order_status
 
         refresh_order_status([order.id])
     return result
@@ -374,8 +373,6 @@ def _record(order: Order, result: ChangeResult, user: str, idem_key: str | None 
                      "voided": result.voided}
     change.save()
     if change.field == "quantity" and int(change.after) > int(change.before):
-        from kiosk.orders.payments import withdraw_for_change
-
         withdraw_for_change(order, user)
     where = msg("line {line}", line=change.line.line_no) if change.line_id else msg("the order")
     record_action(

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from peewee import fn
 
 from db import write_transaction
-from db.models import Customer, Order, OrderLine, PickList, Product, ScanEvent, Station, StatusLink, utcnow
+from db.models import Carton, Customer, Order, OrderLine, PickList, Product, ScanEvent, Station, StatusLink, utcnow
 from kiosk.core.errors import Refusal
 from kiosk.eventlog import stream as events
 from kiosk.eventlog.audit import record_action
@@ -222,8 +222,6 @@ def customer_view(order: Order) -> CustomerView:
 
 
 def _shipped_dates(order: Order):
-    from db.models import Carton
-
     row = (PickList.select(fn.MIN(PickList.finished_at), fn.MAX(PickList.finished_at))
            .where(PickList.id.in_(Carton.select(Carton.pick_list).join(OrderLine)
                                   .where((OrderLine.order == order) & (Carton.status == "loaded")))

@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 
 from db import write_transaction
+from kiosk.core import xlsx
 from kiosk.i18n import Msg, msg
 from kiosk.orders.orders import LineInput, OrderError, OrderInput, create_order, parse_date, validate
 
@@ -82,11 +83,9 @@ def _csv_rows(content: bytes) -> list[list[str]]:
 
 def _xlsx_rows(content: bytes) -> list[list[str]]:
     """Checked member by member before openpyxl opens it; rows and cells capped while reading."""
-    from kiosk.core.xlsx import XlsxRefused, read_rows
-
     try:
-        return read_rows(content, MAX_ROWS)
-    except XlsxRefused as refused:
+        return xlsx.read_rows(content, MAX_ROWS)
+    except xlsx.XlsxRefused as refused:
         raise ImportFailed([RowError(0, refused.message)]) from None
 
 

@@ -20,11 +20,12 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from db import database
+from db import database, is_postgres
 from db.models import PayAdjustment, PayPeriod
+from kiosk.core import plant
 from kiosk.core.clock import PLANT_TZ
 from kiosk.pay.money import percent_of, split
-from kiosk.pay.rates import RateBook, tiered_amount
+from kiosk.pay.rates import RateBook, day_start_utc, tiered_amount
 
 EARNING_ACTIONS = ("pass", "qc_pass", "qc_fail", "pack", "store", "load")
 CARTON_ACTIONS = ("store", "load")  # one carton per scan
@@ -105,8 +106,6 @@ def _placeholders(values) -> str:
 
 
 def _is_pg() -> bool:
-    from db import is_postgres
-
     return is_postgres()
 
 
@@ -234,8 +233,6 @@ def deduction_lines(faults: list[PayEvent], book: RateBook, undone: set[int], lo
                     start_day: dt.date | None = None, end_day: dt.date | None = None,
                     find_passes=None) -> list[Line]:
     """Quality deductions for failed or scrapped units, on the workers who passed them where they went wrong."""
-    from kiosk.core import plant
-
     stations = {s.code: s.id for s in plant.stations()}
     chosen = []
     for event in faults:
@@ -320,8 +317,6 @@ def adjustment_lines(start_day: dt.date, end_day: dt.date, worker_id: int | None
 
 def period_lines(start_day: dt.date, end_day: dt.date, book: RateBook | None = None) -> list[Line]:
     """Every worker's lines for the plant days [start_day, end_day)."""
-    from kiosk.pay.rates import day_start_utc
-
     book = book or RateBook()
     start, end = day_start_utc(start_day), day_start_utc(end_day)
     events = load_events(start, end)
@@ -337,8 +332,6 @@ def period_lines(start_day: dt.date, end_day: dt.date, book: RateBook | None = N
 def worker_day_lines(worker_id: int, day: dt.date,
                      book: RateBook | None = None) -> tuple[list[Line], list[PayEvent], set[int]]:
     """One worker's lines for one plant day, their own scans of that day and which were undone ("my day")."""
-    from kiosk.pay.rates import day_start_utc
-
     book = book or RateBook()
     start, end = day_start_utc(day), day_start_utc(day + dt.timedelta(days=1))
     p = _p()

@@ -18,6 +18,7 @@ from kiosk.core.clock import PLANT_TZ, today
 from kiosk.eventlog.audit import record_action
 from kiosk.i18n import Msg, msg
 from kiosk.pay.money import yuan
+from kiosk.pay.periods import refuse_if_locked
 
 MAX_FEN = 10_000_00  # 10,000 yuan for one unit is surely a typing error
 MAX_TIERS = 5
@@ -80,8 +81,6 @@ def check(data: RateInput) -> tuple[Station, list[list[int]] | None]:
 
 def set_rate(data: RateInput, user: str) -> PayRate:
     """Save a new rate taking effect on `data.effective` (today: from now). Audited."""
-    from kiosk.pay.settlement import refuse_if_locked
-
     station, tiers = check(data)
     day = data.effective or today()
     if day < today():

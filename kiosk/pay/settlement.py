@@ -19,18 +19,13 @@ from kiosk.core.errors import ActionRefused
 from kiosk.core.text import clean_text
 from kiosk.eventlog.audit import record_action
 from kiosk.eventlog.rules import UNDO_CHECKS
-from kiosk.i18n import Msg, gettext, msg
-from kiosk.pay.earnings import EARNING_ACTIONS, FAULT_ACTIONS, Line, Locks, period_lines, plant_day
+from kiosk.i18n import gettext, msg
+from kiosk.pay.earnings import EARNING_ACTIONS, FAULT_ACTIONS, Line, Locks, PayEvent, period_lines, plant_day
 from kiosk.pay.money import yuan
+from kiosk.pay.periods import SettlementRefused, lock_of, refuse_if_locked
 
 PERIOD_KINDS = ("day", "week", "month")
 MAX_ADJUSTMENT_FEN = 100_000_00
-
-
-class SettlementRefused(ValueError):
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 def period_bounds(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
@@ -45,18 +40,6 @@ def period_bounds(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
         end = (start + dt.timedelta(days=32)).replace(day=1)
         return start, end
     raise SettlementRefused(msg("Choose a day, a week or a month."))
-
-
-def lock_of(day: dt.date) -> PayPeriod | None:
-    return (PayPeriod.select().where((PayPeriod.start <= day) & (PayPeriod.end > day))
-            .order_by(PayPeriod.approved_at).first())
-
-
-def refuse_if_locked(day: dt.date, error=SettlementRefused) -> None:
-    period = lock_of(day)
-    if period is not None:
-        raise error(msg("Pay for {day} was approved by {user} and is locked; record a correction as an "
-                        "adjustment on an open day.", day=day.isoformat(), user=period.approved_by))
 
 
 @dataclass
@@ -186,7 +169,6 @@ def refuse_undo_if_locked(event) -> None:
     """Registered with the supervisor's undo: a scan paid in an approved period stays."""
     if event.action not in EARNING_ACTIONS + FAULT_ACTIONS:
         return
-    from kiosk.pay.earnings import PayEvent
 
     locks = Locks.load()
     if not locks.periods:

@@ -8,7 +8,7 @@ import datetime as dt
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from db import write_transaction
-from db.models import Crew, CrewMember, PayRate, Product, Worker
+from db.models import Crew, CrewMember, PayRate, Product, Worker, utcnow
 from kiosk.core import crews, plant
 from kiosk.core.clock import today
 from kiosk.core.text import clean_text
@@ -42,8 +42,6 @@ def _date(value: str | None) -> dt.date | None:
 
 def _in_force() -> set[int]:
     """Ids of the rates in force now (the newest started row of each station and product)."""
-    from db.models import utcnow
-
     now, found, seen = utcnow(), set(), set()
     for row in PayRate.select().where(PayRate.effective_at <= now).order_by(PayRate.effective_at.desc(),
                                                                               PayRate.id.desc()):

@@ -29,6 +29,7 @@ from flask import (
 )
 from flask.cli import with_appcontext
 
+from db import database
 from db.models import ROLES, Device, Station, User
 from kiosk.core.errors import KioskError
 from kiosk.core.plant import station_label
@@ -374,8 +375,6 @@ def _set_device_cookie(response):
 @with_appcontext
 def create_user_command(username: str, role: str, name: str | None, password: str) -> None:
     """Add a desk user, e.g. the first admin: `kiosk create-user admin`."""
-    from db import database
-
     with database.connection_context():
         try:
             users.create_user(username, name or username, role, password, by="cli")
@@ -391,8 +390,6 @@ def create_user_command(username: str, role: str, name: str | None, password: st
 @with_appcontext
 def pair_device_command(code: str, station: str, label: str) -> None:
     """Pair the kiosk showing CODE with STATION (a station code, or 'display' for a board)."""
-    from db import database
-
     with database.connection_context():
         target = None
         if station != "display":

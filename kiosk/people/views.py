@@ -8,8 +8,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from db.models import ROLES, Device, Station, User, Worker
 from kiosk.core.roles import ADMINS, SUPERVISORS
 from kiosk.i18n import msg
-from kiosk.people import devices, users
+from kiosk.people import approvals, devices, users
 from kiosk.people.auth import current_username, require
+from kiosk.people.hashing import HashingBusy
 from kiosk.web import barcode_data_uri
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -78,9 +79,6 @@ def set_password(user_id: int):
 @require(*ADMINS)
 def set_approval(user_id: int):
     """A supervisor's (or admin's) own badge and PIN, to approve overrides at a kiosk (stored hashed)."""
-    from kiosk.people import approvals
-    from kiosk.people.hashing import HashingBusy
-
     user = _get(User, user_id)
     try:
         approvals.set_approval(user, request.form.get("badge", ""), request.form.get("pin", ""),

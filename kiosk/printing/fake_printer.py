@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hardware import printer_status
+from kiosk.labels import printed_image
+from kiosk.labels.raster import to_paper
 
 _TSPL_END = re.compile(rb"(?<=\r\n)PRINT \d+(?:,\d+)?\r\n")
 
@@ -75,8 +77,6 @@ def save_job(data: bytes, folder: Path, stem: str, language: str | None = None) 
     if language is None:
         job.problem = "not ZPL, TSPL or ESC/POS: saved as it came"
         return job
-    from kiosk.labels import printed_image
-    from kiosk.labels.raster import to_paper
 
     for number, label in enumerate(split_labels(data, language), start=1):
         try:

@@ -22,6 +22,7 @@ from kiosk.core.errors import Refusal
 from kiosk.core.text import clean_text
 from kiosk.i18n import Msg, msg
 from kiosk.labels.charsets import CHARSETS
+from kiosk.labels.escpos_receipt import CHINESE_MODES, DRAWING_MODES
 from kiosk.printing.documents import SIZE_OPTIONS
 
 LANGUAGES = ("escpos", "zpl", "tspl")
@@ -96,7 +97,6 @@ def check_option(language: str, option: str, value: Any) -> Any:
     """One option's value, or PrinterSetupError saying what it may be."""
     from escpos.capabilities import CAPABILITIES
 
-    from kiosk.labels.escpos_receipt import CHINESE_MODES, DRAWING_MODES
 
     if option == "dpi":
         return _whole(option, value, 100, 600)

@@ -16,9 +16,11 @@ from peewee import JOIN, Case, fn
 from db import is_postgres
 from db.models import Carton, Customer, JobCard, Order, OrderLine, PickList, Printer, Product, utcnow
 from kiosk import labels
+from kiosk.core.plant import route_stations
 from kiosk.core.settings import SETTINGS
 from kiosk.labels import Layout
 from kiosk.labels.documents import CartonDoc
+from kiosk.labels.sscc import make_sscc
 from kiosk.printing.documents import Printed, label_size, queue_layouts
 
 # An order's status is set from its goods only in these states (not draft, not cancelled).
@@ -60,8 +62,6 @@ def cartons_of_card(card: JobCard) -> list[Carton]:
 
 def pack_card(card: JobCard) -> list[Carton]:
     """Create the card's cartons, units x cartons per unit, each with its own code (and SSCC when set up)."""
-    from kiosk.labels.sscc import make_sscc
-
     packages = max(1, card.order_line.product.cartons_per_unit)
     cartons = []
     for unit_no in range(1, card.units + 1):
@@ -254,8 +254,6 @@ def refresh_order_status(order_ids: Iterable[int]) -> None:
 def sync_cards(card_ids: Iterable[int]) -> None:
     """Move packed job cards along their route as their cartons go: past warehouse-in when every
     carton is in (or already loaded), done when every carton is loaded; back again after an undo."""
-    from kiosk.core.plant import route_stations
-
     card_ids = list(set(card_ids))
     if is_postgres():
         # Two kiosks storing the last cartons of one card at once: each must see the other's carton,

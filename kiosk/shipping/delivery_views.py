@@ -13,6 +13,7 @@ from kiosk.core.errors import ScanInputError
 from kiosk.core.roles import DELIVERY_DESK
 from kiosk.core.settings import SETTINGS
 from kiosk.i18n import msg
+from kiosk.labels import render_png
 from kiosk.labels.elements import Barcode128, Layout
 from kiosk.labels.layout import barcode_module
 from kiosk.people.auth import current_username, require
@@ -65,8 +66,6 @@ def note_detail(code: str):
 @require(*DELIVERY_DESK, kiosk="any")
 def note_png(code: str):
     """The note as the receipt printer prints it (the copy that comes back, unless copy=customer)."""
-    from kiosk.labels import render_png
-
     note = _get_note(code)
     copy = "customer" if request.args.get("copy") == "customer" else "return"
     png = render_png(delivery_notes.note_layout(note, current_lang(), copy))
@@ -77,8 +76,6 @@ def note_png(code: str):
 @require(*DELIVERY_DESK, kiosk="any")
 def note_a4(code: str):
     """The note on an A4 page, printed from the browser (print CSS); the barcode as the printers draw it."""
-    from kiosk.labels import render_png
-
     note = _get_note(code)
     barcode = Layout(60, 16, (Barcode128(30, 1, note.code, 14, barcode_module(note.code, 60), align="center"),))
     return render_template("shipping/delivery/a4.html", note=note, doc=delivery_notes.note_doc(note),

@@ -39,9 +39,11 @@ from kiosk.eventlog.scan_path import record_desk_action
 from kiosk.eventlog.undo import undo_scan
 from kiosk.i18n import Msg, msg
 from kiosk.labels import Layout
+from kiosk.labels.documents import ManifestDoc, ManifestLine, PickLine, PickListDoc
 from kiosk.people.approvals import Approver
 from kiosk.printing.documents import Printed, printing_note, queue_layouts
-from kiosk.shipping.cartons import GOODS_STATUSES, goods_moved, line_stock
+from kiosk.shipping.cartons import GOODS_STATUSES, find_carton, goods_moved, line_stock
+from kiosk.shipping.delivery_notes import issue_for_pick_list
 
 MAX_CODES_SHOWN = 12  # missing carton codes named in one message
 SHIPPABLE_STATUSES = GOODS_STATUSES[1:]  # orders with goods made: in production and later
@@ -346,7 +348,6 @@ def finish_loading(pick_list: PickList, station: Station | None = None, approver
     pick_list.save(only=[PickList.status, PickList.finished_at, PickList.override_reason])
     loaded = list(Carton.select().where((Carton.pick_list == pick_list) & (Carton.status == "loaded")))
     goods_moved(loaded)
-    from kiosk.shipping.delivery_notes import issue_for_pick_list
 
     printer = manifest_printer(pick_list, station)
     printed = print_manifest(pick_list, printer)
@@ -391,8 +392,6 @@ def manifest_printer(pick_list: PickList, station: Station | None) -> str | None
 
 
 def pick_list_doc(pick_list: PickList, current: Tally | None = None):
-    from kiosk.labels.documents import PickLine, PickListDoc
-
     current = current or tally(pick_list)
     lines = [PickLine(line.order_line.order.number, line.order_line.product.model_no, line.order_line.product.name,
                       line.units, tuple(line.loaded + line.missing)) for line in current.lines]
@@ -402,8 +401,6 @@ def pick_list_doc(pick_list: PickList, current: Tally | None = None):
 
 def manifest_doc(pick_list: PickList, current: Tally | None = None):
     """The manifest: as finished (missing cartons as recorded then), or as things stand."""
-    from kiosk.labels.documents import ManifestDoc, ManifestLine
-
     current = current or tally(pick_list)
     recorded = None
     if pick_list.status == "finished":
@@ -457,8 +454,6 @@ def last_load(carton: Carton, pick_list: PickList) -> ScanEvent | None:
 def undo_load(pick_list_code: str, carton_code: str, approver: Approver, reason: str) -> ScanEvent:
     """A supervisor takes a mis-scanned carton off a pick list: a compensating "undo" event, never a delete.
     The undo is recorded under the approver's user name."""
-    from kiosk.shipping.cartons import find_carton
-
     if not isinstance(approver, Approver):
         raise ShippingError(msg("Only a supervisor can undo a loaded carton: they scan their own badge and type "
                                 "their PIN."))

@@ -9,14 +9,20 @@ import uuid
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from db.models import Carton, Customer, JobCard, OrderLine, PickList, Printer, Station
+from db.models import Carton, Customer, JobCard, OrderLine, PickList, Printer, ScanEvent, Station
+from kiosk.core.errors import ScanInputError
+from kiosk.core.outcome import ScanRequest, ScanResult
 from kiosk.core.roles import SHIPPING_DESK, SUPERVISORS
+from kiosk.eventlog.scan_path import record_scan
 from kiosk.i18n import msg
+from kiosk.labels.layout import manifest_layout, pick_list_layout
 from kiosk.people import approvals
 from kiosk.people.auth import current_user, current_username, kiosk_station, require
 from kiosk.printing.documents import Printed
 from kiosk.shipping import cartons
 from kiosk.shipping import pick_lists as shipping
+from kiosk.stations import loading
+from kiosk.stations.views import get_station, recent_scans
 from kiosk.web import current_lang, layout_png_uri
 
 bp = Blueprint("shipping", __name__, url_prefix="/shipping")
@@ -130,8 +136,6 @@ def print_pick_list(code: str):
 @require(*SHIPPING_DESK, kiosk="any")
 def pick_list_sheet(code: str):
     """The pick list as the receipt printer prints it, to print from the browser."""
-    from kiosk.labels.layout import pick_list_layout
-
     pick_list = get_pick_list(code)
     image = layout_png_uri(pick_list_layout(shipping.pick_list_doc(pick_list), current_lang()))
     return render_template("shipping/receipt.html", title=msg("Pick list {code}", code=pick_list.code),
@@ -141,8 +145,6 @@ def pick_list_sheet(code: str):
 @bp.get("/pick-lists/<code>/manifest")
 @require(*SHIPPING_DESK, kiosk="any")
 def manifest(code: str):
-    from kiosk.labels.layout import manifest_layout
-
     pick_list = get_pick_list(code)
     image = layout_png_uri(manifest_layout(shipping.manifest_doc(pick_list), current_lang()))
     return render_template("shipping/receipt.html", title=msg("Loading manifest {code}", code=pick_list.code),
@@ -192,9 +194,6 @@ def kiosk_approver(form) -> approvals.Approver:
 
 
 def _kiosk_answer(station, pick_list_code: str, result=None, error=None):
-    from kiosk.stations import loading
-    from kiosk.stations.views import recent_scans
-
     return render_template("stations/_scan_result.html", station=station, worker=None, result=result, error=error,
                            tally=loading.tally_for_page(station, pick_list_code, result),
                            recent=recent_scans(station, current_app.config["RECENT_SCANS"]))
@@ -204,9 +203,6 @@ def _kiosk_answer(station, pick_list_code: str, result=None, error=None):
 @kiosk_station()
 def kiosk_undo(code: str):
     """A supervisor at the loading kiosk takes a mis-scanned carton off the pick list (badge + PIN + reason)."""
-    from kiosk.core.outcome import ScanResult
-    from kiosk.stations.views import get_station
-
     station = get_station(code)
     form = request.form
     pick_list_code = (form.get("pick_list") or "")[:32]
@@ -223,11 +219,6 @@ def kiosk_undo(code: str):
 def kiosk_finish_short(code: str):
     """A supervisor lets the truck leave short at the loading kiosk: badge + PIN + reason, logged like a scan
     under the supervisor's name. Sent straight to the server (never kept in the kiosk's offline queue)."""
-    from kiosk.core.errors import ScanInputError
-    from kiosk.core.outcome import ScanRequest
-    from kiosk.eventlog.scan_path import record_scan
-    from kiosk.stations.views import get_station
-
     station = get_station(code)
     form = request.form
     pick_list_code = (form.get("pick_list") or "").strip()[:32]
@@ -270,8 +261,6 @@ def carton_lookup():
     image = layout_png_uri(cartons.label_layout(carton)) if carton else None
     events = []
     if carton is not None:
-        from db.models import ScanEvent
-
         events = list(ScanEvent.select().where(ScanEvent.carton == carton).order_by(ScanEvent.id))
     return render_template("shipping/carton.html", code=code, carton=carton, image=image, events=events,
                            label_printers=printers("zpl", "tspl"), default_printer=_packing_printer())

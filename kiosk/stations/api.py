@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from db import database
 from kiosk.core.errors import ScanInputError
 from kiosk.core.outcome import ScanRequest
 from kiosk.eventlog.scan_path import record_scan
@@ -48,7 +49,5 @@ def scan():
 @bp.get("/health")
 @public
 def health():
-    from db import database
-
     database.execute_sql("SELECT 1")
     return jsonify({"ok": True})

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 from flask import Blueprint, jsonify, request
 
-from kiosk.i18n import gettext
+from kiosk.core.images import CAMERA_MAX_PIXELS, ImageRefused, check_size
+from kiosk.i18n import gettext, msg
 from kiosk.people.auth import kiosk_station
 from kiosk.stations.views import get_station
 from kiosk.web import current_lang
@@ -28,8 +29,6 @@ def decode(code: str):
     lang = current_lang()
     if not data or len(data) > MAX_FRAME_BYTES:
         return jsonify({"error": gettext("The camera picture is empty or too large.", lang), "codes": []}), 400
-    from kiosk.core.images import CAMERA_MAX_PIXELS, ImageRefused, check_size
-    from kiosk.i18n import msg
 
     try:  # by the header's width x height, before OpenCV allocates the picture
         check_size(data, CAMERA_MAX_PIXELS, msg("The camera picture"))

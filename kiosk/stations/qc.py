@@ -7,6 +7,7 @@ earlier station the inspector chose; the good units carry on with the original c
 from __future__ import annotations
 
 from db.models import JobCard, ScanEvent, utcnow
+from kiosk.cards.printed import print_job_card
 from kiosk.cards.route import (
     advance,
     check_card,
@@ -164,8 +165,6 @@ def qc_printer(station) -> str | None:
 
 
 def print_rework(station, rework: JobCard):
-    from kiosk.printing.documents import print_job_card  # documents import the rooms' card helpers
-
     return print_job_card(rework, qc_printer(station))
 
 
