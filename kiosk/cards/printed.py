@@ -73,3 +73,14 @@ def printed_note(printed: Printed) -> Msg:
 
 def job_card_preview_png(card: JobCard, lang: str | None = None) -> bytes:
     return labels.render_png(job_card_layout_for(card, None, lang))
+
+
+def release_note(orders: list[Order], printer_name: str | None) -> tuple[Msg, bool] | None:
+    """After a release, the orders' job cards go to the clerk desk's printer when it has one (docs/printing.md):
+    what the clerk is told, and whether something failed; None without a printer."""
+    if not printer_name:
+        return None
+    results = [print_job_cards(order, printer_name) for order in orders]
+    failed = next((printed for printed in results if not printed.ok), None)
+    summary = failed or Printed(printer_name, sum(printed.queued for printed in results))
+    return printed_note(summary), failed is not None

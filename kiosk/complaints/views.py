@@ -10,13 +10,13 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from db.models import ComplaintPhoto, Order, OrderLine, ScanEvent
+from kiosk.cards import printed as job_cards
 from kiosk.complaints import complaint as complaints
 from kiosk.complaints import photos as complaint_photos
 from kiosk.core.clock import today
 from kiosk.core.plant import route_stations
 from kiosk.core.roles import COMPLAINT_DESK, STAFF, SUPERVISORS
 from kiosk.i18n import msg
-from kiosk.orders.views import queue_job_cards
 from kiosk.people.auth import current_username, require
 from kiosk.web import t
 
@@ -149,8 +149,11 @@ def decide(code: str):
                                       card_units=current_app.config["CARD_UNITS"])
     except complaints.ComplaintError as failure:
         return complaint_detail(complaint.code, error=failure.message, status=400)
-    if complaint.replacement_order_id:
-        queue_job_cards([complaint.replacement_order])
+    if complaint.replacement_order_id:  # its job cards go to the desk printer, as after any release
+        printer = job_cards.desk_job_card_printer(current_app.config)
+        note = job_cards.release_note([complaint.replacement_order], printer)
+        if note is not None:
+            flash(note[0].to_json(), "error" if note[1] else "ok")
     flash(complaints.decided_note(complaint).to_json(), "ok")
     return redirect(url_for("complaints.complaint_detail", code=complaint.code), code=303)
 

@@ -227,7 +227,7 @@ class Hub:
         """PostgreSQL only: a connection of its own that LISTENs, so NOTIFY wakes the poller."""
         if self._listen is not None or not _is_postgres(self.database):
             return self._listen
-        import psycopg2
+        import psycopg2  # only on PostgreSQL (LISTEN/NOTIFY); SQLite plants never load the driver
 
         params = dict(self.database.connect_params)
         connection = psycopg2.connect(dbname=self.database.database, **params)

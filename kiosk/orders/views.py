@@ -16,7 +16,6 @@ from kiosk.orders.importer import ImportFailed, import_orders
 from kiosk.orders.orders import LineInput, OrderError, OrderInput, create_order, release_order
 from kiosk.orders.progress import progress_for_orders
 from kiosk.people.auth import current_username, require
-from kiosk.printing import documents
 from kiosk.web import get_or_404
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -130,13 +129,9 @@ def release(number: str):
 
 def queue_job_cards(orders: list[Order]) -> None:
     """After a release: the job cards go to the clerk desk's printer, when it has one (docs/printing.md)."""
-    printer_name = job_cards.desk_job_card_printer(current_app.config)
-    if not printer_name:
-        return
-    results = [job_cards.print_job_cards(order, printer_name) for order in orders]
-    failed = next((printed for printed in results if not printed.ok), None)
-    summary = failed or documents.Printed(printer_name, sum(printed.queued for printed in results))
-    flash(job_cards.printed_note(summary).to_json(), "error" if failed else "ok")
+    note = job_cards.release_note(orders, job_cards.desk_job_card_printer(current_app.config))
+    if note is not None:
+        flash(note[0].to_json(), "error" if note[1] else "ok")
 
 
 @bp.post("/<number>/hold")

@@ -207,7 +207,7 @@ def _money(fen: int) -> Decimal:
 
 
 def export_xlsx(settlement: Settlement, lang: str) -> bytes:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # openpyxl loads in ~0.3 s: only when a settlement is exported
 
     def t(text, **params):
         return gettext(text, lang, **params)

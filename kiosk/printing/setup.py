@@ -95,6 +95,7 @@ def _choice(option: str, value: Any, choices: tuple) -> Any:
 
 def check_option(language: str, option: str, value: Any) -> Any:
     """One option's value, or PrinterSetupError saying what it may be."""
+    # python-escpos pulls in its USB and serial stack: only when a printer's options are checked
     from escpos.capabilities import CAPABILITIES
 
 

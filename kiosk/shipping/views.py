@@ -1,28 +1,23 @@
 """Shipping pages: pick lists for clerks (create from ready order lines, list, live tally, print),
-carton labels (browser preview, reprint by carton code), finishing and undo at the desk, and the
-loading kiosk's supervisor undo."""
+carton labels (browser preview, reprint by carton code), finishing and undo at the desk. The loading
+kiosk's own supervisor actions are the station's (kiosk/stations/views.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from db.models import Carton, Customer, JobCard, OrderLine, PickList, Printer, ScanEvent, Station
-from kiosk.core.errors import ScanInputError
-from kiosk.core.outcome import ScanRequest, ScanResult
 from kiosk.core.roles import SHIPPING_DESK, SUPERVISORS
-from kiosk.eventlog.scan_path import record_scan
 from kiosk.i18n import msg
 from kiosk.labels.layout import manifest_layout, pick_list_layout
 from kiosk.people import approvals
-from kiosk.people.auth import current_user, current_username, kiosk_station, require
+from kiosk.people.auth import current_user, current_username, require
 from kiosk.printing.documents import Printed
 from kiosk.shipping import cartons
 from kiosk.shipping import pick_lists as shipping
-from kiosk.stations import loading
-from kiosk.stations.views import get_station, recent_scans
 from kiosk.web import current_lang, layout_png_uri
 
 bp = Blueprint("shipping", __name__, url_prefix="/shipping")
@@ -185,59 +180,6 @@ def undo(code: str):
     else:
         flash(event.message, "ok")
     return redirect(url_for("shipping.pick_list_detail", code=pick_list.code), code=303)
-
-
-def kiosk_approver(form) -> approvals.Approver:
-    """The supervisor at this kiosk: their own badge and PIN (raises ApprovalRefused)."""
-    return approvals.from_badge(form.get("approver_badge", ""), form.get("approver_pin", ""),
-                                request.remote_addr or "")
-
-
-def _kiosk_answer(station, pick_list_code: str, result=None, error=None):
-    return render_template("stations/_scan_result.html", station=station, worker=None, result=result, error=error,
-                           tally=loading.tally_for_page(station, pick_list_code, result),
-                           recent=recent_scans(station, current_app.config["RECENT_SCANS"]))
-
-
-@bp.post("/stations/<code>/undo")
-@kiosk_station()
-def kiosk_undo(code: str):
-    """A supervisor at the loading kiosk takes a mis-scanned carton off the pick list (badge + PIN + reason)."""
-    station = get_station(code)
-    form = request.form
-    pick_list_code = (form.get("pick_list") or "")[:32]
-    try:
-        event = shipping.undo_load(pick_list_code, (form.get("carton") or "").strip()[:64], kiosk_approver(form),
-                                   form.get("reason", ""))
-    except (shipping.ShippingError, approvals.ApprovalRefused) as failure:
-        return _kiosk_answer(station, pick_list_code, error=failure.message)
-    return _kiosk_answer(station, pick_list_code, result=ScanResult.from_event(event))
-
-
-@bp.post("/stations/<code>/finish-short")
-@kiosk_station()
-def kiosk_finish_short(code: str):
-    """A supervisor lets the truck leave short at the loading kiosk: badge + PIN + reason, logged like a scan
-    under the supervisor's name. Sent straight to the server (never kept in the kiosk's offline queue)."""
-    station = get_station(code)
-    form = request.form
-    pick_list_code = (form.get("pick_list") or "").strip()[:32]
-    options = {"finish": "1", "pick_list": pick_list_code, "reason": (form.get("reason") or "")[:200]}
-    user = ""
-    try:
-        approver = kiosk_approver(form)
-    except approvals.ApprovalRefused as refusal:
-        options["approval_refused"] = refusal.message
-    else:
-        options["approver"], user = approver, approver.username
-    idem = (form.get("idem") or "")[:80]
-    scan_request = ScanRequest(station_code=station.code, code=pick_list_code or "-", source="approval", user=user,
-                               idem_key=idem if len(idem) >= 8 else f"short-{uuid.uuid4().hex}", options=options)
-    try:
-        result = record_scan(scan_request)
-    except ScanInputError as error:
-        return _kiosk_answer(station, pick_list_code, error=error.message)
-    return _kiosk_answer(station, pick_list_code, result=result)
 
 
 def _flash_printed(printed: Printed, sent) -> None:

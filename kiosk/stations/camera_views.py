@@ -34,9 +34,9 @@ def decode(code: str):
         check_size(data, CAMERA_MAX_PIXELS, msg("The camera picture"))
     except ImageRefused as refused:
         return jsonify({"error": refused.message.render(lang), "codes": []}), 400
-    import cv2
+    import cv2  # OpenCV takes ~0.5 s and much memory: only on a kiosk that sends camera frames
 
-    from hardware.camera import decode_frame
+    from hardware.camera import decode_frame  # (OpenCV's decoder, as above)
 
     frame = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
     if frame is None:

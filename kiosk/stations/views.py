@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, render_template, request
@@ -12,11 +13,13 @@ from db import compiled, run_compiled
 from db.models import ScanEvent, Station, Worker
 from kiosk.core import crews, plant
 from kiosk.core.errors import ScanInputError
-from kiosk.core.outcome import ScanRequest
+from kiosk.core.outcome import ScanRequest, ScanResult
 from kiosk.eventlog.scan_path import record_scan
 from kiosk.i18n import msg
 from kiosk.pay.myday import day_summary
+from kiosk.people import approvals
 from kiosk.people.auth import kiosk_station, public
+from kiosk.shipping import pick_lists
 from kiosk.stations import loading, qc
 from kiosk.web import current_lang
 
@@ -218,3 +221,59 @@ def worker_panel(code: str):
     station = get_station(code)
     badge = (request.args.get("badge") or "")[:64]
     return render_template("stations/_worker.html", station=station, worker=signed_in(badge), oob=False)
+
+
+# -- the loading kiosk's supervisor: undo a loaded carton, let the truck leave short ----------------
+
+
+def kiosk_approver(form) -> approvals.Approver:
+    """The supervisor at this kiosk: their own badge and PIN (raises ApprovalRefused)."""
+    return approvals.from_badge(form.get("approver_badge", ""), form.get("approver_pin", ""),
+                                request.remote_addr or "")
+
+
+def _kiosk_answer(station, pick_list_code: str, result=None, error=None):
+    return render_template("stations/_scan_result.html", station=station, worker=None, result=result, error=error,
+                           tally=loading.tally_for_page(station, pick_list_code, result),
+                           recent=recent_scans(station, current_app.config["RECENT_SCANS"]))
+
+
+@bp.post("/shipping/stations/<code>/undo")  # the address the loading kiosk has always used
+@kiosk_station()
+def kiosk_undo(code: str):
+    """A supervisor at the loading kiosk takes a mis-scanned carton off the pick list (badge + PIN + reason)."""
+    station = get_station(code)
+    form = request.form
+    pick_list_code = (form.get("pick_list") or "")[:32]
+    try:
+        event = pick_lists.undo_load(pick_list_code, (form.get("carton") or "").strip()[:64], kiosk_approver(form),
+                                   form.get("reason", ""))
+    except (pick_lists.ShippingError, approvals.ApprovalRefused) as failure:
+        return _kiosk_answer(station, pick_list_code, error=failure.message)
+    return _kiosk_answer(station, pick_list_code, result=ScanResult.from_event(event))
+
+
+@bp.post("/shipping/stations/<code>/finish-short")
+@kiosk_station()
+def kiosk_finish_short(code: str):
+    """A supervisor lets the truck leave short at the loading kiosk: badge + PIN + reason, logged like a scan
+    under the supervisor's name. Sent straight to the server (never kept in the kiosk's offline queue)."""
+    station = get_station(code)
+    form = request.form
+    pick_list_code = (form.get("pick_list") or "").strip()[:32]
+    options = {"finish": "1", "pick_list": pick_list_code, "reason": (form.get("reason") or "")[:200]}
+    user = ""
+    try:
+        approver = kiosk_approver(form)
+    except approvals.ApprovalRefused as refusal:
+        options["approval_refused"] = refusal.message
+    else:
+        options["approver"], user = approver, approver.username
+    idem = (form.get("idem") or "")[:80]
+    scan_request = ScanRequest(station_code=station.code, code=pick_list_code or "-", source="approval", user=user,
+                               idem_key=idem if len(idem) >= 8 else f"short-{uuid.uuid4().hex}", options=options)
+    try:
+        result = record_scan(scan_request)
+    except ScanInputError as error:
+        return _kiosk_answer(station, pick_list_code, error=error.message)
+    return _kiosk_answer(station, pick_list_code, result=result)
