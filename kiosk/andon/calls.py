@@ -30,6 +30,7 @@ from db.models import (
 )
 from kiosk.core import plant
 from kiosk.core.clock import to_local
+from kiosk.core.errors import Refusal
 from kiosk.eventlog.audit import record_action
 from kiosk.i18n import Msg, msg
 
@@ -62,12 +63,8 @@ DELAY_FOR_KIND = {"material": "material_shortage", "machine": "machine_fault", "
 MAX_NOTE = 200
 
 
-class AndonRefused(ValueError):
+class AndonRefused(Refusal):
     """The step cannot be taken now; `message` says why and what to do."""
-
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -14,18 +14,15 @@ import struct
 
 from PIL import Image, ImageOps
 
+from kiosk.core.errors import Refusal
 from kiosk.i18n import Msg, msg
 
 CAMERA_MAX_PIXELS = 3840 * 2160  # a 4K camera frame; a station's camera sends 1280 x 720
 PHOTO_MAX_PIXELS = 24_000_000  # a phone's full-size photo is 12 megapixels
 
 
-class ImageRefused(ValueError):
+class ImageRefused(Refusal):
     """A picture refused before decoding; `message` says why."""
-
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 def image_format(data: bytes) -> str | None:

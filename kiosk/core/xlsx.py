@@ -15,7 +15,8 @@ import io
 import zipfile
 from collections.abc import Iterator
 
-from kiosk.i18n import Msg, msg
+from kiosk.core.errors import Refusal
+from kiosk.i18n import msg
 
 MAX_MEMBERS = 200
 MAX_MEMBER_BYTES = 24 * 1024 * 1024  # one XML part, uncompressed
@@ -26,12 +27,8 @@ MAX_COLUMNS = 64
 MAX_CELL = 2000  # characters in one cell
 
 
-class XlsxRefused(ValueError):
+class XlsxRefused(Refusal):
     """The workbook is refused before (or while) reading it; `message` says why."""
-
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 def _mb(size: int) -> str:

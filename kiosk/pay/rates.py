@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from db import write_transaction
 from db.models import PayRate, Product, Station, utcnow
 from kiosk.core.clock import PLANT_TZ, today
+from kiosk.core.errors import Refusal
 from kiosk.eventlog.audit import record_action
-from kiosk.i18n import Msg, msg
+from kiosk.i18n import msg
 from kiosk.pay.money import yuan
 from kiosk.pay.periods import refuse_if_locked
 
@@ -24,12 +25,8 @@ MAX_FEN = 10_000_00  # 10,000 yuan for one unit is surely a typing error
 MAX_TIERS = 5
 
 
-class RateRefused(ValueError):
+class RateRefused(Refusal):
     """A rate that cannot be saved; `message` says why."""
-
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 @dataclass

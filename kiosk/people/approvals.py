@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from db import write_transaction
 from db.models import Carton, JobCard, User, Worker
+from kiosk.core.errors import Refusal
 from kiosk.eventlog.audit import record_action
-from kiosk.i18n import Msg, msg
+from kiosk.i18n import msg
 from kiosk.people import hashing
 from kiosk.people.throttle import PIN
 
@@ -24,12 +25,8 @@ BADGE_RE = re.compile(r"^[A-Z][A-Z0-9-]{1,15}$")  # as a worker's badge (kiosk/u
 CARD_CODE_RE = re.compile(r"^J[CR][0-9]")
 
 
-class ApprovalRefused(ValueError):
+class ApprovalRefused(Refusal):
     """Not approved; `message` says why and what to do."""
-
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
 
 
 @dataclass(frozen=True)
