@@ -23,3 +23,21 @@ def launch_chromium(playwright, extra_args: list[str] | None = None):
     if path is None:
         pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
     return playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS + (extra_args or []))
+
+
+def scan_like_a_scanner(page, code: str) -> None:
+    page.keyboard.type(code, delay=5)
+    page.keyboard.press("Enter")
+
+
+def wait_answer(page, code: str, outcome: str) -> str:
+    """Wait until the answer panel shows `code` with `outcome`; return its text."""
+    page.wait_for_function(
+        """([code, outcome]) => {
+            const answer = document.querySelector('#scan-result .answer');
+            const shown = answer && answer.querySelector('.answer-code');
+            return shown && shown.textContent === code && answer.dataset.outcome === outcome;
+        }""",
+        arg=[code, outcome],
+    )
+    return page.locator("#scan-result .answer").inner_text()

@@ -16,6 +16,7 @@ import pytest
 import db
 from db import models
 from db.schema import migrate
+from tests.factories import make_order, ship
 
 PG_ADMIN_URL = os.environ.get("KIOSK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -156,3 +157,16 @@ def demo_server(tmp_path):
     yield server
     server.stop()
     database.close()
+
+
+@pytest.fixture
+def shipped_order(plant):
+    """T-order for LH: 2 tables (2 cartons each), shipped on a finished pick list."""
+    order = make_order(lines=[("DT-120", 2)], number="SO-CP-1")
+    return order, ship(order)
+
+
+@pytest.fixture
+def photo_app(app, tmp_path):
+    app.config["COMPLAINT_PHOTO_DIR"] = str(tmp_path / "photos")
+    return app

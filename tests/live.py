@@ -3,6 +3,8 @@ port of 127.0.0.1 with its own instance folder and database."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import signal
 import socket
@@ -85,3 +87,18 @@ class LiveServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def post_scan(url: str, scan: dict, timeout: float = 10) -> tuple[int, str]:
+    """(HTTP status, outcome) for one scan; status 0 when no answer came (refused, reset, timed out)."""
+    body = json.dumps({"station": scan["station"], "code": scan["code"], "idem_key": scan["key"],
+                       "worker_badge": scan["badge"], "scanned_at": scan["scanned_at"]}).encode()
+    request = urllib.request.Request(url + "/api/scan", data=body, method="POST", headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {scan['token']}"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read()).get("outcome", "")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+    except (OSError, ValueError, http.client.HTTPException):  # refused, reset, timed out, cut off mid-way
+        return 0, ""

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import json
 import socket
+import struct
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from hardware import printer_status
 
 
 class WebhookServer:
@@ -128,3 +132,134 @@ class SmtpServer:
                 return
             else:
                 say("250 OK")
+
+
+class LoopbackPrinter:
+    """A raw-TCP "printer" on 127.0.0.1 that records the bytes of each connection it accepts.
+
+    It answers status requests (ZPL ~HS, TSPL <ESC>!?, ESC/POS DLE EOT n) the way the manuals give them,
+    reporting `condition`, and leaves them out of what it records. `read=False` makes a printer that
+    accepts but never reads (out of paper, buffer full); `answers=False` one that never answers.
+    """
+
+    def __init__(self, port: int = 0, read: bool = True, receive_buffer: int | None = None,
+                 answers: bool = True, condition: printer_status.Condition | None = None,
+                 hang_up: str | None = None):
+        # hang_up: "close" or "reset" the connection instead of answering the first status request
+        # that follows printed bytes (a printer that took a label, then went away without a word).
+        self.hang_up = hang_up
+        self.port = port
+        self.read = read
+        self.answers = answers
+        self.condition = condition or printer_status.Condition()
+        self.requests: list[str] = []
+        self.receive_buffer = receive_buffer
+        self.connections: list[bytearray] = []
+        self._lock = threading.Lock()
+        self._open: list[socket.socket] = []
+        self._threads: list[threading.Thread] = []
+        self._server: socket.socket | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"tcp://127.0.0.1:{self.port}"
+
+    def start(self) -> LoopbackPrinter:
+        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if self.receive_buffer:
+            server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.receive_buffer)
+        server.bind(("127.0.0.1", self.port))
+        server.listen(16)
+        self.port = server.getsockname()[1]
+        self._server = server
+        self._spawn(self._accept_loop, server)
+        return self
+
+    def stop(self) -> None:
+        """Switch the printer off: stop listening and drop every connection."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown(socket.SHUT_RDWR)  # wakes the accept() below on Linux
+            server.close()
+        self.drop_connections()
+        for thread in self._threads:
+            thread.join(5)
+        self._threads = []
+
+    def drop_connections(self) -> None:
+        with self._lock:
+            connections, self._open = self._open, []
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            connection.close()
+
+    def received(self) -> bytes:
+        with self._lock:
+            return b"".join(bytes(c) for c in self.connections)
+
+    def wait_for(self, size: int, timeout: float = 10.0) -> bytes:
+        """The bytes received once there are at least `size` of them (or after `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while len(self.received()) < size and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return self.received()
+
+    def __enter__(self) -> LoopbackPrinter:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def _spawn(self, target, *args) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _accept_loop(self, server: socket.socket) -> None:
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            record = bytearray()
+            with self._lock:
+                self.connections.append(record)
+                self._open.append(connection)
+            if self.read:
+                self._spawn(self._read_loop, connection, record)
+
+    def _read_loop(self, connection: socket.socket, record: bytearray) -> None:
+        scanner = printer_status.RequestScanner()
+        while True:
+            try:
+                chunk = connection.recv(65536)
+            except OSError:
+                return
+            if not chunk:
+                connection.close()
+                return
+            printed, requests = scanner.feed(chunk)
+            with self._lock:
+                record.extend(printed)
+                self.requests.extend(requests)
+            if self.hang_up and requests and record:
+                if self.hang_up == "reset":
+                    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                connection.close()
+                return
+            if self.answers and requests:
+                try:
+                    connection.sendall(b"".join(printer_status.answer_request(r, self.condition) for r in requests))
+                except OSError:
+                    return
+
+
+def free_port() -> int:
+    """A port nothing listens on (connections to it are refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -6,7 +6,7 @@ import pytest
 
 from db.models import AndonCall
 from tests.auth_helpers import pair_browser
-from tests.test_station_browser import scan_like_a_scanner
+from tests.browser import scan_like_a_scanner
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from db.models import AndonCall, OrderDelay
 from tests.auth_helpers import csrf_token, hx_post, kiosk_at, login, post
 from tests.factories import cards_of, make_order, scan
-from tests.test_views import Elements
+from tests.pages import Elements
 
 
 def by_class(html: str, name: str) -> list[dict]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import cards_of, make_order
-from tests.test_board_support import display_cookie
+from tests.pages import display_cookie
 
 pytestmark = pytest.mark.browser
 

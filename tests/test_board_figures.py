@@ -11,7 +11,7 @@ from db.models import Carton, Station
 from kiosk.boards import figures
 from kiosk.core.clock import today
 from tests.factories import cards_of, make_order, scan
-from tests.test_board_support import sign_in
+from tests.pages import sign_in
 
 
 def seed():

@@ -33,35 +33,14 @@ from kiosk.i18n import Msg
 from kiosk.shipping import cartons as cartons_module
 from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import login, make_user, post
-from tests.factories import cards_of, make_order, scan
-from tests.test_shipping import cartons_of, packed, set_printer, stocked, whole
-from tests.test_views import Elements
+from tests.factories import cards_of, cartons_of, make_order, packed, picture, scan, set_printer, ship, stocked, whole
+from tests.pages import Elements
 
 # -- helpers ---------------------------------------------------------------------------------------
 
 
-def ship(order: Order, units_by_line: dict[int, int] | None = None) -> list[Carton]:
-    """Make and store the order, then load whole units (all of them, or `units_by_line`) on a pick list
-    and finish it: those units are shipped."""
-    stocked(order)
-    wanted = units_by_line or whole(order)
-    pick_list = create_pick_list(order.customer.code, wanted, "沪A12345", "loading")
-    assert scan("loading", pick_list.code, badge="W004").ok
-    for line_id, units in wanted.items():
-        cartons = [c for c in cartons_of(order) if c.order_line_id == line_id]
-        chosen = sorted({(c.job_card_id, c.unit_no) for c in cartons})[:units]
-        for carton in cartons:
-            if (carton.job_card_id, carton.unit_no) in chosen:
-                assert scan("loading", carton.code, badge="W004", pick_list=pick_list.code).ok
-    finished = scan("loading", pick_list.code, badge="W004", finish="1")
-    assert finished.ok, finished.message.render("en")
-    return cartons_of(order)
 
 
-def picture(kind: str = "PNG", size=(64, 48)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, (200, 120, 40)).save(out, format=kind)
-    return out.getvalue()
 
 
 def complaint_about(order: Order, carton: Carton | None = None, photos=(), **fields) -> ComplaintInput:
@@ -78,11 +57,6 @@ def refusal(call, *args, **kwargs) -> str:
     return caught.value.message.render("en")
 
 
-@pytest.fixture
-def shipped_order(plant):
-    """T-order for LH: 2 tables (2 cartons each), shipped on a finished pick list."""
-    order = make_order(lines=[("DT-120", 2)], number="SO-CP-1")
-    return order, ship(order)
 
 
 @pytest.fixture
@@ -362,7 +336,7 @@ def test_replacement_numbers_fit_32_characters(plant):
 def test_replacement_cartons_are_labelled_as_replacement_parts(shipped_order, clerk, manager, tmp_path,
                                                                 monkeypatch):
     from kiosk.labels import carton_label_layout
-    from tests.test_labels_layouts import texts
+    from tests.pages import texts
 
     order, shipped = shipped_order
     complaint = complaints.open_complaint(complaint_about(order, shipped[0]), clerk.username, tmp_path)
@@ -416,10 +390,6 @@ def test_the_daily_report_counts_complaints_and_reasons(shipped_order, clerk, ma
 # -- pages -----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def photo_app(app, tmp_path):
-    app.config["COMPLAINT_PHOTO_DIR"] = str(tmp_path / "photos")
-    return app
 
 
 def test_a_clerk_records_a_complaint_with_a_photo_that_only_staff_can_see(photo_app, shipped_order):

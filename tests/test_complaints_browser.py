@@ -16,11 +16,9 @@ from kiosk.demo import seed_replacement_route
 from kiosk.shipping import cartons
 from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import login_browser, make_user, pair_browser
-from tests.factories import cards_of, make_order
-from tests.test_complaints import picture, ship
-from tests.test_labels_layouts import texts
-from tests.test_shipping import cartons_of, stocked, whole
-from tests.test_station_browser import scan_like_a_scanner, wait_answer
+from tests.browser import scan_like_a_scanner, wait_answer
+from tests.factories import cards_of, cartons_of, make_order, picture, ship, stocked, whole
+from tests.pages import texts
 
 pytestmark = pytest.mark.browser
 

@@ -3,37 +3,13 @@ with no "database is locked" or other errors, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import db
 from db.models import JobCard, ScanEvent
 from kiosk.core.outcome import ScanRequest
 from kiosk.eventlog.scan_path import record_scan
-from tests.factories import cards_of, make_order
-
-THREADS = 8
-
-
-def run_together(database_url: str, work, count: int = THREADS) -> tuple[list, list]:
-    """Run `work(i)` in `count` threads released at once, each on its own connection."""
-    barrier = threading.Barrier(count)
-    results, errors = [None] * count, []
-
-    def target(index: int) -> None:
-        try:
-            with db.database.connection_context():
-                barrier.wait()
-                results[index] = work(index)
-        except Exception as error:  # noqa: BLE001 - the test reports every failure
-            errors.append(repr(error))
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results, errors
+from tests.factories import THREADS, cards_of, make_order, run_together
 
 
 def test_same_card_same_station_many_threads_recorded_once(plant, database_url):

@@ -7,17 +7,16 @@ moved on twice. Runs on SQLite and on PostgreSQL (the `database` fixture)."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import random
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
+
+from tests.live import post_scan
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT_THREADS = 4
@@ -27,19 +26,6 @@ RETRY_SECONDS = 60
 # -- the client process (python -m tests.test_crash_durability PLAN OUT) ------------------------------
 
 
-def post_scan(url: str, scan: dict, timeout: float = 10) -> tuple[int, str]:
-    """(HTTP status, outcome) for one scan; status 0 when no answer came (refused, reset, timed out)."""
-    body = json.dumps({"station": scan["station"], "code": scan["code"], "idem_key": scan["key"],
-                       "worker_badge": scan["badge"], "scanned_at": scan["scanned_at"]}).encode()
-    request = urllib.request.Request(url + "/api/scan", data=body, method="POST", headers={
-        "Content-Type": "application/json", "Authorization": f"Bearer {scan['token']}"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read()).get("outcome", "")
-    except urllib.error.HTTPError as error:
-        return error.code, ""
-    except (OSError, ValueError, http.client.HTTPException):  # refused, reset, timed out, cut off mid-way
-        return 0, ""
 
 
 def run_client(plan_path: str, out_path: str) -> None:

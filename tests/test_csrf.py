@@ -10,9 +10,9 @@ from html.parser import HTMLParser
 import pytest
 
 from db.models import Device, OrderDelay, ScanEvent, User, Worker
+from tests.access_table import ACCESS, HERE, K_HERE, K_OTHER, ROLES, app_routes
 from tests.auth_helpers import csrf_token, hx_post, login, make_device, make_user, page_csrf, pair_kiosk, post
 from tests.factories import cards_of, make_order, scan
-from tests.test_authz_table import ACCESS, HERE, K_HERE, K_OTHER, ROLES, app_routes
 
 
 def counts() -> tuple[int, ...]:

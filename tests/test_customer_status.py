@@ -17,7 +17,7 @@ from kiosk.orders.orders import set_hold
 from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import login, make_user, post
 from tests.factories import cards_of, make_order, scan
-from tests.test_views import Elements
+from tests.pages import Elements
 
 SECRET = "test-secret"  # the app fixture's SECRET_KEY
 
@@ -153,7 +153,7 @@ def test_the_link_uses_the_configured_public_address(app, client, plant):
 
 
 def test_a_shipped_order_shows_every_stage_with_its_date(client, plant):
-    from tests.test_shipping import stocked, whole
+    from tests.factories import stocked, whole
 
     order = make_order(lines=[("DC-08", 2)], number="SO-CUST-2")
     cartons = stocked(order)

@@ -20,26 +20,10 @@ from kiosk.labels import render_png
 from kiosk.printing.queue import deliver_pending
 from kiosk.shipping import delivery_notes
 from kiosk.shipping.delivery_notes import issue_for_pick_list, note_doc, note_layout, scan_back
-from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import hx_post, login, post
-from tests.factories import make_order, scan
-from tests.test_print_wiring import png_codes, printed_codes
-from tests.test_shipping import set_printer, stocked, whole
-from tests.test_transports import LoopbackPrinter
-from tests.test_views import Elements
-
-
-def finish_truck(customer: str = "LH", lines=(("SF-301", 1), ("DC-08", 2)), plate: str = "沪A·D8812"):
-    """An order stocked, all of it loaded on a pick list, loading finished at the loading kiosk."""
-    order = make_order(lines=list(lines), customer_code=customer)
-    cartons = stocked(order)
-    pick_list = create_pick_list(customer, whole(order), plate, "loading")
-    assert scan("loading", pick_list.code, badge="W004").ok
-    for carton in cartons:
-        assert scan("loading", carton.code, badge="W004", pick_list=pick_list.code).ok
-    finished = scan("loading", pick_list.code, badge="W004", finish="1")
-    assert finished.outcome == "ok", finished.message.render("en")
-    return order, pick_list, finished
+from tests.factories import finish_truck, set_printer
+from tests.loopback import LoopbackPrinter
+from tests.pages import Elements, png_codes, printed_codes
 
 
 @pytest.fixture

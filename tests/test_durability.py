@@ -18,7 +18,7 @@ import db
 from db.models import JobCard, ScanEvent
 from tests.auth_helpers import make_device
 from tests.factories import cards_of, make_order
-from tests.test_crash_durability import post_scan
+from tests.live import post_scan
 
 
 def scan_body(code: str, key: str) -> dict:

@@ -13,7 +13,7 @@ import pytest
 import db
 from kiosk.eventlog import stream as events
 from tests.factories import cards_of, make_order, scan
-from tests.test_board_support import SseClient, agent_token, display_cookie, parse_sse, sign_in
+from tests.pages import SseClient, agent_token, display_cookie, parse_sse, sign_in
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,8 @@ from PIL import Image
 from db.models import Complaint, ComplaintPhoto, Order
 from tests import bombs
 from tests.auth_helpers import kiosk_at, login, post
-from tests.test_complaints import photo_app, picture, shipped_order  # noqa: F401 - fixtures
-from tests.test_views import Elements
+from tests.factories import picture
+from tests.pages import Elements
 
 
 def import_file(client, name: str, data: bytes, lang: str = "en"):
@@ -97,7 +97,7 @@ def _kiosk_token(client) -> str:
     return page_csrf(client.get("/station/qc").get_data(as_text=True))
 
 
-def test_f19_a_49_megapixel_photo_is_refused_before_decoding(photo_app, shipped_order):  # noqa: F811
+def test_f19_a_49_megapixel_photo_is_refused_before_decoding(photo_app, shipped_order):
     order, shipped = shipped_order
     client = photo_app.test_client()
     login(client, "clerk")
@@ -111,7 +111,7 @@ def test_f19_a_49_megapixel_photo_is_refused_before_decoding(photo_app, shipped_
     assert Complaint.select().count() == 0
 
 
-def test_f19_a_photos_gps_position_is_not_kept_or_served(photo_app, shipped_order):  # noqa: F811
+def test_f19_a_photos_gps_position_is_not_kept_or_served(photo_app, shipped_order):
     order, shipped = shipped_order
     client = photo_app.test_client()
     login(client, "clerk")

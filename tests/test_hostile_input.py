@@ -10,9 +10,9 @@ from urllib.parse import quote
 import pytest
 
 from db.models import Printer, PrintJob, Worker
+from tests.access_table import ACCESS, HERE, K_HERE, K_OTHER, ROLES, app_routes
 from tests.auth_helpers import csrf_token, login, make_device, make_user
 from tests.factories import cards_of, make_order, scan
-from tests.test_authz_table import ACCESS, HERE, K_HERE, K_OTHER, ROLES, app_routes
 
 HOSTILE = [
     "A" * 100_000,

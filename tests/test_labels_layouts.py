@@ -13,7 +13,6 @@ from kiosk.labels import (
     Barcode128,
     Layout,
     QRCode,
-    Text,
     carton_label_layout,
     job_card_layout,
     manifest_layout,
@@ -24,20 +23,12 @@ from kiosk.labels import (
 )
 from kiosk.labels.layout import wrap
 from kiosk.labels.samples import sample_carton, sample_job_card, sample_manifest, sample_pick_list
+from tests.pages import texts
 
 LANGS = ("zh", "en")
 SSCC = "106141411234567897"
 
 
-def texts(layout: Layout) -> list[str]:
-    """Every line printed on the layout, the text under barcodes included."""
-    found = []
-    for element in layout.elements:
-        if isinstance(element, Text):
-            found.append(element.text)
-        elif isinstance(element, Barcode128) and element.human_text:
-            found.append(element.human_text)
-    return found
 
 
 def png_codes(layout: Layout) -> list[tuple[str, str]]:

@@ -16,9 +16,9 @@ import pytest
 from db.models import Customer, Order, Product, Worker
 from kiosk.i18n import ZH
 from kiosk.orders.importer import COLUMNS
+from tests.access_table import app_routes
 from tests.auth_helpers import hx_post, login, make_device, make_user, pair_kiosk
 from tests.factories import cards_of, make_order, scan
-from tests.test_authz_table import app_routes
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.\-/]*")

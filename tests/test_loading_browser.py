@@ -10,9 +10,8 @@ from db.models import PickList
 from kiosk.people.approvals import set_approval
 from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import make_user, pair_browser
-from tests.factories import make_order
-from tests.test_shipping import stocked, whole
-from tests.test_station_browser import scan_like_a_scanner, wait_answer
+from tests.browser import scan_like_a_scanner, wait_answer
+from tests.factories import make_order, stocked, whole
 
 pytestmark = pytest.mark.browser
 PIN = "4821"

@@ -11,9 +11,7 @@ from kiosk.core import plant as plant_cache
 from kiosk.core.outcome import ScanRequest
 from kiosk.eventlog.scan_path import record_scan
 from kiosk.shipping.pick_lists import create_pick_list, tally
-from tests.factories import make_order
-from tests.test_concurrency import THREADS, run_together
-from tests.test_shipping import stocked, whole
+from tests.factories import THREADS, make_order, run_together, stocked, whole
 
 DOCKS = ("loading", "dock2")
 

@@ -15,7 +15,7 @@ from kiosk.orders.changes import AlreadyRecorded, ChangeRefused, change_order, c
 from kiosk.orders.orders import cancel_order
 from tests.auth_helpers import login, post
 from tests.factories import cards_of, make_order, scan
-from tests.test_views import Elements
+from tests.pages import Elements
 
 
 def card(code: str) -> JobCard:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.auth_helpers import login_browser, pair_browser
+from tests.browser import scan_like_a_scanner, wait_answer
 from tests.factories import cards_of, make_order, scan
-from tests.test_station_browser import scan_like_a_scanner, wait_answer
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from kiosk.core.errors import ScanInputError
 from kiosk.orders.orders import set_hold
 from tests.auth_helpers import hx_post, login, post
 from tests.factories import cards_of, make_order, scan
-from tests.test_views import Elements
+from tests.pages import Elements
 
 
 def key() -> str:

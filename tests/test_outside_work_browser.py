@@ -8,9 +8,8 @@ import pytest
 
 from kiosk.cards.outside import save_supplier
 from tests.auth_helpers import login_browser, pair_browser
-from tests.factories import cards_of, make_order, scan
-from tests.test_delivery_notes import finish_truck
-from tests.test_station_browser import scan_like_a_scanner, wait_answer
+from tests.browser import scan_like_a_scanner, wait_answer
+from tests.factories import cards_of, finish_truck, make_order, scan
 
 pytestmark = pytest.mark.browser
 

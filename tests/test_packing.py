@@ -19,8 +19,7 @@ from kiosk.eventlog.undo import undo_scan
 from kiosk.i18n import Msg
 from kiosk.labels.sscc import is_valid_sscc
 from tests.auth_helpers import login, pair_kiosk
-from tests.factories import cards_of, make_order, scan
-from tests.test_shipping import cartons_of, set_printer, status_of, through_qc
+from tests.factories import cards_of, cartons_of, make_order, scan, set_printer, status_of, through_qc
 
 
 @pytest.fixture

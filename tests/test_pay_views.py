@@ -11,7 +11,7 @@ from db.models import PayPeriod, PayRate, ScanEvent, Worker
 from kiosk.core.clock import today
 from tests.auth_helpers import hx_post, kiosk_at, login, post
 from tests.factories import cards_of, make_order, scan
-from tests.test_views import Elements
+from tests.pages import Elements
 
 
 class Page:

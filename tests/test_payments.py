@@ -14,9 +14,8 @@ from kiosk.orders import payments
 from kiosk.orders.changes import change_order
 from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import login, make_user, post
-from tests.factories import make_order, scan
-from tests.test_shipping import stocked, whole
-from tests.test_views import Elements
+from tests.factories import make_order, scan, stocked, whole
+from tests.pages import Elements
 
 
 def fresh(order: Order) -> Order:

@@ -10,34 +10,24 @@ import itertools
 import time
 
 import pytest
-from PIL import Image
-from pyzbar.pyzbar import ZBarSymbol, decode
+from pyzbar.pyzbar import ZBarSymbol
 
 from db.models import Order, PickList, PickListLine, Printer, PrintJob
-from kiosk import labels
-from kiosk.labels.raster import to_paper
 from kiosk.printing import queue as printing
 from kiosk.printing.queue import PrintWorker, RetryPolicy
 from kiosk.shipping.cartons import pack_card
 from tests.auth_helpers import login, pair_kiosk, post
 from tests.factories import cards_of, make_order
-from tests.test_transports import LoopbackPrinter, free_port
-from tests.test_views import Elements
+from tests.loopback import LoopbackPrinter, free_port
+from tests.pages import Elements, png_codes, printed_codes
 
 SYMBOLS = [ZBarSymbol.CODE128, ZBarSymbol.QRCODE]
 FAST_RETRY = RetryPolicy(first_s=0.05, max_s=0.2)
 _numbers = itertools.count(1)
 
 
-def png_codes(data: bytes) -> list[tuple[str, str]]:
-    image = Image.open(io.BytesIO(data))
-    assert image.format == "PNG"
-    return sorted((d.type, d.data.decode()) for d in decode(image.convert("L"), symbols=SYMBOLS))
 
 
-def printed_codes(payload: bytes, language: str) -> list[tuple[str, str]]:
-    image = to_paper(labels.printed_image(payload, language)).convert("L")
-    return sorted((d.type, d.data.decode()) for d in decode(image, symbols=SYMBOLS))
 
 
 def jobs_on(name: str) -> list[PrintJob]:

@@ -10,8 +10,8 @@ from db.models import Printer, PrintJob
 from hardware.tcp import TcpTransport
 from kiosk.printing import queue as printing
 from kiosk.printing.queue import PrintWorker
-from tests.test_printing import carton_labels, make_printer, queue
-from tests.test_transports import LoopbackPrinter
+from tests.factories import carton_labels, make_printer, queue
+from tests.loopback import LoopbackPrinter
 
 
 def test_a_commit_by_another_writer_during_delivery_does_not_break_marking(database, monkeypatch):

@@ -17,8 +17,8 @@ from kiosk.printing import queue as printing
 from kiosk.printing.setup import PrinterSetupError, parse_options
 from tests.auth_helpers import login, post
 from tests.factories import cards_of, make_order
-from tests.test_transports import LoopbackPrinter, free_port
-from tests.test_views import Elements
+from tests.loopback import LoopbackPrinter, free_port
+from tests.pages import Elements
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 _names = itertools.count(1)

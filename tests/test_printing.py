@@ -20,37 +20,21 @@ from kiosk.i18n import ZH, gettext
 from kiosk.printing import queue as printing
 from kiosk.printing.documents import print_test_label
 from kiosk.printing.queue import PrinterLock, PrintingError, PrintWorker, RetryPolicy
+from tests.factories import carton_labels, make_printer, queue, statuses
 from tests.imaging import codes_printed
-from tests.test_transports import LoopbackPrinter, free_port
+from tests.loopback import LoopbackPrinter, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST_RETRY = RetryPolicy(first_s=0.05, max_s=0.2)
 _names = itertools.count(1)
 
 
-def make_printer(**overrides) -> Printer:
-    values = {"name": f"label-{next(_names)}", "uri": "tcp://127.0.0.1:9", "language": "zpl"}
-    values.update(overrides)
-    return Printer.create(**values)
 
 
-def carton_labels(count: int, tag: str = "C") -> list[bytes]:
-    """Distinct ZPL labels of about 1 KB, so any loss, repeat or reordering shows in the bytes."""
-    return [
-        (
-            f"^XA^FO40,40^A0N,40,40^FD{tag}-{i:04d}^FS^FO40,120^BCN,80,Y,N,N^FD{tag}{i:04d}^FS" + "^FX" + "." * 900
-        ).encode("ascii")
-        + b"^XZ\n"
-        for i in range(count)
-    ]
 
 
-def queue(printer: Printer, labels: list[bytes]) -> list[PrintJob]:
-    return [printing.enqueue(printer.name, f"carton {i}", label) for i, label in enumerate(labels)]
 
 
-def statuses(printer: Printer) -> list[str]:
-    return [job.status for job in PrintJob.select().where(PrintJob.printer == printer).order_by(PrintJob.id)]
 
 
 def wait_until(condition, timeout: float = 10.0) -> bool:

@@ -8,8 +8,7 @@ import pytest
 from db.models import JobCard, PrintJob, ScanEvent, Station
 from kiosk.core import plant as plant_cache
 from kiosk.stations import qc
-from tests.factories import cards_of, make_order, scan
-from tests.test_shipping import set_printer
+from tests.factories import cards_of, make_order, scan, set_printer
 
 
 @pytest.fixture

@@ -9,24 +9,9 @@ import io
 
 from openpyxl import load_workbook
 
-from db.models import ScanEvent
 from kiosk.boards import report
-from kiosk.core.clock import PLANT_TZ
-from tests.factories import cards_of, make_order, scan
-from tests.test_board_support import sign_in
-
-DAY = dt.date(2026, 3, 10)
-
-
-def at(day: dt.date, hh: int, mm: int) -> dt.datetime:
-    local = dt.datetime.combine(day, dt.time(hh, mm), tzinfo=PLANT_TZ)
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def scan_at(when: dt.datetime, station: str, code: str, badge: str, **options):
-    result = scan(station, code, badge=badge, **options)
-    ScanEvent.update(at=when).where(ScanEvent.id == result.event_id).execute()
-    return result
+from tests.factories import DAY, at, cards_of, make_order, scan, scan_at
+from tests.pages import sign_in
 
 
 def seed_day():

@@ -14,9 +14,8 @@ from playwright.sync_api import Error as PlaywrightError
 from db.models import Carton, JobCard, ScanEvent
 from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import pair_browser
-from tests.factories import cards_of, make_order, scan
-from tests.test_shipping import stocked, whole
-from tests.test_station_browser import scan_like_a_scanner, wait_answer
+from tests.browser import scan_like_a_scanner, wait_answer
+from tests.factories import cards_of, make_order, scan, stocked, whole
 
 pytestmark = pytest.mark.browser
 

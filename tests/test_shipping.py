@@ -5,61 +5,39 @@ from __future__ import annotations
 
 import pytest
 
-from db.models import Carton, JobCard, Order, OrderLine, PickList, Printer, PrintJob, Station
-from kiosk.core import plant as plant_cache
+from db.models import JobCard, OrderLine, PickList, Printer, PrintJob
 from kiosk.core.plant import route_stations
 from kiosk.orders.progress import progress_for_orders
 from kiosk.shipping.cartons import line_stock
 from kiosk.shipping.pick_lists import ShippingError, create_pick_list, shippable_lines, tally
-from tests.factories import cards_of, make_order, scan
+from tests.factories import (
+    cards_of,
+    cartons_of,
+    make_order,
+    packed,
+    scan,
+    set_printer,
+    status_of,
+    stocked,
+    through_qc,
+    whole,
+)
 
 # -- helpers (imported by test_packing, test_warehouse, test_loading ...) ---------------------------
 
 
-def through_qc(order: Order, badge: str = "W001") -> None:
-    """Every card of the order through its stations up to packing, by real scans."""
-    for card in cards_of(order):
-        for station in route_stations(card.route_id)[card.next_seq:]:
-            if station.kind == "packing":
-                break
-            result = scan(station.code, card.code, badge=badge, verdict="pass")
-            assert result.ok, result.message.render("en")
 
 
-def packed(order: Order, badge: str = "W002") -> list[Carton]:
-    through_qc(order)
-    for card in cards_of(order):
-        if not card.cartons.exists():
-            assert scan("packing", card.code, badge=badge).ok
-    return cartons_of(order)
 
 
-def stocked(order: Order, location: str = "A01") -> list[Carton]:
-    cartons = packed(order)
-    for carton in cartons:
-        if carton.status == "packed":
-            assert scan("warehouse", carton.code, badge="W003", location=location).ok
-    return cartons_of(order)
 
 
-def cartons_of(order: Order) -> list[Carton]:
-    return list(Carton.select().join(OrderLine).where(OrderLine.order == order).order_by(Carton.id))
 
 
-def whole(order: Order) -> dict[int, int]:
-    return {line.id: line.quantity for line in order.lines}
 
 
-def set_printer(station_code: str, field: str, name: str, language: str) -> Printer:
-    """A printer row and a station that uses it (the plant cache forgets the old station at once)."""
-    printer = Printer.create(name=name, uri="tcp://127.0.0.1:9", language=language)
-    Station.update({getattr(Station, field): name}).where(Station.code == station_code).execute()
-    plant_cache.forget()
-    return printer
 
 
-def status_of(order: Order) -> str:
-    return Order.get_by_id(order.id).status
 
 
 # -- pick lists ------------------------------------------------------------------------------------

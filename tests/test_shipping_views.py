@@ -12,9 +12,8 @@ from pyzbar.pyzbar import decode
 
 from db.models import OrderLine, PickList, PickListLine, Printer, PrintJob
 from tests.auth_helpers import login, pair_kiosk, post
-from tests.factories import make_order, scan
-from tests.test_shipping import stocked, whole
-from tests.test_views import Elements
+from tests.factories import make_order, scan, stocked, whole
+from tests.pages import Elements
 
 
 def first_image_codes(html: str) -> list[str]:

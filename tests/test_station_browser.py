@@ -6,27 +6,14 @@ from __future__ import annotations
 import pytest
 
 from tests.auth_helpers import login_browser, pair_browser
+from tests.browser import scan_like_a_scanner, wait_answer
 from tests.factories import cards_of, make_order
 
 pytestmark = pytest.mark.browser
 
 
-def scan_like_a_scanner(page, code: str) -> None:
-    page.keyboard.type(code, delay=5)
-    page.keyboard.press("Enter")
 
 
-def wait_answer(page, code: str, outcome: str) -> str:
-    """Wait until the answer panel shows `code` with `outcome`; return its text."""
-    page.wait_for_function(
-        """([code, outcome]) => {
-            const answer = document.querySelector('#scan-result .answer');
-            const shown = answer && answer.querySelector('.answer-code');
-            return shown && shown.textContent === code && answer.dataset.outcome === outcome;
-        }""",
-        arg=[code, outcome],
-    )
-    return page.locator("#scan-result .answer").inner_text()
 
 
 def test_worker_scans_badge_then_card_and_sees_green_then_progress(demo_server, page):

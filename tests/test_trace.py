@@ -7,9 +7,8 @@ import re
 
 from db.models import Carton
 from kiosk.boards import trace
-from tests.factories import cards_of, make_order
-from tests.test_board_support import sign_in
-from tests.test_report import DAY, at, scan_at
+from tests.factories import DAY, at, cards_of, make_order, scan_at
+from tests.pages import sign_in
 
 
 def seed():

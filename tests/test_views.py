@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from html.parser import HTMLParser
 
 from PIL import Image
 from pyzbar.pyzbar import decode
@@ -13,40 +12,11 @@ from pyzbar.pyzbar import decode
 from db.models import JobCard, Order
 from tests.auth_helpers import bearer, csrf_token, hx_post, kiosk_at, login, post
 from tests.factories import cards_of, make_order
+from tests.pages import Elements
 
 HX = {"HX-Request": "true"}
 
 
-class Elements(HTMLParser):
-    """Collects elements by id and class with their text, enough to select what a test checks."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.stack: list[dict] = []
-        self.found: list[dict] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        element = {"tag": tag, "attrs": dict(attrs), "text": ""}
-        self.found.append(element)
-        if tag not in ("input", "img", "br", "meta", "link", "hr"):
-            self.stack.append(element)
-
-    def handle_endtag(self, tag):
-        for index in range(len(self.stack) - 1, -1, -1):
-            if self.stack[index]["tag"] == tag:
-                del self.stack[index:]
-                break
-
-    def handle_data(self, data):
-        for element in self.stack:
-            element["text"] += data
-
-    def select(self, css_class: str | None = None, id: str | None = None, tag: str | None = None) -> list[dict]:
-        return [e for e in self.found
-                if (id is None or e["attrs"].get("id") == id)
-                and (tag is None or e["tag"] == tag)
-                and (css_class is None or css_class in (e["attrs"].get("class") or "").split())]
 
 
 def answer(response) -> tuple[str, str]:

@@ -11,9 +11,8 @@ from kiosk.i18n import Msg
 from kiosk.orders.orders import cancel_order
 from kiosk.shipping.cartons import line_stock
 from tests.auth_helpers import hx_post, pair_kiosk
-from tests.factories import cards_of, make_order, scan
-from tests.test_shipping import packed, status_of, through_qc
-from tests.test_views import Elements
+from tests.factories import cards_of, make_order, packed, scan, status_of, through_qc
+from tests.pages import Elements
 
 
 @pytest.fixture
