@@ -23,7 +23,7 @@ from kiosk.core.plant import route_stations, station_label
 from kiosk.eventlog.rules import register, undoer
 from kiosk.i18n import Msg, msg
 
-# Defect reasons offered on the QC screen; a plant may extend them in config (KIOSK_DEFECT_REASONS).
+# Defect reasons offered on the QC screen, in this order (each has its Chinese in kiosk/i18n/).
 DEFECT_REASONS = (
     "Scratch",
     "Dent",
