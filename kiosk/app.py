@@ -18,7 +18,7 @@ from kiosk.cards import views as job_cards
 from kiosk.complaints import views as complaints
 from kiosk.config import Defaults
 from kiosk.core import settings
-from kiosk.orders import change_views, supervisor_views
+from kiosk.orders import change_views, payment_views, status_views, supervisor_views
 from kiosk.orders import views as orders
 from kiosk.pay import views as pay
 from kiosk.people import auth
@@ -31,7 +31,8 @@ from kiosk.stations import views as stations
 
 # Every area's pages, one blueprint each, named for what it serves.
 BLUEPRINTS = [stations.bp, orders.bp, api.bp, camera_views.bp, admin.bp, supervisor_views.bp, boards.bp, shipping.bp,
-              label_views.bp, printers.bp, job_cards.bp, complaints.bp, change_views.bp, delivery_views.bp,
+              label_views.bp, printers.bp, job_cards.bp, complaints.bp, change_views.bp, payment_views.bp,
+              status_views.bp, delivery_views.bp,
               outside_views.bp, pay.bp, andon.bp, alerts.bp]
 
 
