@@ -100,6 +100,7 @@ class Product(BaseModel):
     cartons_per_unit = IntegerField(default=1)  # 包数: packages one unit ships in
     family = CharField(max_length=64, default="")
     route = ForeignKeyField(Route)
+    finish = CharField(max_length=64, default="")  # fabric or finish (面料/工艺), shown with the colour
 
 
 class Worker(BaseModel):
@@ -149,6 +150,7 @@ class OrderLine(BaseModel):
     quantity = IntegerField()
     colour = CharField(max_length=64, default="")  # overrides the product's colour when set
     note = CharField(max_length=256, default="")
+    finish = CharField(max_length=64, default="")  # overrides the product's fabric or finish when set
 
     class Meta:
         indexes = ((("order", "line_no"), True),)
@@ -280,7 +282,8 @@ class ScanEvent(BaseModel):
     detail = JSONField(default=None, null=True)
 
     class Meta:
-        indexes = ((("job_card", "station", "outcome"), False),)
+        indexes = ((("job_card", "station", "outcome"), False),
+                   (("worker", "at"), False), (("action", "at"), False))  # a worker's day, rare actions (pay)
 
 
 # -- supervisor notes ------------------------------------------------------------------------------
@@ -426,18 +429,37 @@ class Printer(BaseModel):
     state = CharField(max_length=16, default="unknown")  # online, offline, unknown
     last_error = CharField(max_length=256, default="")
     last_contact = DateTimeField(null=True)
+    offline_since = DateTimeField(null=True)  # when it last went from answering to not (schema v3)
 
 
 class PrintJob(BaseModel):
     printer = ForeignKeyField(Printer, backref="jobs")
     document = CharField(max_length=64)  # e.g. "carton C-0192", "job card JC-1"
     payload = BlobField()
-    status = CharField(max_length=12, default="queued", index=True)  # queued, sent, cancelled, failed
+    # queued, sending, printed, unconfirmed (sent, not confirmed), maybe_printed, cancelled
+    status = CharField(max_length=16, default="queued", index=True)
     attempts = IntegerField(default=0)
     last_error = CharField(max_length=256, default="")
     created_at = DateTimeField(default=utcnow)
     next_try_at = DateTimeField(default=utcnow)
     sent_at = DateTimeField(null=True)
+    # schema v3: reprints say why and who; a person's check of an unconfirmed job
+    reprint_of = IntegerField(null=True)  # the job this one copies
+    reason = CharField(max_length=128, default="")
+    requested_by = CharField(max_length=64, default="")
+    checked_by = CharField(max_length=64, default="")
+    checked_at = DateTimeField(null=True)
+
+
+class LabelVoid(BaseModel):
+    """A carton label declared void (damaged, wrong, lost): loading refuses the carton until reprinted."""
+
+    carton = ForeignKeyField(Carton, backref="label_voids", on_delete="CASCADE")
+    reason = CharField(max_length=128)
+    voided_by = CharField(max_length=64)
+    voided_at = DateTimeField(default=utcnow)
+    cleared_by_job = IntegerField(null=True)  # the reprint job that replaced the label
+    cleared_at = DateTimeField(null=True)
 
 
 # -- andon, alerts, plan (kiosk/andon/, kiosk/alerts/, kiosk/plan/; schema v7) -----------------------
@@ -536,6 +558,78 @@ class StationPlan(BaseModel):
         indexes = ((("station", "day"), True),)
 
 
+# -- piece pay (kiosk/pay/) -------------------------------------------------------------------------
+
+
+class PayRate(BaseModel):
+    """工价: what one pass at a station earns for a product (its model, or its family as a default).
+
+    Append-only: a change is a new row with the time it takes effect, so past pay never changes.
+    `tiers` are [[after_units, unit_fen], ...]: a higher unit rate after that many units in a day.
+    Money is integer fen (分) everywhere.
+    """
+
+    station = ForeignKeyField(Station, backref="pay_rates")
+    model_no = CharField(max_length=32, default="")  # a product's model, or "" for the family default
+    family = CharField(max_length=64, default="")
+    unit_fen = IntegerField(default=0)
+    carton_fen = IntegerField(default=0)
+    tiers = JSONField(default=None, null=True)
+    rework_fen = IntegerField(default=0)  # per unit on a rework card's pass; 0: rework is not paid
+    deduct_percent = IntegerField(default=100)  # of a unit's pay lost when QC fails it (质量扣减)
+    effective_at = DateTimeField(index=True)  # naive UTC
+    created_by = CharField(max_length=32, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+class Crew(BaseModel):
+    """班组: workers who sign in together on one kiosk with the crew's card and share each pass."""
+
+    code = CharField(max_length=32, unique=True)  # printed on the crew card, scanned like a badge
+    name = CharField(max_length=64)
+    active = BooleanField(default=True)
+
+
+class CrewMember(BaseModel):
+    crew = ForeignKeyField(Crew, backref="members", on_delete="CASCADE")
+    worker = ForeignKeyField(Worker, backref="crews")
+    share = IntegerField(default=1)  # weight of this worker's part of each pass
+    seq = IntegerField(default=0)  # the first member signs the crew's scans
+
+    class Meta:
+        indexes = ((("crew", "worker"), True),)
+
+
+class PassShare(BaseModel):
+    """Who shared a crew's scan, copied from the event's detail so a worker's day is found by index."""
+
+    event = ForeignKeyField(ScanEvent, backref="shares", on_delete="CASCADE")
+    worker = ForeignKeyField(Worker, backref="pass_shares")
+    share = IntegerField()
+
+
+class PayPeriod(BaseModel):
+    """A settled period (day, week or month) approved by a supervisor: locked, with its totals."""
+
+    kind = CharField(max_length=8)  # day, week, month
+    start = DateField(index=True)
+    end = DateField()  # exclusive
+    approved_by = CharField(max_length=32)
+    approved_at = DateTimeField(default=utcnow)
+    totals = JSONField(default=None, null=True)  # {worker_id: amount_fen} as approved
+
+
+class PayAdjustment(BaseModel):
+    """A correction after approval (or any time): a new audited line, never an edit of a settled one."""
+
+    worker = ForeignKeyField(Worker, backref="pay_adjustments")
+    day = DateField(index=True)  # plant date it counts on
+    amount_fen = IntegerField()
+    reason = CharField(max_length=200)
+    user = CharField(max_length=32)
+    at = DateTimeField(default=utcnow)
+
+
 class SchemaVersion(BaseModel):
     version = IntegerField()
     applied_at = DateTimeField(default=utcnow)
@@ -562,11 +656,18 @@ ALL_MODELS = [
     StatusLink,
     Printer,
     PrintJob,
+    LabelVoid,
     Complaint,
     ComplaintPhoto,
     DeliveryNote,
     Supplier,
     OutsideWork,
+    PayRate,
+    Crew,
+    CrewMember,
+    PassShare,
+    PayPeriod,
+    PayAdjustment,
     AndonCall,
     AlertChannel,
     AlertRule,

@@ -59,10 +59,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk import delivery_views
 
     app.register_blueprint(delivery_views.bp)
+    from kiosk.pay import views as pay_views
+
+    app.register_blueprint(pay_views.bp)
 
     from kiosk.andon import views as andon_views
 
     app.register_blueprint(andon_views.bp)
+    from kiosk.alerts import views as alert_views
+
+    app.register_blueprint(alert_views.bp)
 
     from kiosk import cli
 

@@ -18,6 +18,7 @@ from db import compiled, is_postgres, run_compiled, write
 from db.models import JobCard, ScanEvent, Station, Worker, utcnow
 from kiosk import events, plant
 from kiosk.i18n import Msg, msg
+from kiosk.pay import crews
 
 CODE_RE = re.compile(r"^[\x21-\x7e]{1,64}$")  # what a Code128 scanner can type: printable ASCII
 IDEM_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
@@ -174,14 +175,27 @@ def record_scan(request: ScanRequest) -> ScanResult:
             outcome = Outcome("ok", "sign_in", msg("Signed in: {name}", name=badge_owner.name),
                               detail={"badge": badge_owner.badge, "worker": badge_owner.name})
             return result_of(write_event(station, badge_owner, request, outcome), outcome)
+        crew_card = crews.crew_by_code(request.code)  # a crew (班组) signs in with its card
+        if crew_card is not None:
+            outcome = Outcome("ok", "sign_in", msg("Signed in: {name}", name=crew_card.label),
+                              detail={"badge": crew_card.code, "worker": crew_card.label, "crew": crew_card.shares})
+            return result_of(write_event(station, crew_card.lead, request, outcome), outcome)
         worker = people.get(request.worker_badge) if request.worker_badge else None
+        crew = None
+        if worker is None and request.worker_badge:
+            crew = crews.crew_by_code(request.worker_badge)
+            worker = crew.lead if crew is not None else None
         if worker is None and request.source == "kiosk":
             outcome = Outcome(
                 "rejected", "scan", msg("Scan your badge first, then the card."), reason="no_worker"
             )
         else:
             outcome = rule_for(station)(station, worker, request)
-        return result_of(write_event(station, worker, request, outcome), outcome)
+        crews.stamp(outcome, crew)  # a crew's scan: its shares go with the event (kiosk/pay/crews.py)
+        event = write_event(station, worker, request, outcome)
+        if crew is not None:
+            crews.record_shares(event)
+        return result_of(event, outcome)
 
     try:
         # Group commit: this scan shares one transaction and one fsync with every scan waiting now,

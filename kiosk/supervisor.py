@@ -68,6 +68,10 @@ def undoer(*actions: str):
     return wrap
 
 
+# Other areas' say on an undo: each check raises ActionRefused to stop it (piece pay: an approved period).
+UNDO_CHECKS: list[Callable[[ScanEvent], None]] = []
+
+
 def undo_key(event_id: int) -> str:
     return f"undo-{event_id}"
 
@@ -99,6 +103,8 @@ def undo_scan(event_id: int, reason: str, user: str, extra: dict | None = None) 
                                     "cannot.", action=event.action))
         if undone_ids([event.id]):
             raise ActionRefused(msg("Scan {id} was already undone.", id=event.id))
+        for check in UNDO_CHECKS:
+            check(event)
         effect = UNDOERS[event.action](event)
         return record_action(
             "undo", user,

@@ -101,6 +101,7 @@ def data_strings() -> set[str]:
 
     values = {u.username for u in User.select()} | {u.approved_by for u in Device.select()}
     values |= {d.label for d in Device.select()}
+    values |= {p.family for p in Product.select()}  # product families, as the plant named them (pay rates)
     for printer in Printer.select():
         values |= {printer.name, printer.uri}
         if printer.options:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, render_template, request
 from peewee import JOIN
@@ -12,6 +13,8 @@ from db.models import ScanEvent, Station, Worker
 from kiosk import plant
 from kiosk.auth import kiosk_station, public
 from kiosk.i18n import msg
+from kiosk.pay import crews
+from kiosk.pay.myday import day_summary
 from kiosk.scans import ScanInputError, ScanRequest, record_scan
 from kiosk.stations import loading, qc
 from kiosk.web import current_lang
@@ -23,6 +26,17 @@ bp = Blueprint("stations", __name__)
 # PIN: that goes to shipping's finish-short, never through the scan queue.)
 SCAN_OPTIONS = ("verdict", "failed_units", "defect", "rework_station", "reprint", "location", "pick_list",
                 "finish")
+
+
+def signed_in(badge: str | None):
+    """Who a kiosk's remembered badge names: an active worker, or a crew by its card (kiosk/pay/crews.py)."""
+    if not badge:
+        return None
+    worker = Worker.get_or_none((Worker.badge == badge) & Worker.active)
+    if worker is not None:
+        return worker
+    crew = crews.crew_by_code(badge)
+    return SimpleNamespace(badge=crew.code, name=crew.label, id=None) if crew is not None else None
 
 
 def get_station(code: str) -> Station:
@@ -116,16 +130,10 @@ def scan(code: str):
     scanned = (form.get("code") or "")[:200]
     context = dict(station=station, defects=qc.DEFECT_REASONS, worker=None, tally=None)
 
-    if station.kind == "qc" and not form.get("verdict") and scanned.strip():
-        # QC needs a verdict: show the card and the pass / fail panel first; nothing is recorded yet.
-        is_badge = Worker.get_or_none((Worker.badge == scanned.strip()) & Worker.active)
-        worker = Worker.get_or_none((Worker.badge == badge) & Worker.active) if badge else None
-        context["worker"] = worker
-        if not is_badge and worker is not None:
-            card, rejection = qc.check(station, scanned.strip())
-            if rejection is None:
-                return render_template("_qc_decide.html", card=card,
-                                       rework_choices=qc.rework_choices(card, station), **context)
+    if station.kind == "qc" and scanned.strip():
+        waiting = _qc_waiting(station, form, badge, scanned.strip(), context)
+        if waiting is not None:
+            return waiting
 
     options = {key: form.get(key)[:200] for key in SCAN_OPTIONS if form.get(key)}
     scan_request = ScanRequest(
@@ -144,8 +152,9 @@ def scan(code: str):
         return render_template("_scan_result.html", result=None, error=error.message,
                                **answer_recent(station, form), **context)
     if result.action == "sign_in":
-        context["worker"] = Worker.get_or_none(Worker.badge == result.detail.get("badge"))
+        context["worker"] = signed_in(result.detail.get("badge"))
         context["signed_in"] = True
+        context["my_day"] = day_summary(context["worker"])  # the worker's day so far under the answer
     if station.kind == "loading":  # the live tally under the answer (kiosk/stations/loading.py)
         context["tally"] = loading.tally_for_page(station, form.get("pick_list"), result)
     return render_template(
@@ -155,6 +164,42 @@ def scan(code: str):
         **answer_recent(station, form),
         **context,
     )
+
+
+def _qc_waiting(station, form, badge, scanned: str, context: dict):
+    """QC's verdict panel, when the scan does not record anything (kiosk/stations/qc.py says why):
+
+    a card scanned is shown and waits for a verdict; while one waits, any other scan (card or badge) is
+    answered "still waits" and nothing is recorded; an incomplete verdict shows the panel again with the reason.
+    """
+    worker = signed_in(badge)
+    context["worker"] = worker
+    if worker is None:
+        return None
+    verdict, waiting = form.get("verdict"), (form.get("qc_waiting") or "").strip()[:64]
+    if verdict or form.get("reprint"):
+        if not verdict:
+            return None
+        card, rejection = qc.check(station, scanned)
+        problem = qc.verdict_problem(card, station, form) if rejection is None else None
+        if problem is None:
+            return None
+        return _qc_panel(station, card, context, problem=problem, chosen=form.to_dict())
+    if waiting:
+        card, rejection = qc.check(station, waiting)
+        if rejection is None:
+            return _qc_panel(station, card, context, problem=qc.still_waiting(waiting, scanned))
+    if signed_in(scanned):
+        return None  # a badge with no card waiting: signs in
+    card, rejection = qc.check(station, scanned)
+    if rejection is None:
+        return _qc_panel(station, card, context)
+    return None
+
+
+def _qc_panel(station, card, context: dict, problem=None, chosen=None):
+    return render_template("_qc_decide.html", card=card, rework_choices=qc.rework_choices(card, station),
+                           problem=problem, chosen=chosen, **context)
 
 
 @bp.post("/station/<code>/sign-out")
@@ -171,5 +216,4 @@ def worker_panel(code: str):
     """The signed-in worker's panel after a page reload (the badge is remembered by the kiosk)."""
     station = get_station(code)
     badge = (request.args.get("badge") or "")[:64]
-    worker = Worker.get_or_none((Worker.badge == badge) & Worker.active) if badge else None
-    return render_template("_worker.html", station=station, worker=worker, oob=False)
+    return render_template("_worker.html", station=station, worker=signed_in(badge), oob=False)
