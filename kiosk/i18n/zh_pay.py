@@ -103,6 +103,7 @@ ZH = {
     "Today so far: {passes} passes, {units} units, {pay} yuan.": "今天到目前：报工 {passes} 次，{units} 件，{pay} 元。",
     "Two tiers start at the same number of units.": "有两个阶梯从相同件数开始。",
     "after {n}: {amount}": "超过 {n} 件：{amount}",
+    "crew": "班组",
     "in force": "生效中",
     "not paid": "不计工资",
     "{n} passes": "{n} 次",
