@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from db.models import Complaint, ComplaintPhoto
+from kiosk.core import images
 from kiosk.i18n import Msg, msg
 
 PHOTO_DIR = "photos"  # under the instance folder, unless COMPLAINT_PHOTO_DIR says otherwise
 PHOTO_MAX_BYTES = 5 * 1024 * 1024  # default of COMPLAINT_PHOTO_MAX_BYTES
-PHOTO_MAX_PIXELS = 50_000_000  # larger than any phone's picture; beyond this Pillow's bomb guard is near
+PHOTO_MAX_PIXELS = images.PHOTO_MAX_PIXELS  # checked in the header, before anything decodes the picture
 PHOTO_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 
 
@@ -61,6 +62,10 @@ def check_photo(upload: Upload, max_bytes: int = PHOTO_MAX_BYTES) -> CheckedPhot
                         name=name)
     if kind is None:
         raise PhotoRefused(not_a_picture)
+    try:  # its size from the header, before any decoding (a small file can declare a huge picture)
+        images.check_size(upload.data, PHOTO_MAX_PIXELS, msg("Photo {name}", name=name))
+    except images.ImageRefused as refused:
+        raise PhotoRefused(refused.message) from None
     from PIL import Image
 
     try:
@@ -78,7 +83,12 @@ def check_photo(upload: Upload, max_bytes: int = PHOTO_MAX_BYTES) -> CheckedPhot
         raise PhotoRefused(msg("Photo {name} is damaged or incomplete and cannot be opened. Take or save it "
                                "again.", name=name)) from None
     content_type, extension = PHOTO_TYPES[kind]
-    return CheckedPhoto(upload.data, content_type, extension)
+    try:  # kept without EXIF (a phone's GPS position, its serial number) and turned upright
+        clean = images.without_metadata(upload.data, kind)
+    except Exception:  # noqa: BLE001 - verify() passed but the full decode did not: a damaged picture
+        raise PhotoRefused(msg("Photo {name} is damaged or incomplete and cannot be opened. Take or save it "
+                               "again.", name=name)) from None
+    return CheckedPhoto(clean, content_type, extension)
 
 
 def _magic(data: bytes) -> str | None:

@@ -25,6 +25,8 @@ class Defaults:
     LOGIN_ATTEMPTS = 5  # failed sign-ins for one user name before a pause
     LOGIN_PAUSE = 60  # seconds of that pause
     PLANT_NAME = "Demo Furniture Co."
+    # keyboard-wedge scanners (docs/scanner.md): the key a scanner sends after each code, "Enter" or "Tab"
+    SCANNER_SUFFIX = "Enter"
     PRINT_WORKER = True  # deliver queued print jobs from the web process (a lock per printer)
     # the clerk desk's printers, by Printer.name (docs/printing.md); job cards print on release when set
     DESK_LABEL_PRINTER = None  # job cards; None: on the desk's receipt printer, if it has one

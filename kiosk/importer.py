@@ -7,7 +7,6 @@ whole file is clean.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from dataclasses import dataclass
 
@@ -29,6 +28,8 @@ COLUMNS = {
 }
 REQUIRED = ("order", "customer", "due_date", "model", "quantity")
 MAX_ROWS = 5000
+MAX_CELL = 2000  # characters in one cell (the same as kiosk/core/xlsx.py)
+MAX_COLUMNS = 64
 TRUE_WORDS = {"1", "y", "yes", "true", "是", "加急", "x"}
 
 
@@ -62,23 +63,31 @@ def _csv_rows(content: bytes) -> list[list[str]]:
             continue
     else:
         raise ImportFailed([RowError(0, msg("The file is not UTF-8 or GB18030 text."))])
-    return [row for row in csv.reader(io.StringIO(text))]
+    rows, kept = [], 0
+    try:
+        for row in csv.reader(io.StringIO(text)):
+            if any(len(cell) > MAX_CELL for cell in row):
+                raise ImportFailed([RowError(len(rows) + 1, msg(
+                    "Row {row} has a cell longer than {max} characters; shorten it and import again.",
+                    row=len(rows) + 1, max=MAX_CELL))])
+            kept += any(cell.strip() for cell in row)
+            if kept > MAX_ROWS + 1 or len(rows) > 4 * MAX_ROWS + 100:  # stop reading at the limit
+                raise ImportFailed([RowError(0, msg("Import at most {max} rows at a time.", max=MAX_ROWS))])
+            rows.append(row[:MAX_COLUMNS])
+    except csv.Error:
+        raise ImportFailed([RowError(0, msg("The file is not a readable CSV file: save it from Excel as CSV "
+                                            "and try again."))]) from None
+    return rows
 
 
 def _xlsx_rows(content: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
+    """Checked member by member before openpyxl opens it; rows and cells capped while reading."""
+    from kiosk.core.xlsx import XlsxRefused, read_rows
 
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:
-        raise ImportFailed([RowError(0, msg("The file is not a readable .xlsx workbook."))]) from None
-    sheet = book.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append(["" if v is None else (v.date().isoformat() if isinstance(v, dt.datetime) else str(v))
-                     for v in values])
-    book.close()
-    return rows
+        return read_rows(content, MAX_ROWS)
+    except XlsxRefused as refused:
+        raise ImportFailed([RowError(0, refused.message)]) from None
 
 
 def _header_map(header: list[str]) -> dict[str, int]:

@@ -114,7 +114,7 @@ def import_page():
                 errors = [(e.row, e.message) for e in failure.errors]
             if imported and request.form.get("release"):
                 queue_job_cards(list(Order.select().where(Order.number.in_(imported)).order_by(Order.id)))
-    return render_template("orders/import.html", errors=errors, imported=imported)
+    return render_template("orders/import.html", errors=errors, imported=imported), 400 if errors else 200
 
 
 @bp.post("/<number>/release")

@@ -28,4 +28,20 @@ ZH = {
     "Reason to leave short (you approve it)": "缺货发车原因（由您批准）",
     "Only a supervisor can let the truck leave short: signed in here, or at the loading kiosk with their badge and PIN.":
         "只有主管可以批准缺货发车：在此登录，或在装车工位终端刷工牌并输入 PIN。",
+    # uploads and pictures
+    "Photo {name}": "照片 {name}",
+    "The camera picture": "摄像头画面",
+    "{what} is damaged or incomplete and cannot be opened. Take or save it again.": "{what}已损坏或不完整，无法打开。请重新拍摄或保存。",
+    "{what} is not a JPEG, PNG or WebP picture. Save it as one of those and try again.":
+        "{what}不是 JPEG、PNG 或 WebP 图片。请另存为其中一种格式后重试。",
+    "{what} is {width} x {height} pixels ({mp} megapixels); the most is {max} megapixels. Send a smaller copy.":
+        "{what}为 {width} x {height} 像素（{mp} 百万像素）；最多 {max} 百万像素。请发送较小的图片。",
+    "The workbook has {n} parts; at most {max} are read. Save it again as a plain .xlsx with one sheet.":
+        "该工作簿有 {n} 个部件；最多读取 {max} 个。请另存为只有一个工作表的普通 .xlsx 文件。",
+    "Row {row} has a cell longer than {max} characters; shorten it and import again.":
+        "第 {row} 行有单元格超过 {max} 个字符；请缩短后重新导入。",
+    "The workbook is password-protected. Save it without a password and try again.": "该工作簿有密码保护。请去掉密码保存后重试。",
+    "The workbook unpacks to too much data to import ({part} alone would be {size} MB). Import at most {rows} rows at a time, without pictures.":
+        "工作簿解压后数据过多，无法导入（仅 {part} 就有 {size} MB）。每次最多导入 {rows} 行，且不要包含图片。",
+    "The file is not a readable CSV file: save it from Excel as CSV and try again.": "该文件不是可读取的 CSV 文件：请在 Excel 中另存为 CSV 后重试。",
 }

@@ -28,6 +28,13 @@ def decode(code: str):
     lang = current_lang()
     if not data or len(data) > MAX_FRAME_BYTES:
         return jsonify({"error": gettext("The camera picture is empty or too large.", lang), "codes": []}), 400
+    from kiosk.core.images import CAMERA_MAX_PIXELS, ImageRefused, check_size
+    from kiosk.i18n import msg
+
+    try:  # by the header's width x height, before OpenCV allocates the picture
+        check_size(data, CAMERA_MAX_PIXELS, msg("The camera picture"))
+    except ImageRefused as refused:
+        return jsonify({"error": refused.message.render(lang), "codes": []}), 400
     import cv2
 
     from hardware.camera import decode_frame

@@ -1,0 +1,1 @@
+"""The ground floor of kiosk: plain Python shared by every area (no Flask)."""
