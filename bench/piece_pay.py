@@ -233,11 +233,27 @@ def seed(args, rng: random.Random) -> Plant:
         for code in ("warehouse", "loading"):
             t += rng.uniform(300, 3000)
             event(t, code, rng.choice(per_station[code]), ACTION[code], 1, card, product, carton=carton_id)
+    # The log is appended as things happen: ids follow time, as in a plant (and as the indexes expect).
+    event_rows.sort(key=lambda row: (row["at"], row["id"]))
+    final = {row["id"]: index for index, row in enumerate(event_rows, start=1)}
+    for row in event_rows:
+        row["id"] = final[row["id"]]
+        if row["action"] == "undo":
+            row["detail"]["undoes"] = final[row["detail"]["undoes"]]
+            row["idem_key"] = f"undo-{row['detail']['undoes']}"
+        else:
+            row["idem_key"] = f"b-{row['id']}"
+    for row in share_rows:
+        row["event"] = final[row["event"]]
+    out.events = [(final[e[0]], *e[1:]) for e in out.events]
+    out.undone = {final[i] for i in out.undone}
+    out.fail_station = {final[i]: back for i, back in out.fail_station.items()}
     insert(JobCard, None, card_rows)
     insert(Carton, None, carton_rows)
     insert(ScanEvent, None, event_rows)
     insert(PassShare, None, share_rows)
     db.database.execute_sql("ANALYZE")
+    db.database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     out.event_count = len(event_rows)
     return out
 

@@ -133,6 +133,18 @@ def load_events(start: dt.datetime, end: dt.datetime, where: str = "", params: t
     return _rows_to_events(cursor.fetchall())
 
 
+def undone_of(event_ids) -> set[int]:
+    """Which of these scans were undone (by the undo's unique key, one index lookup each)."""
+    ids = sorted({int(i) for i in event_ids})
+    found = set()
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        keys = [f"undo-{i}" for i in chunk]
+        cursor = database.execute_sql(
+            f"SELECT idem_key FROM scan_event WHERE idem_key IN ({_placeholders(keys)})", tuple(keys))
+        found |= {int(key[5:]) for (key,) in cursor.fetchall()}
+    return found
+
+
 def undone_since(start: dt.datetime) -> set[int]:
     """Ids of scans undone by an undo recorded at or after `start` (an undo comes after its scan)."""
     p = _p()
@@ -271,12 +283,15 @@ def _crew_of(detail) -> tuple | None:
     return tuple((int(w), int(s)) for w, s in crew) if crew else None
 
 
-def raw_rows(start: dt.datetime, end: dt.datetime, where: str = "", params: tuple = (), late: bool = True):
+def raw_rows(start: dt.datetime, end: dt.datetime, where: str = "", params: tuple = (), late: bool = True,
+             by_worker: bool = False):
     """Accepted earning events scanned before `end` and recorded from `start` (and up to MAX_LATE after `end`
-    when `late`): plain tuples, as fast as the database hands them over."""
+    when `late`): plain tuples, as fast as the database hands them over. `by_worker`: `where` names workers,
+    whose (worker, at) index is the way in (SQLite would otherwise walk a whole stretch of the log)."""
     p = _p()
     skew = dt.timedelta(minutes=10)
-    sql = (f"SELECT {_ROW_COLUMNS} FROM scan_event e WHERE e.action IN ({_placeholders(EARNING_ACTIONS)}) "
+    action = "+e.action" if by_worker and not _is_pg() else "e.action"  # unary + : not by the action index
+    sql = (f"SELECT {_ROW_COLUMNS} FROM scan_event e WHERE {action} IN ({_placeholders(EARNING_ACTIONS)}) "
            f"AND e.outcome IN ({p}, {p}) AND e.at >= {p} AND e.at < {p} AND COALESCE(e.scanned_at, e.at) < {p} "
            f"{where}")
     return database.execute_sql(sql, (*EARNING_ACTIONS, "ok", "warning", start - skew,
@@ -535,14 +550,18 @@ def worker_day_lines(worker_id: int, day: dt.date, book: RateBook | None = None)
         f"SELECT DISTINCT e.worker_id FROM pass_share s JOIN scan_event e ON e.id = s.event_id "
         f"WHERE s.worker_id = {p} AND e.at >= {p} AND e.at < {p}", (worker_id, start - MAX_LATE, end + MAX_LATE))
     leads = {worker_id} | {row[0] for row in shared.fetchall() if row[0] is not None}
-    undone = undone_since(start - MAX_LATE)
     locks = Locks.load()
-    rows = raw_rows(start, end, f"AND e.worker_id IN ({_placeholders(leads)})", tuple(sorted(leads)))
-    groups = group_rows(rows, book, undone, locks, start - MAX_LATE, end + MAX_LATE, day, next_day, keep=True)
-    lines = [line for line in pass_lines(groups, book) if line.worker_id == worker_id]
+    rows = raw_rows(start, end, f"AND e.worker_id IN ({_placeholders(leads)})", tuple(sorted(leads)), by_worker=True)
+    # failures are recorded online (QC needs the server), so no late window for them
     faults = load_events(start, end, f"AND e.action IN ({_placeholders(FAULT_ACTIONS)})", FAULT_ACTIONS,
                          late=False)
-    lines += [line for line in deduction_lines(faults, book, undone, locks, day, next_day)
+    passes = responsible_passes({e.job_card_id for e in faults if e.job_card_id})
+    undone = undone_of([r[0] for r in rows] + [e.id for e in faults]
+                       + [e.id for key, found in passes.items() if not isinstance(key, tuple) for e in found])
+    groups = group_rows(rows, book, undone, locks, start - MAX_LATE, end + MAX_LATE, day, next_day, keep=True)
+    lines = [line for line in pass_lines(groups, book) if line.worker_id == worker_id]
+    lines += [line for line in deduction_lines(faults, book, undone, locks, day, next_day,
+                                               find_passes=lambda _cards: passes)
               if line.worker_id == worker_id]
     lines += adjustment_lines(day, next_day, worker_id)
     amounts = scan_amounts(groups, book)
