@@ -57,12 +57,12 @@ def tables(report: DayReport, lang: str) -> list[tuple[str, list[list]]]:
 
     result = [
         (gettext("Output by hour", lang), by_hour),
-        (gettext("Plan attainment", lang), attainment),
         (gettext("Output by worker", lang), by_worker),
         (gettext("QC", lang), quality),
         (gettext("Defect reasons", lang), defects),
         (gettext("Complaints", lang), complaint_counts),
         (gettext("Complaint reasons", lang), complaint_reasons),
+        (gettext("Plan attainment", lang), attainment),
     ]
     if report.is_today:
         waiting = [[gettext("Station", lang), gettext("Units waiting", lang), gettext("Days of work", lang)]]
