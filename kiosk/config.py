@@ -22,8 +22,9 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 12 * 3600  # seconds a desk sign-in lasts: one shift
     DEVICE_COOKIE_NAME = "kiosk_device"  # the kiosk's random token; only its hash is stored
     MAX_PENDING_DEVICES = 50  # browsers waiting for pairing at once; unpaired ones idle for a day are forgotten
-    LOGIN_ATTEMPTS = 5  # failed sign-ins for one user name before a pause
-    LOGIN_PAUSE = 60  # seconds of that pause
+    # failed sign-ins slow down with a doubling wait (kiosk/people/throttle.py), never a lockout
+    HASHING_AT_ONCE = 2  # password and PIN hashes computed at once per process (about 32 MB each)
+    HASHING_WAIT = 10  # seconds a sign-in waits for its turn before "busy, try again"
     PLANT_NAME = "Demo Furniture Co."
     PRINT_WORKER = True  # deliver queued print jobs from the web process (a lock per printer)
     # the clerk desk's printers, by Printer.name (docs/printing.md); job cards print on release when set
