@@ -26,6 +26,8 @@ class Defaults:
     HASHING_AT_ONCE = 2  # password and PIN hashes computed at once per process (about 32 MB each)
     HASHING_WAIT = 10  # seconds a sign-in waits for its turn before "busy, try again"
     PLANT_NAME = "Demo Furniture Co."
+    # keyboard-wedge scanners (docs/scanner.md): the key a scanner sends after each code, "Enter" or "Tab"
+    SCANNER_SUFFIX = "Enter"
     PRINT_WORKER = True  # deliver queued print jobs from the web process (a lock per printer)
     # the clerk desk's printers, by Printer.name (docs/printing.md); job cards print on release when set
     DESK_LABEL_PRINTER = None  # job cards; None: on the desk's receipt printer, if it has one

@@ -31,5 +31,8 @@ def cards_of(order: Order) -> list[JobCard]:
 
 
 def scan(station: str, code: str, badge: str | None = "W001", key: str | None = None, **options):
+    """One scan; at QC (which records only an explicit verdict) a pass unless a verdict is given."""
+    if station == "qc" and "verdict" not in options and "reprint" not in options:
+        options["verdict"] = "pass"
     return record_scan(ScanRequest(station_code=station, code=code, idem_key=key or uuid.uuid4().hex,
                                    worker_badge=badge, options=options))

@@ -90,8 +90,9 @@ def test_qc_fail_by_touch_sends_units_to_rework(demo_server, page):
     page.wait_for_selector("#worker-panel >> text=王芳")
     scan_like_a_scanner(page, card.code)
     page.wait_for_selector("#qc-fail")
-    page.locator("input[name=failed_units]").fill("2")
+    page.locator("#failed-units [data-step='1']").click()  # a stepper: no keyboard needed
     page.locator("label.chip", has_text="Paint run").click()
+    page.locator("#rework-choices label.chip").last.click()
     page.locator("#qc-fail").click()
     text = wait_answer(page, card.code, "warning")
     assert "2 failed (Paint run)" in text and "1 good units carry on" in text

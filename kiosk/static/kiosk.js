@@ -80,11 +80,7 @@
 
   function keepFocus() {
     const input = scanInput();
-    if (!input) return;
-    const active = document.activeElement;
-    // Leave focus alone while the worker uses another control (QC's units field, a button).
-    if (active && active !== document.body && active !== input && active.closest("form") && active.id !== "scan-input") return;
-    input.focus();
+    if (input && document.activeElement !== input) input.focus({ preventScroll: true });
   }
 
   // -- the outbox: scans not yet answered, oldest first, kept across reloads ---------------------
@@ -193,8 +189,15 @@
     new FormData(form, event.submitter || undefined).forEach((value, name) => {
       if (typeof value === "string") fields[name] = value;
     });
-    const code = String(fields.code || "").trim();
-    if (form.id === "scan-form") scanInput().value = "";  // ready for the next scan at once
+    let code = String(fields.code || "").trim();
+    if (form.id === "scan-form") {
+      scanInput().value = "";  // ready for the next scan at once
+      if (code && fillArmed(code)) return;
+      const read = readScan(code);
+      if (read.refused) { showAnswer("rejected", read.refused, code, { keepPanel: true }); return; }
+      code = read.code;
+      if (code && runCommand(code)) return;
+    }
     if (!code) return;
     // The page's CSRF token is sent fresh with each request (requestHeaders), never kept in the outbox.
     ["code", "idem", "worker_badge", "scanned_at", "csrf_token"].forEach((name) => delete fields[name]);
@@ -398,10 +401,12 @@
 
   const ICONS = { ok: "✓", warning: "!", duplicate: "=", rejected: "✕", queued: "…" };
 
-  function showAnswer(outcome, text, code) {
+  // options.keepPanel: an answer about the panel on screen (a command, a waiting card) leaves it there.
+  function showAnswer(outcome, text, code, options) {
+    options = options || {};
     const result = document.getElementById("scan-result");
     if (!result) return;
-    result.querySelectorAll(".qc-form").forEach((form) => form.remove());
+    if (!options.keepPanel) result.querySelectorAll(".qc-form").forEach((form) => form.remove());
     const answer = document.createElement("div");
     answer.className = "answer " + outcome;
     answer.dataset.outcome = outcome;
@@ -415,7 +420,7 @@
     }
     const old = result.querySelector(".answer");
     if (old) old.replaceWith(answer); else result.prepend(answer);
-    beep(outcome);
+    if (!options.quiet) beep(outcome);
     keepFocus();
   }
 
@@ -479,6 +484,175 @@
     section.hidden = sent.length === 0;
   }
 
+  // -- what a scan reads as (hardening: see readScan below) and commands (runCommand) ----------------
+  const composing = { active: false };
+
+  function readScan(code) { return { code: code }; }
+  function runCommand() { return false; }
+
+  // -- the scan field owns the keyboard -----------------------------------------------------------
+  // A keyboard-wedge scanner types code + suffix into whatever has focus, and a focused button answers
+  // Enter. So on a station page nothing but the scan field ever holds focus: nothing else is in the tab
+  // order, a tap acts without moving focus, and a key that reaches anything else is typed into the scan
+  // field instead (its Enter or Space presses nothing). One place for every station page.
+  const CONTROLS = "a[href], button, input, select, textarea, summary, label, video, [tabindex], [contenteditable]";
+  const onStation = () => !!(station() && scanInput());
+  const isScanField = (el) => !!el && el === scanInput();
+  const isTextField = (el) => el && (el.tagName === "TEXTAREA" ||
+    (el.tagName === "INPUT" && ["text", "search", "number", "tel", ""].includes((el.getAttribute("type") || "").toLowerCase())));
+  let armed = null;  // a text field (a supervisor's badge, a reason) that takes the next scan or typed line
+
+  function outOfTabOrder(root) {
+    if (!root || root.nodeType !== 1) return;
+    const found = root.matches(CONTROLS) ? [root] : [];
+    found.push(...root.querySelectorAll(CONTROLS));
+    for (const el of found) if (!isScanField(el) && el.getAttribute("tabindex") !== "-1") el.setAttribute("tabindex", "-1");
+  }
+
+  function scanSuffix() { return (station() && station().dataset.suffix) || "Enter"; }
+
+  function submitScan() {
+    const form = document.getElementById("scan-form");
+    if (form) form.requestSubmit();
+  }
+
+  function arm(field) {
+    if (armed) armed.classList.remove("armed");
+    armed = field && field.isConnected ? field : null;
+    if (!armed) return;
+    armed.classList.add("armed");
+    const label = armed.closest("label");
+    const name = label ? label.textContent.replace(armed.value, "").trim() : armed.name;
+    showAnswer("decide", words("tFillField", { field: name }), "", { keepPanel: true, quiet: true });
+  }
+
+  // Tapping anything else leaves the field with what was typed so far, and the scan field empty.
+  function disarm() {
+    if (!armed) return;
+    armed.classList.remove("armed");
+    armed = null;
+    const input = scanInput();
+    if (input) input.value = "";
+  }
+
+  // What is typed into the scan field shows in the armed field as it is typed (a reason typed on a keyboard).
+  document.addEventListener("input", (event) => {
+    if (armed && isScanField(event.target)) armed.value = event.target.value;
+  }, true);
+
+  // Called by the scan form's submit: the line goes into an armed field instead of being a scan.
+  function fillArmed(code) {
+    if (!armed || !armed.isConnected) { armed = null; return false; }
+    armed.value = code;
+    armed.classList.remove("armed");
+    armed.dispatchEvent(new Event("change", { bubbles: true }));
+    armed = null;
+    showAnswer("ok", words("tFieldFilled", { value: code }), "", { keepPanel: true });
+    return true;
+  }
+
+  function holdFocus(event) {
+    if (!onStation() || isScanField(event.target)) return;
+    if (!(event.target instanceof Element)) return;
+    const field = event.target.closest("input, textarea");
+    if (field && isTextField(field)) arm(field);
+    else if (armed && event.type === "pointerdown") disarm();
+    event.preventDefault();  // the tap still clicks; focus stays in the scan field
+    keepFocus();
+  }
+  document.addEventListener("pointerdown", holdFocus, true);
+  document.addEventListener("mousedown", holdFocus, true);
+  document.addEventListener("touchend", () => { if (onStation()) setTimeout(keepFocus, 0); }, true);
+  document.addEventListener("click", () => { if (onStation()) keepFocus(); }, true);
+  document.addEventListener("focusin", (event) => {
+    if (onStation() && !isScanField(event.target)) keepFocus();
+  }, true);
+
+  function isSuffix(event) {
+    return event.key === "Enter" || (event.key === "Tab" && scanSuffix() === "Tab");
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (!onStation()) return;
+    const input = scanInput();
+    if (isScanField(event.target)) {
+      if (event.key === "Tab") event.preventDefault();  // never leaves the scan field
+      if (isSuffix(event)) {
+        event.preventDefault();
+        if (!composing.active) submitScan();  // during a composition the IME part decides (below)
+      }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;  // browser shortcuts
+    const printable = event.key.length === 1;
+    if (!printable && !["Enter", "Tab", "Backspace"].includes(event.key)) return;
+    // Focus slipped (a reload, a swap): the key goes to the scan field; whatever it reached presses nothing.
+    event.preventDefault();
+    event.stopPropagation();
+    keepFocus();
+    if (isSuffix(event)) submitScan();
+    else if (event.key === "Backspace") input.value = input.value.slice(0, -1);
+    else if (printable) input.value += event.key;
+  }, true);
+  document.addEventListener("keyup", (event) => {
+    if (onStation() && !isScanField(event.target) && (event.key === " " || event.key === "Enter")) {
+      event.preventDefault();  // a button activates on Space's keyup
+      event.stopPropagation();
+    }
+  }, true);
+  document.addEventListener("keypress", (event) => {
+    if (onStation() && !isScanField(event.target)) { event.preventDefault(); event.stopPropagation(); }
+  }, true);
+
+  // -- steppers and the touch keypad: numbers with no keyboard and no focus ------------------------
+  function setStepper(box, value) {
+    const min = Number(box.dataset.min || 0);
+    const max = Number(box.dataset.max || 9999);
+    const number = Math.min(max, Math.max(min, Math.round(Number(value)) || min));
+    const field = box.querySelector("input[type=hidden]");
+    if (field) field.value = String(number);
+    const shown = box.querySelector("[data-stepper-value]");
+    if (shown) shown.textContent = String(number);
+    return number;
+  }
+
+  document.addEventListener("click", (event) => {
+    if (!(event.target instanceof Element)) return;
+    const control = event.target.closest("[data-step], [data-key]");
+    const box = control && control.closest("[data-stepper]");
+    if (!box) return;
+    const field = box.querySelector("input[type=hidden]");
+    const current = Number(field ? field.value : 0);
+    if (control.dataset.step) {
+      box.dataset.typed = "";
+      setStepper(box, current + Number(control.dataset.step));
+    } else if (control.dataset.key === "clear") {
+      box.dataset.typed = "";
+      setStepper(box, box.dataset.min || 0);
+    } else {
+      const typed = (box.dataset.typed || "") + control.dataset.key;
+      box.dataset.typed = setStepper(box, typed) === Number(typed) ? typed : "";
+    }
+  });
+
+  // QC's Cancel: the waiting card is put back, nothing recorded (the panel goes with the answer).
+  document.addEventListener("click", (event) => {
+    const cancel = event.target instanceof Element && event.target.closest("[data-qc-cancel]");
+    if (!cancel) return;
+    const form = cancel.closest(".qc-form");
+    const card = form ? form.dataset.card : "";
+    showAnswer("warning", words("tQcCancelled", { card: card }), card);
+  });
+
+  const tabWatcher = new MutationObserver((changes) => {
+    for (const change of changes) change.addedNodes.forEach(outOfTabOrder);
+  });
+  document.addEventListener("DOMContentLoaded", () => {
+    if (!station()) return;
+    outOfTabOrder(document.body);
+    tabWatcher.observe(document.body, { childList: true, subtree: true });
+  });
+
   // -- htmx round trips that are not scans (signing out, the worker panel after a reload) ---------
 
   document.addEventListener("htmx:afterSwap", function (event) {
@@ -487,8 +661,7 @@
     if (answer) beep(answer.dataset.outcome);
     const panel = document.getElementById("worker-panel");
     if (panel && panel.dataset.badge) rememberBadge(panel.dataset.badge);
-    const passButton = document.getElementById("qc-pass");
-    if (passButton) passButton.focus(); else keepFocus();
+    keepFocus();  // never a button: the next scan's Enter would press it
   });
 
   document.addEventListener("htmx:oobAfterSwap", function (event) {
@@ -560,7 +733,6 @@
       if (event.key === storageKey("sent")) showSent();
     });
     keepFocus();
-    document.addEventListener("click", () => setTimeout(keepFocus, 50));
     setInterval(keepFocus, 1500);
   });
 })();

@@ -39,36 +39,60 @@ def rework_choices(card: JobCard, station) -> list:
     return stations[:index]
 
 
+VERDICTS = ("pass", "fail", "scrap")
+
+
+def still_waiting(waiting: str, scanned: str):
+    """The answer when something is scanned while a card waits for its verdict: nothing is recorded."""
+    return msg("{card} still waits for a verdict: press Pass, Fail or Scrap, or Cancel, before scanning {code}. "
+               "Nothing was recorded.", card=waiting, code=scanned)
+
+
+def verdict_problem(card: JobCard, station, options) -> object | None:
+    """Why this verdict cannot be recorded as chosen (a Msg), or None. Only an explicit, complete verdict counts:
+    Pass; Fail with units, a defect reason and an earlier station; Scrap with units and a reason."""
+    verdict = options.get("verdict")
+    if verdict not in VERDICTS:
+        return msg("Choose Pass, Fail or Scrap for card {card}.", card=card.code)
+    if verdict == "pass":
+        return None
+    failed = _int(options.get("failed_units"))
+    if failed is None or not 1 <= failed <= card.units:
+        return msg("Failed units must be between 1 and {units}.", units=card.units)
+    if not (options.get("defect") or "").strip():
+        return msg("Choose a defect reason.")
+    if verdict == "fail":
+        choices = rework_choices(card, station)
+        if not choices:
+            return msg("There is no earlier station to send rework to.")
+        if not any(s.code == options.get("rework_station") for s in choices):
+            return msg("Choose the station to send the failed units back to.")
+    return None
+
+
 @register("qc")
 def scan(station, worker, request: ScanRequest) -> Outcome:
     card = load_card(request.code, lock=True)
+    if request.options.get("reprint") and card is not None and card.parent_id:
+        return reprint_rework(station, card)
     rejection = check_card(card, station, request.code)
     if rejection:
         return rejection
-    verdict = request.options.get("verdict") or "pass"
+    problem = verdict_problem(card, station, request.options)
+    if problem is not None:
+        return Outcome("rejected", "qc", problem, reason="bad_input", job_card=card)
+    verdict = request.options["verdict"]
     stations = route_stations(card.route_id)
     if verdict == "pass":
         advance(card, len(stations))
         return Outcome("ok", "qc_pass", msg("Card {card}: {units} units passed QC.", card=card.code,
                                             units=card.units), units=card.units, job_card=card)
-    if verdict != "fail":
-        return Outcome("rejected", "qc", msg("Choose pass or fail."), reason="bad_input", job_card=card)
-
-    failed = _int(request.options.get("failed_units"))
-    defect = (request.options.get("defect") or "").strip()[:64]
-    if failed is None or not 1 <= failed <= card.units:
-        return Outcome("rejected", "qc_fail",
-                       msg("Failed units must be between 1 and {units}.", units=card.units),
-                       reason="bad_input", job_card=card)
-    if not defect:
-        return Outcome("rejected", "qc_fail", msg("Choose a defect reason."), reason="bad_input", job_card=card)
-    choices = rework_choices(card, station)
-    back_to = next((s for s in choices if s.code == request.options.get("rework_station")), None)
-    if back_to is None:
-        if not choices:
-            return Outcome("rejected", "qc_fail", msg("There is no earlier station to send rework to."),
-                           reason="bad_input", job_card=card)
-        back_to = choices[0]
+    failed = int(request.options["failed_units"])
+    defect = request.options["defect"].strip()[:64]
+    shown_defect = msg(defect) if defect in DEFECT_REASONS else defect
+    if verdict == "scrap":
+        return _scrap(card, stations, failed, defect, shown_defect)
+    back_to = next(s for s in rework_choices(card, station) if s.code == request.options.get("rework_station"))
 
     rework = JobCard.create(
         code=f"TMP-{request.idem_key}"[:32],
@@ -83,6 +107,24 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
     rework.save()
 
     good = card.units - failed
+    _keep_good(card, good, stations)
+    rework.order_line = card.order_line  # for its printed card, without another query
+    printed = print_rework(station, rework)
+    detail = {"failed_units": failed, "defect": defect, "rework_card": rework.code,
+              "rework_station": back_to.code, "good_units": good, "printer": printed.printer,
+              "printed": printed.queued}
+    return Outcome(
+        "warning", "qc_fail",
+        msg("Card {card}: {failed} failed ({defect}) - new rework card {rework} goes back to {station}. {printing} "
+            "{good} good units carry on.",
+            card=card.code, failed=failed, defect=shown_defect, rework=rework.code,
+            station=station_label(back_to), printing=rework_print_note(printed, rework.code), good=good),
+        units=good, job_card=card, detail=detail,
+    )
+
+
+def _keep_good(card: JobCard, good: int, stations) -> None:
+    """The good units carry on with the card; with none left the card is void."""
     card.units = good
     card.updated_at = utcnow()
     if good == 0:
@@ -90,16 +132,52 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
         card.save()
     else:
         advance(card, len(stations))
-    detail = {"failed_units": failed, "defect": defect, "rework_card": rework.code,
-              "rework_station": back_to.code, "good_units": good}
+
+
+def _scrap(card: JobCard, stations, scrapped: int, defect: str, shown_defect) -> Outcome:
+    good = card.units - scrapped
+    order = card.order_line.order
+    _keep_good(card, good, stations)
+    detail = {"scrapped_units": scrapped, "defect": defect, "good_units": good}
     return Outcome(
-        "warning", "qc_fail",
-        msg("Card {card}: {failed} failed ({defect}) - new rework card {rework} goes back to {station}; "
-            "print it and attach it. {good} good units carry on.",
-            card=card.code, failed=failed, defect=msg(defect) if defect in DEFECT_REASONS else defect,
-            rework=rework.code, station=station_label(back_to), good=good),
+        "warning", "qc_scrap",
+        msg("Card {card}: {scrapped} units scrapped ({defect}). {good} good units carry on. Tell the clerk: order "
+            "{order} is {scrapped} units short.", card=card.code, scrapped=scrapped, defect=shown_defect, good=good,
+            order=order.number),
         units=good, job_card=card, detail=detail,
     )
+
+
+def qc_printer(station) -> str | None:
+    """Where QC prints rework cards: the station's label printer, else its receipt printer."""
+    return station.label_printer or station.receipt_printer or None
+
+
+def print_rework(station, rework: JobCard):
+    from kiosk.documents import print_job_card  # documents import the rooms' card helpers
+
+    return print_job_card(rework, qc_printer(station))
+
+
+def rework_print_note(printed, code: str):
+    """What happened to the rework card's print, and no more: queued is not printed."""
+    if printed.printer is None:
+        return msg("No printer is set up at this station: print card {rework} from the order page and attach it.",
+                   rework=code)
+    if not printed.ok:
+        return msg("Card {rework} could not be queued for printing ({problem}): print it from the order page.",
+                   rework=code, problem=printed.problem)
+    return msg("Card {rework} was sent to the print queue of {printer}: attach it when it comes out.",
+               rework=code, printer=printed.printer)
+
+
+def reprint_rework(station, card: JobCard) -> Outcome:
+    """A rework card printed again at QC (lost, torn, or the printer jammed)."""
+    printed = print_rework(station, card)
+    outcome = "ok" if printed.ok else "rejected"
+    return Outcome(outcome, "reprint", msg("Reprint: {printing}", printing=rework_print_note(printed, card.code)),
+                   reason="" if printed.ok else "not_printed", job_card=card,
+                   detail={"rework_card": card.code, "printer": printed.printer, "printed": printed.queued})
 
 
 def rework_code(card_id: int) -> str:

@@ -130,16 +130,10 @@ def scan(code: str):
     scanned = (form.get("code") or "")[:200]
     context = dict(station=station, defects=qc.DEFECT_REASONS, worker=None, tally=None)
 
-    if station.kind == "qc" and not form.get("verdict") and scanned.strip():
-        # QC needs a verdict: show the card and the pass / fail panel first; nothing is recorded yet.
-        is_badge = signed_in(scanned.strip())
-        worker = signed_in(badge)
-        context["worker"] = worker
-        if not is_badge and worker is not None:
-            card, rejection = qc.check(station, scanned.strip())
-            if rejection is None:
-                return render_template("_qc_decide.html", card=card,
-                                       rework_choices=qc.rework_choices(card, station), **context)
+    if station.kind == "qc" and scanned.strip():
+        waiting = _qc_waiting(station, form, badge, scanned.strip(), context)
+        if waiting is not None:
+            return waiting
 
     options = {key: form.get(key)[:200] for key in SCAN_OPTIONS if form.get(key)}
     scan_request = ScanRequest(
@@ -170,6 +164,42 @@ def scan(code: str):
         **answer_recent(station, form),
         **context,
     )
+
+
+def _qc_waiting(station, form, badge, scanned: str, context: dict):
+    """QC's verdict panel, when the scan does not record anything (kiosk/stations/qc.py says why):
+
+    a card scanned is shown and waits for a verdict; while one waits, any other scan (card or badge) is
+    answered "still waits" and nothing is recorded; an incomplete verdict shows the panel again with the reason.
+    """
+    worker = signed_in(badge)
+    context["worker"] = worker
+    if worker is None:
+        return None
+    verdict, waiting = form.get("verdict"), (form.get("qc_waiting") or "").strip()[:64]
+    if verdict or form.get("reprint"):
+        if not verdict:
+            return None
+        card, rejection = qc.check(station, scanned)
+        problem = qc.verdict_problem(card, station, form) if rejection is None else None
+        if problem is None:
+            return None
+        return _qc_panel(station, card, context, problem=problem, chosen=form.to_dict())
+    if waiting:
+        card, rejection = qc.check(station, waiting)
+        if rejection is None:
+            return _qc_panel(station, card, context, problem=qc.still_waiting(waiting, scanned))
+    if signed_in(scanned):
+        return None  # a badge with no card waiting: signs in
+    card, rejection = qc.check(station, scanned)
+    if rejection is None:
+        return _qc_panel(station, card, context)
+    return None
+
+
+def _qc_panel(station, card, context: dict, problem=None, chosen=None):
+    return render_template("_qc_decide.html", card=card, rework_choices=qc.rework_choices(card, station),
+                           problem=problem, chosen=chosen, **context)
 
 
 @bp.post("/station/<code>/sign-out")
