@@ -23,6 +23,7 @@ from kiosk.orders import views as orders
 from kiosk.pay import views as pay
 from kiosk.people import auth
 from kiosk.people import views as admin
+from kiosk.plan import views as plan
 from kiosk.printing import views as printers
 from kiosk.shipping import delivery_views, label_views
 from kiosk.shipping import views as shipping
@@ -33,7 +34,7 @@ from kiosk.stations import views as stations
 BLUEPRINTS = [stations.bp, orders.bp, api.bp, camera_views.bp, admin.bp, supervisor_views.bp, boards.bp, shipping.bp,
               label_views.bp, printers.bp, job_cards.bp, complaints.bp, change_views.bp, payment_views.bp,
               status_views.bp, delivery_views.bp,
-              outside_views.bp, pay.bp, andon.bp, alerts.bp]
+              outside_views.bp, pay.bp, andon.bp, alerts.bp, plan.bp]
 
 
 def create_app(test_config: dict | None = None) -> Flask:

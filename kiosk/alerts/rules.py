@@ -38,7 +38,7 @@ from kiosk.andon.calls import KIND_LABELS as ANDON_KINDS
 from kiosk.andon.calls import LEVEL_LABELS
 from kiosk.boards.figures import not_undone, order_board
 from kiosk.core import plant
-from kiosk.core.clock import to_local
+from kiosk.core.clock import hour_minute, to_local
 from kiosk.i18n import Msg, msg
 
 KINDS = ("card_waiting", "projected_late", "qc_fail_rate", "printer_offline", "andon_escalated")
@@ -161,7 +161,7 @@ def printers_offline(rule: AlertRule, now: dt.datetime) -> list[Condition]:
             "Printer {printer} has been offline for more than {minutes} minutes: {error}", printer=printer.name,
             minutes=_number(minutes), error=printer.last_error or "-") if since is None else msg(
             "Printer {printer} has been offline since {since}: {error}", printer=printer.name,
-            since=to_local(since).strftime("%H:%M"), error=printer.last_error or "-")))
+            since=hour_minute(since), error=printer.last_error or "-")))
     return found
 
 

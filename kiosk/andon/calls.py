@@ -29,7 +29,7 @@ from db.models import (
     utcnow,
 )
 from kiosk.core import plant
-from kiosk.core.clock import to_local
+from kiosk.core.clock import hour_minute, short_time
 from kiosk.core.errors import Refusal
 from kiosk.eventlog.audit import record_action
 from kiosk.i18n import Msg, msg
@@ -295,8 +295,8 @@ def record_as_delay(found: AndonCall, order_ids: list[int], user: str, now: dt.d
     chosen = [allowed[i] for i in dict.fromkeys(order_ids) if i in allowed]
     if not chosen:
         raise AndonRefused(msg("Pick at least one order this call holds up."))
-    start = to_local(found.called_at).strftime("%m-%d %H:%M")
-    end = to_local(found.fixed_at).strftime("%H:%M") if found.fixed_at else "…"
+    start = short_time(found.called_at)
+    end = hour_minute(found.fixed_at, "…")
     note = f"ANDON-{found.id} {found.station.code} {start}-{end}"
     made = []
     with write_transaction():

@@ -31,6 +31,11 @@ def long_time(at: dt.datetime | None, empty: str = "-") -> str:
     return to_local(at).strftime("%Y-%m-%d %H:%M") if at else empty
 
 
+def hour_minute(at: dt.datetime | None, empty: str = "-") -> str:
+    """The time of day to the minute in plant time (14:05), e.g. since when a printer is offline."""
+    return to_local(at).strftime("%H:%M") if at else empty
+
+
 def clock_time(at: dt.datetime | None, empty: str = "") -> str:
     """The time of day to the second in plant time (14:05:09), for a station's recent scans."""
     return to_local(at).strftime("%H:%M:%S") if at else empty

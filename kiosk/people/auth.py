@@ -36,8 +36,9 @@ from kiosk.core.plant import station_label
 from kiosk.core.roles import ADMINS, CARD_PRINTERS, ORDER_DESK, STAFF, SUPERVISORS
 from kiosk.core.text import clean_text
 from kiosk.i18n import LANGS, msg
-from kiosk.people import csrf, devices, users
-from kiosk.web import htmx
+from kiosk.people import csrf, devices, hashing, users
+from kiosk.people.hashing import HashingBusy
+from kiosk.web import htmx, resolve_identity
 
 
 @dataclass(frozen=True)
@@ -91,10 +92,12 @@ def access_of(endpoint: str | None) -> Access | None:
 
 
 def current_user() -> User | None:
+    resolve_identity()
     return g.get("user")
 
 
 def current_device() -> Device | None:
+    resolve_identity()
     return g.get("device")
 
 
@@ -122,7 +125,8 @@ def _session_user() -> User | None:
     signed_in_at = session.get("at")
     lifetime = current_app.permanent_session_lifetime.total_seconds()
     user = User.get_or_none((User.id == user_id) & User.active)
-    # The cookie's own expiry moves with each request; a sign-in still ends one shift after it began.
+    # The cookie expires one shift after sign-in (it is written only when the session changes); the
+    # server checks the same here, so a kept copy of the cookie does not outlive the shift either.
     too_old = isinstance(signed_in_at, int | float) and time.time() - signed_in_at > lifetime
     if user is None or too_old or session.get("auth") != users.session_fingerprint(user):
         session.pop("user_id", None)
@@ -145,6 +149,11 @@ def load_identity() -> None:
         g.user = _session_user()
     if g.device is not None:
         devices.touch(g.device)
+
+
+def _identify() -> None:
+    load_identity()
+    _apply_language()
 
 
 def _apply_language() -> None:
@@ -236,10 +245,13 @@ def enforce():
     if request.endpoint is None:
         return None  # the router answers 404 / 405
     refuse_nul_characters()
-    load_identity()
-    _apply_language()
     access = access_of(request.endpoint)
-    if access is None or not allowed(access, current_user(), current_device(), request.view_args):
+    g.user, g.device, g.bearer = None, None, False
+    if access is not None and access.public:
+        g.identity_loader = _identify  # on first use: a health check never asks who it is
+    else:
+        _identify()
+    if access is None or not allowed(access, g.user, g.device, request.view_args):
         return _refuse(access)
     csrf.check_request()
     return None
@@ -276,14 +288,15 @@ def _home_for(user: User) -> str:
 def login():
     error = None
     username = ""
+    status = 200
     if request.method == "POST":
         username = clean_text(request.form.get("username"), 32)
         try:
-            user = users.authenticate(username, request.form.get("password") or "",
-                                      attempts=current_app.config["LOGIN_ATTEMPTS"],
-                                      pause=current_app.config["LOGIN_PAUSE"])
+            user = users.authenticate(username, request.form.get("password") or "", request.remote_addr or "")
         except users.LoginPaused as paused:
-            user, error = None, paused.message
+            user, error, status = None, paused.message, 429
+        except HashingBusy as busy:
+            user, error, status = None, busy.message, 503
         else:
             if user is None:
                 error = msg("Wrong user name or password.")
@@ -295,12 +308,15 @@ def login():
             session["at"] = int(time.time())
             return redirect(safe_next(request.form.get("next"), _home_for(user)), code=303)
     return render_template("people/auth/login.html", error=error, username=username,
-                           next=safe_next(request.values.get("next"), ""))
+                           next=safe_next(request.values.get("next"), "")), status
 
 
 @bp.post("/logout")
 @public
 def logout():
+    user = current_user()
+    if user is not None:
+        users.end_sessions(user)  # the cookie, saved and replayed, no longer signs anyone in
     session.clear()
     return redirect(url_for("stations.index"), code=303)
 
@@ -405,6 +421,7 @@ def pair_device_command(code: str, station: str, label: str) -> None:
 
 def init_app(app: Flask) -> None:
     """Wire identity, access rules and CSRF into every request; after kiosk.web (language) and the DB."""
+    hashing.configure(app.config["HASHING_AT_ONCE"], app.config["HASHING_WAIT"])
     csrf.init_app(app)
     app.before_request(enforce)
     app.after_request(_set_device_cookie)

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from kiosk.core.errors import KioskError
 from kiosk.i18n import msg
+from kiosk.web import resolve_identity
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 HEADER = "X-CSRF-Token"
@@ -28,6 +29,7 @@ SESSION_KEY = "csrf"
 
 
 def _device_token() -> str | None:
+    resolve_identity()
     device = g.get("device")
     if device is None or g.get("bearer"):
         return None

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 
 from db.models import Printer, PrintJob
 from kiosk import labels
+from kiosk.core.clock import hour_minute
 from kiosk.core.settings import SETTINGS
 from kiosk.i18n import Msg, msg
 from kiosk.labels import Layout
 from kiosk.labels.elements import RECEIPT_WIDTH_MM
 from kiosk.labels.raster import to_paper
-from kiosk.printing.queue import PrintingError, enqueue_many
+from kiosk.printing.queue import PrintingError, enqueue_many, queue_position
 
 log = logging.getLogger(__name__)
 
@@ -40,19 +41,38 @@ class Printed:
     printer: str | None  # None: no printer is set up for this
     queued: int = 0
     problem: Msg | None = None
+    ahead: int = 0  # jobs waiting on that printer before these
+    offline_since: object = None  # datetime: the printer is offline since then; these wait
 
     @property
     def ok(self) -> bool:
         return self.printer is not None and self.problem is None and self.queued > 0
 
+    @property
+    def held_up(self) -> bool:
+        """Queued, but the printer is down: the answer is amber, not green."""
+        return self.ok and self.offline_since is not None
 
-def printing_note(printed: Printed, sent: Msg, no_printer: Msg) -> Msg:
-    """The part of an answer that says where the document went: sent, no printer here, or what failed."""
+
+def printing_note(printed: Printed, what: Msg, no_printer: Msg) -> Msg:
+    """The part of an answer that says where the document is: queued (behind how many), waiting for a
+    printer that is offline since when, no printer here, or what failed. Never "sent": at this moment
+    it is in the queue, and the printers page says when the printer confirmed it."""
     if printed.ok:
-        return sent
+        return Msg(what.key, {**what.params, "where": queue_note(printed)})  # `what` says where {where} goes
     if printed.printer is None:
         return no_printer
     return msg("Printing did not work ({problem}); print from the browser instead.", problem=printed.problem)
+
+
+def queue_note(printed: Printed) -> Msg:
+    if printed.offline_since is not None:
+        return msg("Printer {printer} is offline since {time} ({count} jobs waiting): these print when it is back.",
+                   printer=printed.printer, time=hour_minute(printed.offline_since),
+                   count=printed.ahead + printed.queued)
+    if printed.ahead:
+        return msg("Queued on {printer} behind {ahead} jobs.", printer=printed.printer, ahead=printed.ahead)
+    return msg("Queued on {printer}, next in line.", printer=printed.printer)
 
 
 # -- layouts sized for a printer -------------------------------------------------------------------
@@ -93,14 +113,14 @@ def queue_layouts(printer_name: str | None, build: Callable[[Printer], Iterable[
                                             name=printer_name))
     try:
         payloads = [(document, render_for_printer(layout, printer)) for document, layout in build(printer)]
-        if payloads:
-            enqueue_many(printer.name, payloads)
+        jobs = enqueue_many(printer.name, payloads) if payloads else []
     except PrintingError as error:
         return Printed(printer.name, 0, error.message)
     except Exception as error:  # a document that cannot be rendered must not fail what asked for it
         log.exception("queueing documents for printer %s failed", printer.name)
         return Printed(printer.name, 0, msg("Printing failed: {detail}", detail=str(error)[:120]))
-    return Printed(printer.name, len(payloads))
+    ahead, offline_since = queue_position(jobs)
+    return Printed(printer.name, len(payloads), ahead=ahead, offline_since=offline_since)
 
 
 # -- previews --------------------------------------------------------------------------------------

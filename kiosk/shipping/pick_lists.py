@@ -355,8 +355,7 @@ def finish_loading(pick_list: PickList, station: Station | None = None, approver
     detail = {"pick_list": "", "finished": pick_list.code, "loaded": current.loaded,
               "missing": current.missing, "missing_count": current.missing_count, "printer": printed.printer,
               "delivery_notes": [note.code for note in notes]}
-    printing = printing_note(printed, msg("Manifest sent to {printer}; give it to the driver.",
-                                           printer=printed.printer or ""),
+    printing = printing_note(printed, msg("Manifest: give it to the driver. {where}"),
                               msg("No receipt printer is set up here: print the manifest from the browser."))
     if approved_by:
         detail.update(approver.audit(), reason=reason)

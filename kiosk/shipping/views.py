@@ -15,7 +15,7 @@ from kiosk.i18n import msg
 from kiosk.labels.layout import manifest_layout, pick_list_layout
 from kiosk.people import approvals
 from kiosk.people.auth import current_user, current_username, require
-from kiosk.printing.documents import Printed
+from kiosk.printing.documents import Printed, printing_note
 from kiosk.shipping import cartons
 from kiosk.shipping import pick_lists as shipping
 from kiosk.web import current_lang, layout_png_uri
@@ -122,8 +122,7 @@ def _loaded_cartons(pick_list: PickList) -> list[Carton]:
 def print_pick_list(code: str):
     pick_list = get_pick_list(code)
     printed = shipping.print_pick_list(pick_list, request.form.get("printer", ""))
-    _flash_printed(printed, msg("Pick list {code} sent to {printer}.", code=pick_list.code,
-                                printer=printed.printer or ""))
+    _flash_printed(printed, msg("Pick list {code}. {where}", code=pick_list.code))
     return redirect(url_for("shipping.pick_list_detail", code=pick_list.code), code=303)
 
 
@@ -182,9 +181,9 @@ def undo(code: str):
     return redirect(url_for("shipping.pick_list_detail", code=pick_list.code), code=303)
 
 
-def _flash_printed(printed: Printed, sent) -> None:
+def _flash_printed(printed: Printed, what) -> None:
     if printed.ok:
-        flash(sent.to_json(), "ok")
+        flash(printing_note(printed, what, what).to_json(), "error" if printed.held_up else "ok")
     elif printed.printer is None:
         flash(msg("Choose a printer, or print from the browser.").to_json(), "error")
     else:
@@ -220,8 +219,7 @@ def reprint_carton(code: str):
     if carton is None:
         abort(404)
     printed = cartons.queue_labels(request.form.get("printer", ""), [carton], replacement=True)
-    _flash_printed(printed, msg("Replacement label for carton {carton} sent to {printer}.", carton=carton.code,
-                                printer=printed.printer or ""))
+    _flash_printed(printed, msg("Replacement label for carton {carton}. {where}", carton=carton.code))
     return redirect(url_for("shipping.carton_lookup", code=carton.code), code=303)
 
 

@@ -14,6 +14,7 @@ from kiosk.core.outcome import Outcome, ScanRequest
 from kiosk.core.plant import route_stations
 from kiosk.eventlog.rules import register, undoer
 from kiosk.i18n import Msg, msg
+from kiosk.printing.documents import printing_note
 from kiosk.shipping.cartons import (
     cartons_of_card,
     find_carton,
@@ -22,7 +23,6 @@ from kiosk.shipping.cartons import (
     queue_labels,
     refresh_order_status,
 )
-from kiosk.shipping.pick_lists import printing_note
 
 
 @register("packing")
@@ -45,7 +45,7 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
               "offer_reprint": False}
     message = msg("Card {card} packed: {units} units, {cartons} cartons. {printing}", card=card.code,
                   units=card.units, cartons=len(cartons), printing=_labels_note(printed, len(cartons)))
-    outcome = "ok" if printed.ok or printed.printer is None else "warning"
+    outcome = "ok" if (printed.ok and not printed.held_up) or printed.printer is None else "warning"
     return Outcome(outcome, "pack", message, units=card.units, job_card=card, detail=detail)
 
 
@@ -70,7 +70,8 @@ def packed_again(station, card: JobCard, request: ScanRequest, only: Carton | No
         what = (msg("all {n} labels of card {card}", n=len(chosen), card=card.code) if wanted == "all"
                 else msg("the label of carton {carton}", carton=chosen[0].code))
         message = msg("Reprint of {what}: {printing}", what=what, printing=_labels_note(printed, len(chosen)))
-        return Outcome("ok" if printed.ok else "warning", "reprint", message, job_card=card, detail=detail)
+        return Outcome("ok" if printed.ok and not printed.held_up else "warning", "reprint", message, job_card=card,
+                       detail=detail)
     packed_at = short_time(cartons[0].packed_at) if cartons else "-"
     if only is not None:
         message = msg("Carton {carton} is carton {i} of {n} of unit {unit} on card {card}, packed at {time}. "
@@ -84,8 +85,7 @@ def packed_again(station, card: JobCard, request: ScanRequest, only: Carton | No
 
 
 def _labels_note(printed, count: int) -> Msg:
-    return printing_note(printed, msg("{n} labels sent to {printer}: stick one on each carton.", n=count,
-                                       printer=printed.printer or ""),
+    return printing_note(printed, msg("{n} labels, one for each carton. {where}", n=count),
                           msg("No label printer is set up here: print the labels from the browser preview."))
 
 
