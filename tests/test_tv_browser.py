@@ -75,7 +75,8 @@ def test_a_30_order_board_turns_its_pages_and_never_scrolls(tv_server, tv):
             size = fits(tv)
             assert size["height"] <= size["vh"] and size["width"] <= size["vw"], (page_no, size)
             seen |= set(tv.locator("#order-rows tr.board-row").evaluate_all("rows => rows.map(r => r.dataset.order)"))
-            biggest = tv.evaluate("""() => Array.from(document.querySelectorAll('#order-rows tr.board-row')).map(row => {
+            biggest = tv.evaluate("""() => Array.from(document.querySelectorAll('#order-rows tr.board-row'))
+              .map(row => {
                 const size = (el) => parseFloat(getComputedStyle(el).fontSize);
                 const status = size(row.querySelector('td.status .badge'));
                 const others = Array.from(row.querySelectorAll('td *, td')).filter(el =>
