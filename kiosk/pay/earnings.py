@@ -337,8 +337,8 @@ def group_rows(rows, book: RateBook, undone: set[int], locks: Locks, low: dt.dat
         else:
             n_units = units
             if action == "qc_fail" or action == "qc_scrap":  # the inspector inspected the failed units too
-                found = json.loads(detail)
-                n_units += int(found.get("failed_units") or found.get("scrapped_units") or 0)
+                facts = json.loads(detail)
+                n_units += int(facts.get("failed_units") or facts.get("scrapped_units") or 0)
             cartons = n_units * info[2]
         key = (party, day, station, info[0], info[1], info[3])
         segs = found.get(key)
