@@ -159,6 +159,10 @@ class OrderLine(BaseModel):
     def colour_shown(self) -> str:
         return self.colour or self.product.colour
 
+    @property
+    def finish_shown(self) -> str:
+        return self.finish or self.product.finish
+
 
 class JobCard(BaseModel):
     """A traveller for some units of an order line; its code is what workers scan.

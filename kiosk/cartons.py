@@ -115,7 +115,8 @@ def carton_doc(carton: Carton, replacement: bool = False) -> CartonDoc:
     return CartonDoc(
         code=carton.code, sscc=carton.sscc, customer=order.customer.name,
         destination=order.destination or order.customer.address, order_number=order.number,
-        product_model=line.product.model_no, product_name=line.product.name, colour=line.colour_shown,
+        product_model=line.product.model_no, product_name=line.product.name,
+        colour=" / ".join(part for part in (line.colour_shown, line.finish_shown) if part),  # the finish too
         package_no=carton.package_no, packages=carton.packages, unit_no=carton.unit_no, units=carton.job_card.units,
         replacement=replacement, replacement_for=original,
     )
@@ -139,10 +140,17 @@ class Printed:
     printer: str | None  # None: no printer is set up for this
     queued: int = 0
     problem: Msg | None = None
+    ahead: int = 0  # jobs waiting on that printer before these
+    offline_since: object = None  # datetime: the printer is offline since then; these wait
 
     @property
     def ok(self) -> bool:
         return self.printer is not None and self.problem is None and self.queued > 0
+
+    @property
+    def held_up(self) -> bool:
+        """Queued, but the printer is down: the answer is amber, not green."""
+        return self.ok and self.offline_since is not None
 
 
 def queue_labels(printer_name: str | None, cartons: list[Carton], replacement: bool = False) -> Printed:
