@@ -44,4 +44,6 @@ ZH = {
         "可能已打印：打印机收下数据后不再应答 - 请到打印机处查看",
     "Printer {address} does not answer - check it is not paused, out of paper or stuck":
         "打印机 {address} 不应答 - 请检查是否暂停、缺纸或卡住",
+    "From: {name}": "发货方：{name}",
+    "To:": "收货方：",
 }
