@@ -11,6 +11,7 @@ import io
 
 from kiosk.boards.report import DayReport
 from kiosk.complaints import REASONS
+from kiosk.core.spreadsheet import append_row, csv_value
 from kiosk.i18n import gettext
 
 
@@ -89,10 +90,10 @@ def to_xlsx(report: DayReport, lang: str, plant_name: str = "") -> bytes:
     heading = title(report, lang, plant_name)
     for sheet_title, rows in tables(report, lang):
         sheet = book.create_sheet(_sheet_name(sheet_title))
-        sheet.append([heading])
+        append_row(sheet, [heading])
         sheet["A1"].font = Font(bold=True, size=13)
         for row in rows:
-            sheet.append(row)
+            append_row(sheet, row)  # names and reasons are text, never formulas (kiosk/core/spreadsheet.py)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         if sheet_title == gettext("QC", lang):
@@ -117,10 +118,10 @@ def to_csv(report: DayReport, lang: str, plant_name: str = "") -> bytes:
     """All tables one after another, each under its title, a blank line between; UTF-8 with BOM for Excel."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([title(report, lang, plant_name)])
+    writer.writerow([csv_value(title(report, lang, plant_name))])
     for table_title, rows in tables(report, lang):
         writer.writerow([])
-        writer.writerow([table_title])
+        writer.writerow([csv_value(table_title)])
         for row in rows:
-            writer.writerow(["" if value is None else value for value in row])
+            writer.writerow([csv_value(value) for value in row])
     return out.getvalue().encode("utf-8-sig")
