@@ -6,7 +6,7 @@ from __future__ import annotations
 from kiosk.cards.route import advance, check_card, load_card, route_stations, station_label
 from kiosk.eventlog.scan_path import Outcome, ScanRequest
 from kiosk.i18n import msg
-from kiosk.stations import register
+from kiosk.stations import defects, register
 
 
 @register("process")
@@ -15,6 +15,8 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
     rejection = check_card(card, station, request.code)
     if rejection:
         return rejection
+    if request.options.get("defect_action"):  # send back or scrap some units (kiosk/stations/defects.py)
+        return defects.record(station, request, card)
     stations = route_stations(card.route_id)
     advance(card, len(stations))
     if card.status == "done":
