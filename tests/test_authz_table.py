@@ -66,6 +66,7 @@ def world(app, plant):
         "channel_id": 999_999,
         "rule_id": 999_999,
         "delivery_id": 999_999,
+        "delay_id": 999_999,
     }
     return {"users": users, "tokens": {K_OTHER: other_token, K_HERE: here_token}, "samples": samples}
 

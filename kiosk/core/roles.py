@@ -20,6 +20,7 @@ CLERKS_AND_SUPERVISORS = ("admin", "supervisor", "clerk")
 CARD_PRINTERS = CLERKS_AND_SUPERVISORS  # print job cards
 OUTSIDE_DESK = CLERKS_AND_SUPERVISORS  # send cards out, take them back, keep the supplier list
 COMPLAINT_DESK = CLERKS_AND_SUPERVISORS  # record complaints and add photos; managers decide
+DELAY_DESK = CLERKS_AND_SUPERVISORS  # record why an order is late (the clerk follows the order); supervisors clear
 
 SHIPPING_DESK = ("admin", "supervisor", "clerk", "warehouse")  # make, print and follow pick lists
 DELIVERY_DESK = SHIPPING_DESK  # delivery notes: the same people as the shipping desk

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from db import in_ids, write_transaction
-from db.models import DELAY_REASONS, Order, OrderDelay
+from db.models import DELAY_REASONS, Order, OrderDelay, utcnow
 from kiosk.core.errors import ActionRefused
 from kiosk.core.text import clean_text
 from kiosk.eventlog.audit import record_action, required_reason
@@ -77,3 +77,16 @@ def delays_for_orders(order_ids: list[int]) -> dict[int, list[OrderDelay]]:
                                                                                          OrderDelay.id.desc()):
             found[delay.order_id].append(delay)
     return found
+
+
+def clear_delay(delay: OrderDelay, user: str) -> OrderDelay:
+    """A supervisor clears a delay reason (recorded in error, or no longer true); it stays in the history."""
+    if delay.cleared_at is not None:
+        raise ActionRefused(msg("This delay reason was already cleared."))
+    with write_transaction():
+        delay.cleared_at, delay.cleared_by = utcnow(), user[:32]
+        delay.save()
+        record_action("delay_clear", user, msg("Delay on order {order} cleared: {reason}.", order=delay.order.number,
+                                               reason=msg(DELAY_LABELS.get(delay.reason, delay.reason))),
+                      order=delay.order_id, detail={"delay": delay.id})
+    return delay

@@ -5,12 +5,12 @@ Holding and releasing an order is on the order page (orders.hold), through kiosk
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from peewee import JOIN
 
-from db.models import Customer, Order, ScanEvent, Station, Worker
+from db.models import Customer, Order, OrderDelay, ScanEvent, Station, Worker
 from kiosk.core.errors import ActionRefused
-from kiosk.core.roles import SUPERVISORS
+from kiosk.core.roles import DELAY_DESK, SUPERVISORS
 from kiosk.eventlog import undo as supervisor
 from kiosk.orders import holds
 from kiosk.orders.views import get_order
@@ -49,12 +49,25 @@ def undo(event_id: int):
 
 
 @bp.post("/orders/<number>/delays")
-@require(*SUPERVISORS)
+@require(*DELAY_DESK)
 def add_delay(number: str):
     order = get_order(number)
     try:
-        holds.record_delay(order, request.form.get("reason", ""), request.form.get("note", ""),
-                                current_username())
+        holds.record_delay(order, request.form.get("reason", ""), request.form.get("note", ""), current_username())
+    except ActionRefused as refused:
+        flash(refused.message.to_json(), "error")
+    return redirect(url_for("orders.order_detail", number=order.number) + "#delays", code=303)
+
+
+@bp.post("/orders/<number>/delays/<int:delay_id>/clear")
+@require(*SUPERVISORS)
+def clear_delay(number: str, delay_id: int):
+    order = get_order(number)
+    delay = OrderDelay.get_or_none((OrderDelay.id == delay_id) & (OrderDelay.order == order.id))
+    if delay is None:
+        abort(404)
+    try:
+        holds.clear_delay(delay, current_username())
     except ActionRefused as refused:
         flash(refused.message.to_json(), "error")
     return redirect(url_for("orders.order_detail", number=order.number) + "#delays", code=303)

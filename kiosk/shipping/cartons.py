@@ -98,8 +98,14 @@ def carton_doc(carton: Carton, replacement: bool = False) -> CartonDoc:
 
 def carton_layout_for(carton: Carton, printer: Printer | None = None, lang: str | None = None,
                       replacement: bool = False) -> Layout:
+    doc = carton_doc(carton, replacement)
+    if doc.sscc and carton.order_line.order.customer.code in SETTINGS.gs1_label_customers and (
+            printer is None or printer.language != "escpos"):
+        # This customer's receiving needs the GS1 logistic label (on the label printer's A6 stock).
+        return labels.gs1_logistic_label_layout(doc, lang or SETTINGS.label_lang, SETTINGS.plant,
+                                                *SETTINGS.gs1_label_mm)
     size = label_size(printer, "carton_label_mm")
-    return labels.carton_label_layout(carton_doc(carton, replacement), lang or SETTINGS.label_lang, *size)
+    return labels.carton_label_layout(doc, lang or SETTINGS.label_lang, *size)
 
 
 def label_layout(carton: Carton, replacement: bool = False, lang: str | None = None):

@@ -23,6 +23,7 @@ from kiosk.shipping.cartons import (
     queue_labels,
     refresh_order_status,
 )
+from kiosk.stations import defects
 
 
 @register("packing")
@@ -37,6 +38,8 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
     rejection = check_card(card, station, request.code)
     if rejection:
         return rejection
+    if request.options.get("defect_action"):  # send back or scrap some units (kiosk/stations/defects.py)
+        return defects.record(station, request, card)
     cartons = pack_card(card)
     advance(card, len(route_stations(card.route_id)))
     goods_moved(cartons[:1])  # the card is packed, the order may now be "packed"

@@ -8,6 +8,7 @@ from kiosk.core.outcome import Outcome, ScanRequest
 from kiosk.core.plant import route_stations, station_label
 from kiosk.eventlog.rules import register
 from kiosk.i18n import msg
+from kiosk.stations import defects
 
 
 @register("process")
@@ -16,6 +17,8 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
     rejection = check_card(card, station, request.code)
     if rejection:
         return rejection
+    if request.options.get("defect_action"):  # send back or scrap some units (kiosk/stations/defects.py)
+        return defects.record(station, request, card)
     stations = route_stations(card.route_id)
     advance(card, len(stations))
     if card.status == "done":
