@@ -106,7 +106,8 @@ def note_lines(note: DeliveryNote) -> list[DeliveryLine]:
 def note_destination(note: DeliveryNote) -> str:
     """Where the goods go: the orders' own destination (收货地址) for the goods on this note, the
     customer's default address only for orders without one. Two orders to two places list both."""
-    orders = (Order.select(Order.number, Order.destination).join(OrderLine).join(Carton, on=(Carton.order_line == OrderLine.id))
+    orders = (Order.select(Order.number, Order.destination).join(OrderLine)
+              .join(Carton, on=(Carton.order_line == OrderLine.id))
               .where((Carton.pick_list == note.pick_list_id) & (Carton.status == "loaded")
                      & (Order.customer == note.customer_id)).order_by(Order.number).distinct())
     places = [order.destination.strip() or note.customer.address for order in orders]

@@ -85,17 +85,44 @@ def enqueue(printer_name: str, document: str, payload: bytes) -> PrintJob:
     return enqueue_many(printer_name, [(document, payload)])[0]
 
 
-def enqueue_many(printer_name: str, documents: Iterable[tuple[str, bytes]]) -> list[PrintJob]:
-    """Queue several documents in one transaction, in the order given (all of a unit's carton labels)."""
+def enqueue_many(printer_name: str, documents: Iterable[tuple[str, bytes]], *, reason: str = "",
+                 by: str = "") -> list[PrintJob]:
+    """Queue several documents in one transaction, in the order given (all of a unit's carton labels).
+
+    A reprint gives its `reason` and who asked (`by`): each job then records the job it copies (the
+    last earlier one of the same document), for the reprint list on the printers page."""
     with write_transaction():
         printer = find_printer(printer_name)
         jobs = []
         for document, payload in documents:
             if not isinstance(payload, bytes | bytearray | memoryview) or not payload:
                 raise PrintingError(msg("Nothing to print for {document}", document=document))
-            jobs.append(PrintJob.create(printer=printer, document=document[:64], payload=bytes(payload)))
+            original = _first_print(document[:64]) if reason else None
+            jobs.append(PrintJob.create(printer=printer, document=document[:64], payload=bytes(payload),
+                                        reprint_of=original, reason=reason[:128], requested_by=by[:64]))
     _wake_workers()
     return jobs
+
+
+def _first_print(document: str) -> int | None:
+    rows = list(PrintJob.select(PrintJob.id).where(PrintJob.document == document).order_by(PrintJob.id).limit(1))
+    return rows[0].id if rows else None
+
+
+def reprint_count(document: str) -> int:
+    """How many times `document` was printed again (with a reason)."""
+    return PrintJob.select().where(PrintJob.document == document, PrintJob.reprint_of.is_null(False)).count()
+
+
+def recent_reprints(limit: int = 30) -> list[PrintJob]:
+    """The latest reprints, newest first, each with `count` (its document's reprints so far)."""
+    fields = [f for f in PrintJob._meta.sorted_fields if f.name != "payload"]
+    reprints = list(PrintJob.select(*fields).where(PrintJob.reprint_of.is_null(False))
+                    .order_by(PrintJob.id.desc()).limit(limit))
+    for job in reprints:
+        job.count = PrintJob.select().where(PrintJob.document == job.document, PrintJob.reprint_of.is_null(False),
+                                            PrintJob.id <= job.id).count()
+    return reprints
 
 
 def queue_position(jobs: list[PrintJob]) -> tuple[int, dt.datetime | None]:
@@ -118,11 +145,15 @@ def find_printer(name: str) -> Printer:
     return printer
 
 
-def reprint(job_id: int) -> PrintJob:
-    """Queue the same bytes again as a new job at the end of its printer's queue."""
+def reprint(job_id: int, reason: str = "", by: str = "") -> PrintJob:
+    """Queue the same bytes again as a new job at the end of its printer's queue: why, and who asked."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise PrintingError(msg("Say why it is printed again (torn, lost, wrong printer ...)"))
     with write_transaction():
         job = _job(job_id)
-        copy = PrintJob.create(printer=job.printer_id, document=job.document, payload=bytes(job.payload))
+        copy = PrintJob.create(printer=job.printer_id, document=job.document, payload=bytes(job.payload),
+                               reprint_of=job.reprint_of or job.id, reason=reason[:128], requested_by=by[:64])
     _wake_workers()
     return copy
 

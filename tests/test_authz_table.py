@@ -121,6 +121,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /printers/<int:printer_id>/retry": PRINT_DESK,
     "GET /printers/jobs/<int:job_id>.png": PRINT_DESK,
     "POST /printers/jobs/<int:job_id>/reprint": PRINT_DESK,
+    "POST /printers/labels/void": PRINT_DESK,
     "POST /printers/jobs/<int:job_id>/cancel": PRINT_DESK,
     "POST /orders/<number>/cards/print": CARD_PRINTERS,
     "GET /labels/carton/<code>.png": STAFF | KIOSKS,
