@@ -65,3 +65,26 @@ def test_the_demo_board_has_a_believable_mix(plant):
     assert total >= 20
     assert counts["on_track"] >= total // 3, counts
     assert counts["at_risk"] >= 1 and counts["late"] >= 1, counts
+
+
+def test_a_clerk_records_a_delay_reason_and_a_supervisor_clears_it(client, plant):
+    from db.models import OrderDelay
+    from kiosk.boards.figures import delay_reasons
+    from tests.auth_helpers import login, post
+    from tests.factories import make_order
+
+    order = make_order(lines=[("DT-120", 2)])
+    login(client, "clerk")
+    page = client.get(f"/orders/{order.number}")
+    assert 'id="add-delay"' in page.text
+    post(client, f"/supervisor/orders/{order.number}/delays", {"reason": "material_shortage", "note": "board A"})
+    delay = OrderDelay.get()
+    assert delay.reason == "material_shortage" and delay.cleared_at is None
+    assert delay_reasons([order.id])[order.id].key == "{reason}, note: {note}"
+    assert post(client, f"/supervisor/orders/{order.number}/delays/{delay.id}/clear").status_code == 403
+    boss = login(client, "supervisor")
+    post(client, f"/supervisor/orders/{order.number}/delays/{delay.id}/clear")
+    delay = OrderDelay.get()
+    assert delay.cleared_at is not None and delay.cleared_by == boss.username
+    assert delay_reasons([order.id]) == {}  # the board no longer shows it
+    assert f'data-delay="{delay.id}" class="cleared muted"' in client.get(f"/orders/{order.number}").text
