@@ -136,6 +136,8 @@ def validate(request: ScanRequest) -> None:
                 code=_printable(code)[:40])
         )
     request.code = code
+    if request.worker_badge is not None:
+        request.worker_badge = normalise_scanned(request.worker_badge)
     if request.worker_badge is not None and not CODE_RE.match(request.worker_badge):
         raise ScanInputError(msg("That badge code is not valid. Scan your badge again."))
     if request.scanned_at is not None:

@@ -37,7 +37,7 @@ def normalise(raw: str) -> str:
 
 def two_codes(code: str) -> list[str] | None:
     """The codes when one scan holds two (typed in one burst), else None."""
-    parts = code.split()
+    parts = [part for part in re.split(r"[ \t\r\n\u3000]+", code) if part]  # not str.split(): it splits at GS
     if len(parts) > 1:
         return parts
     if GLUED.match(code.upper()):

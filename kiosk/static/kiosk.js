@@ -671,7 +671,10 @@
 
   // What is typed into the scan field shows in the armed field as it is typed (a reason typed on a keyboard).
   document.addEventListener("input", (event) => {
-    if (armed && isScanField(event.target)) armed.value = event.target.value;
+    if (!isScanField(event.target)) return;
+    // An input method's text arriving just after the code was read from the keys is not a scan.
+    if (Date.now() - composing.justRead < 300) { event.target.value = ""; return; }
+    if (armed) armed.value = event.target.value;
   }, true);
 
   // Called by the scan form's submit: the line goes into an armed field instead of being a scan.
