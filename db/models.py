@@ -159,6 +159,10 @@ class OrderLine(BaseModel):
     def colour_shown(self) -> str:
         return self.colour or self.product.colour
 
+    @property
+    def finish_shown(self) -> str:
+        return self.finish or self.product.finish
+
 
 class JobCard(BaseModel):
     """A traveller for some units of an order line; its code is what workers scan.
@@ -429,18 +433,37 @@ class Printer(BaseModel):
     state = CharField(max_length=16, default="unknown")  # online, offline, unknown
     last_error = CharField(max_length=256, default="")
     last_contact = DateTimeField(null=True)
+    offline_since = DateTimeField(null=True)  # when it last went from answering to not (schema v3)
 
 
 class PrintJob(BaseModel):
     printer = ForeignKeyField(Printer, backref="jobs")
     document = CharField(max_length=64)  # e.g. "carton C-0192", "job card JC-1"
     payload = BlobField()
-    status = CharField(max_length=12, default="queued", index=True)  # queued, sent, cancelled, failed
+    # queued, sending, printed, unconfirmed (sent, not confirmed), maybe_printed, cancelled
+    status = CharField(max_length=16, default="queued", index=True)
     attempts = IntegerField(default=0)
     last_error = CharField(max_length=256, default="")
     created_at = DateTimeField(default=utcnow)
     next_try_at = DateTimeField(default=utcnow)
     sent_at = DateTimeField(null=True)
+    # schema v3: reprints say why and who; a person's check of an unconfirmed job
+    reprint_of = IntegerField(null=True)  # the job this one copies
+    reason = CharField(max_length=128, default="")
+    requested_by = CharField(max_length=64, default="")
+    checked_by = CharField(max_length=64, default="")
+    checked_at = DateTimeField(null=True)
+
+
+class LabelVoid(BaseModel):
+    """A carton label declared void (damaged, wrong, lost): loading refuses the carton until reprinted."""
+
+    carton = ForeignKeyField(Carton, backref="label_voids", on_delete="CASCADE")
+    reason = CharField(max_length=128)
+    voided_by = CharField(max_length=64)
+    voided_at = DateTimeField(default=utcnow)
+    cleared_by_job = IntegerField(null=True)  # the reprint job that replaced the label
+    cleared_at = DateTimeField(null=True)
 
 
 # -- andon, alerts, plan (kiosk/andon/, kiosk/alerts/, kiosk/plan/; schema v7) -----------------------
@@ -637,6 +660,7 @@ ALL_MODELS = [
     StatusLink,
     Printer,
     PrintJob,
+    LabelVoid,
     Complaint,
     ComplaintPhoto,
     DeliveryNote,

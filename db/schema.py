@@ -54,8 +54,37 @@ def _v7_andon_alerts_plan(database: Database) -> None:
                             models.AlertDelivery, models.StationPlan], safe=True)
 
 
+def _v3_print_confirmation(database: Database) -> None:
+    """Print jobs confirmed by the printer, reprint reasons, voided labels, printer offline since."""
+    for model, names in ((models.Printer, ("offline_since",)),
+                         (models.PrintJob, ("reprint_of", "reason", "requested_by", "checked_by", "checked_at"))):
+        if database.table_exists(model._meta.table_name):
+            _add_missing_columns(database, model, names)
+    if database.table_exists(models.Carton._meta.table_name):
+        database.create_tables([models.LabelVoid], safe=True)
+    table = models.PrintJob._meta.table_name
+    if not database.table_exists(table):
+        return
+    if isinstance(database, PostgresqlDatabase):
+        database.execute_sql(f'ALTER TABLE "{table}" ALTER COLUMN "status" TYPE VARCHAR(16)')
+    # "sent" meant the TCP stack took the bytes: sent, not confirmed.
+    database.execute_sql(f"UPDATE \"{table}\" SET status = 'unconfirmed' WHERE status = 'sent'")
+
+
+def _add_missing_columns(database: Database, model, names: tuple[str, ...]) -> None:
+    from playhouse.migrate import SchemaMigrator
+    from playhouse.migrate import migrate as run
+
+    table = model._meta.table_name
+    present = {column.name for column in database.get_columns(table)}
+    migrator = SchemaMigrator.from_database(database)
+    run(*(migrator.add_column(table, model._meta.fields[name].column_name, model._meta.fields[name])
+          for name in names if model._meta.fields[name].column_name not in present))
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _v1_initial),
+    (3, "print confirmation, reprint reasons, voided labels", _v3_print_confirmation),
     (4, "approval badges and PINs, session generations, pairing addresses", _v4_hardening),
     (5, "piece pay and the order's finish", _v5_piece_pay),
     (7, "andon calls, alerts and station plans", _v7_andon_alerts_plan),

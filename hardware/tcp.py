@@ -16,11 +16,12 @@ import struct
 import sys
 import termios
 import time
+from collections.abc import Callable
 
-from hardware.transports import PrinterURIError, Transport, TransportError, short, split_uri
+from hardware.transports import PrinterURIError, Reply, Transport, TransportError, short, split_uri
 
 DEFAULT_PORT = 9100
-OPTIONS: dict[str, object] = {"connect_timeout": 3.0, "write_timeout": 10.0}
+OPTIONS: dict[str, object] = {"connect_timeout": 3.0, "write_timeout": 10.0, "status_timeout": 3.0}
 _CAN_COUNT_UNACKED = sys.platform.startswith("linux")
 
 
@@ -28,14 +29,17 @@ class TcpTransport(Transport):
     """A raw TCP connection to host:port, opened on the first send and kept for the next ones."""
 
     scheme = "tcp"
+    can_answer = True
 
     def __init__(
-        self, host: str, port: int = DEFAULT_PORT, connect_timeout: float = 3.0, write_timeout: float = 10.0
+        self, host: str, port: int = DEFAULT_PORT, connect_timeout: float = 3.0, write_timeout: float = 10.0,
+        status_timeout: float = 3.0,
     ) -> None:
         self.host = host
         self.port = port
         self.connect_timeout = connect_timeout
         self.write_timeout = write_timeout
+        self.status_timeout = status_timeout
         self.uri = f"tcp://{host}:{port}"
         self._sock: socket.socket | None = None
 
@@ -75,6 +79,57 @@ class TcpTransport(Transport):
                 address=self.address,
                 detail=short(error),
             ) from error
+
+    def exchange(self, payload: bytes, request: bytes, complete: Callable[[bytes], bool]) -> Reply:
+        """Payload and status request in one write; then the printer's answer, read until complete.
+
+        Once payload bytes went out, a broken connection is "reset", not an error: the printer may have
+        read the whole label (its acknowledgement can still be on its way, delayed ACK), so sending it
+        again could print it twice, and the TCP counters cannot tell. A printer that stops reading
+        (write_timeout) is an error: it did not take the label.
+        """
+        sock = self._connected()
+        try:
+            sock.sendall(payload + request)
+            self._wait_until_acknowledged(sock)
+        except TimeoutError:
+            self.close()
+            raise TransportError(
+                "Printer {address} stopped taking data for {seconds} s - check paper, ribbon and cover",
+                address=self.address,
+                seconds=f"{self.write_timeout:g}",
+            ) from None
+        except OSError as error:
+            self.close()
+            if payload:
+                return Reply(b"", "reset")
+            raise TransportError(
+                "Lost the connection to printer {address} ({detail}) - check it is switched on and on the network",
+                address=self.address,
+                detail=short(error),
+            ) from error
+        return self._read_answer(sock, complete)
+
+    def _read_answer(self, sock: socket.socket, complete: Callable[[bytes], bool]) -> Reply:
+        data = b""
+        deadline = time.monotonic() + self.status_timeout
+        while not complete(data):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return Reply(data, "timeout")
+            try:
+                ready = select.select([sock], [], [], left)[0]
+                if not ready:
+                    continue
+                chunk = sock.recv(4096)
+            except OSError:
+                self.close()
+                return Reply(data, "reset")
+            if not chunk:
+                self.close()
+                return Reply(data, "closed")
+            data += chunk
+        return Reply(data, "answer")
 
     def close(self) -> None:
         sock, self._sock = self._sock, None
@@ -121,20 +176,20 @@ class TcpTransport(Transport):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return sock
 
-    def _wait_until_acknowledged(self, sock: socket.socket) -> None:
+    def _wait_until_acknowledged(self, sock: socket.socket) -> bool:
         """Block until the peer has acknowledged all sent bytes; TimeoutError after write_timeout."""
         if _CAN_COUNT_UNACKED:
             deadline = time.monotonic() + self.write_timeout
             pause = 0.0002
-            while _unacknowledged_bytes(sock):
+            while _unacknowledged_bytes(sock) > 0:
+                _raise_pending_error(sock)  # after a reset the counter may never reach zero
                 if time.monotonic() > deadline:
                     raise TimeoutError
                 time.sleep(pause)
                 pause = min(pause * 2, 0.02)
         # A reset (printer rebooted) empties the send queue too: make sure that is not why it is empty.
-        pending = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        if pending:
-            raise OSError(pending, errno.errorcode.get(pending, "socket error"))
+        _raise_pending_error(sock)
+        return True
 
     @staticmethod
     def _peer_has_closed(sock: socket.socket) -> bool:
@@ -148,6 +203,12 @@ class TcpTransport(Transport):
         except OSError:
             return True
         return False
+
+
+def _raise_pending_error(sock: socket.socket) -> None:
+    pending = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if pending:
+        raise OSError(pending, errno.errorcode.get(pending, "socket error"))
 
 
 def _unacknowledged_bytes(sock: socket.socket) -> int:

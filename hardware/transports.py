@@ -18,6 +18,8 @@ Every failure is a `TransportError` whose `message` is English text with {placeh
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -48,8 +50,23 @@ class PrinterURIError(TransportError, ValueError):
     """The printer address is not a URI we understand."""
 
 
+@dataclass(frozen=True)
+class Reply:
+    """What came back after bytes and a status request were sent.
+
+    ending: "answer" (a whole answer arrived), "timeout" (none within the wait, connection still up),
+    "closed" (the printer closed the connection in order without answering), "reset" (the connection
+    broke after the printer had acknowledged every byte of the payload: it may or may not have them).
+    """
+
+    data: bytes
+    ending: str
+
+
 class Transport:
-    """Sends raw bytes to one printer. Subclasses implement `send` and `close`."""
+    """Sends raw bytes to one printer. Subclasses implement `send` and `close`; two-way ones `exchange`."""
+
+    can_answer: ClassVar[bool] = False  # whether a status request can be answered down this transport
 
     scheme: ClassVar[str] = ""
     uri: str = ""
@@ -66,6 +83,15 @@ class Transport:
     def send(self, data: bytes) -> None:
         """Deliver all of `data`, or raise TransportError. Returns once the printer side has it."""
         raise NotImplementedError
+
+    def exchange(self, payload: bytes, request: bytes, complete: Callable[[bytes], bool]) -> Reply:
+        """Send `payload` then the status `request` and read the answer until `complete(answer)`.
+
+        TransportError when the payload could not be handed over (nothing printed, or not all of it).
+        One-way transports send the payload and report "timeout" (no answer possible).
+        """
+        self.send(payload)
+        return Reply(b"", "timeout")
 
     def close(self) -> None:
         """Release the connection; safe to call twice. The next send reconnects."""

@@ -69,6 +69,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.andon import views as andon_views
 
     app.register_blueprint(andon_views.bp)
+    from kiosk.alerts import views as alert_views
+
+    app.register_blueprint(alert_views.bp)
 
     from kiosk import cli
 

@@ -32,7 +32,7 @@ from flask.cli import with_appcontext
 from db.models import ROLES, Device, Station, User
 from kiosk import csrf, devices, users
 from kiosk.i18n import LANGS, msg
-from kiosk.web import KioskError, htmx
+from kiosk.web import KioskError, htmx, resolve_identity
 
 # Role groups, named for what they let people do (docs/access.md has the whole table).
 STAFF = ROLES  # every desk role may read orders
@@ -93,10 +93,12 @@ def access_of(endpoint: str | None) -> Access | None:
 
 
 def current_user() -> User | None:
+    resolve_identity()
     return g.get("user")
 
 
 def current_device() -> Device | None:
+    resolve_identity()
     return g.get("device")
 
 
@@ -124,7 +126,8 @@ def _session_user() -> User | None:
     signed_in_at = session.get("at")
     lifetime = current_app.permanent_session_lifetime.total_seconds()
     user = User.get_or_none((User.id == user_id) & User.active)
-    # The cookie's own expiry moves with each request; a sign-in still ends one shift after it began.
+    # The cookie expires one shift after sign-in (it is written only when the session changes); the
+    # server checks the same here, so a kept copy of the cookie does not outlive the shift either.
     too_old = isinstance(signed_in_at, int | float) and time.time() - signed_in_at > lifetime
     if user is None or too_old or session.get("auth") != users.session_fingerprint(user):
         session.pop("user_id", None)
@@ -147,6 +150,11 @@ def load_identity() -> None:
         g.user = _session_user()
     if g.device is not None:
         devices.touch(g.device)
+
+
+def _identify() -> None:
+    load_identity()
+    _apply_language()
 
 
 def _apply_language() -> None:
@@ -240,10 +248,13 @@ def enforce():
     if request.endpoint is None:
         return None  # the router answers 404 / 405
     refuse_nul_characters()
-    load_identity()
-    _apply_language()
     access = access_of(request.endpoint)
-    if access is None or not allowed(access, current_user(), current_device(), request.view_args):
+    g.user, g.device, g.bearer = None, None, False
+    if access is not None and access.public:
+        g.identity_loader = _identify  # on first use: a health check never asks who it is
+    else:
+        _identify()
+    if access is None or not allowed(access, g.user, g.device, request.view_args):
         return _refuse(access)
     csrf.check_request()
     return None

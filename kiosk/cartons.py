@@ -115,7 +115,8 @@ def carton_doc(carton: Carton, replacement: bool = False) -> CartonDoc:
     return CartonDoc(
         code=carton.code, sscc=carton.sscc, customer=order.customer.name,
         destination=order.destination or order.customer.address, order_number=order.number,
-        product_model=line.product.model_no, product_name=line.product.name, colour=line.colour_shown,
+        product_model=line.product.model_no, product_name=line.product.name,
+        colour=" / ".join(part for part in (line.colour_shown, line.finish_shown) if part),  # the finish too
         package_no=carton.package_no, packages=carton.packages, unit_no=carton.unit_no, units=carton.job_card.units,
         replacement=replacement, replacement_for=original,
     )

@@ -103,18 +103,25 @@ def print_worker(poll: float) -> None:
 @click.option("--out", default="printed", show_default=True, help="Folder for the received jobs and their PNGs.")
 @click.option("--language", type=click.Choice(["zpl", "tspl", "escpos"]), default=None,
               help="Printer language of the jobs (default: guessed from the bytes).")
-def fake_printer(port: int, host: str, out: str, language: str | None) -> None:
+@click.option("--paper-out", is_flag=True, help="Report 'out of paper' when asked for status.")
+@click.option("--head-open", is_flag=True, help="Report the print head (or cover) open.")
+@click.option("--paused", is_flag=True, help="Report the printer paused.")
+def fake_printer(port: int, host: str, out: str, language: str | None, paper_out: bool, head_open: bool,
+                 paused: bool) -> None:
     """A pretend network printer: saves each job it receives to a file, so you can watch jobs print.
 
-    It runs without the app (no database, no print worker), so it can run on any machine.
+    It answers status requests as the real printers' manuals say. It runs without the app (no
+    database, no print worker), so it can run on any machine.
     """
+    from hardware.printer_status import Condition
     from kiosk.fake_printer import FakePrinter
 
     def report(job) -> None:
         pictures = ", ".join(p.name for p in job.pictures) or job.problem
         click.echo(f"received {job.size} bytes ({job.language or 'unknown'}) -> {job.path}  [{pictures}]")
 
-    printer = FakePrinter(port, host, out, language, on_job=report).listen()
+    condition = Condition(paper_out=paper_out, head_open=head_open, paused=paused)
+    printer = FakePrinter(port, host, out, language, on_job=report, condition=condition).listen()
     click.echo(f"fake printer on tcp://{host}:{printer.port}, saving to {os.path.abspath(out)} (Ctrl-C stops)")
     try:
         printer.serve_forever()

@@ -20,6 +20,9 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # True once the server is reached over HTTPS (cookies then never go in clear)
     PERMANENT_SESSION_LIFETIME = 12 * 3600  # seconds a desk sign-in lasts: one shift
+    # The session cookie is written only when the session changed: a sign-in ends one shift after it
+    # began anyway (kiosk/auth.py checks its time), so moving the cookie's expiry on every request buys nothing.
+    SESSION_REFRESH_EACH_REQUEST = False
     DEVICE_COOKIE_NAME = "kiosk_device"  # the kiosk's random token; only its hash is stored
     MAX_PENDING_DEVICES = 50  # browsers waiting for pairing at once; unpaired ones idle for a day are forgotten
     LOGIN_ATTEMPTS = 5  # failed sign-ins for one user name before a pause

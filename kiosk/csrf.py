@@ -19,7 +19,7 @@ from flask import Flask, current_app, g, request, session
 from markupsafe import Markup
 
 from kiosk.i18n import msg
-from kiosk.web import KioskError
+from kiosk.web import KioskError, resolve_identity
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 HEADER = "X-CSRF-Token"
@@ -28,6 +28,7 @@ SESSION_KEY = "csrf"
 
 
 def _device_token() -> str | None:
+    resolve_identity()
     device = g.get("device")
     if device is None or g.get("bearer"):
         return None

@@ -64,6 +64,7 @@ def job_card_doc(card: JobCard) -> JobCardDoc:
         product_name=product.name, colour=line.colour_shown, size=product.size, units=card.units,
         due_date=order.due_date, route=route, rush=order.rush,
         rework_of=card.parent.code if card.parent_id else None,
+        finish=line.finish_shown, note=" / ".join(n for n in (line.note.strip(), order.note.strip()) if n),
     )
 
 

@@ -6,6 +6,10 @@ listens on 9100 and saves every job it receives to a file, with a PNG of what wo
 Each connection's bytes go to one .bin file (the print queue sends a run of jobs down one
 connection); each label in it is drawn to its own PNG when the bytes are ZPL, TSPL or ESC/POS from
 our renderers. Stop it and queued jobs wait in the queue; start it again and they all arrive.
+
+Like a real printer it answers status requests (ZPL ~HS, TSPL <ESC>!?, ESC/POS DLE EOT n) in the form
+its manual gives, reporting `condition` (paper out, head open, paused ...), so the print queue marks
+a job printed only once this printer said so. Requests are left out of the saved bytes.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from hardware import printer_status
 
 _TSPL_END = re.compile(rb"(?<=\r\n)PRINT \d+(?:,\d+)?\r\n")
 
@@ -88,8 +94,10 @@ class FakePrinter:
     """Listens on host:port; every connection's bytes are saved by `save_job` when the sender closes."""
 
     def __init__(self, port: int = 9100, host: str = "127.0.0.1", folder: Path | str = "printed",
-                 language: str | None = None, on_job: Callable[[ReceivedJob], None] | None = None) -> None:
+                 language: str | None = None, on_job: Callable[[ReceivedJob], None] | None = None,
+                 condition: printer_status.Condition | None = None) -> None:
         self.host, self.port = host, port
+        self.condition = condition or printer_status.Condition()
         self.folder = Path(folder)
         self.language = language
         self.on_job = on_job
@@ -139,12 +147,23 @@ class FakePrinter:
 
     def _receive(self, connection: socket.socket) -> None:
         chunks = []
+        scanner = printer_status.RequestScanner()
         with connection:
             while True:
-                chunk = connection.recv(65536)
+                try:
+                    chunk = connection.recv(65536)
+                except OSError:  # the sender reset the connection: keep what came
+                    break
                 if not chunk:
                     break
-                chunks.append(chunk)
+                printed, requests = scanner.feed(chunk)
+                chunks.append(printed)
+                if requests:
+                    try:
+                        connection.sendall(b"".join(printer_status.answer_request(r, self.condition)
+                                                    for r in requests))
+                    except OSError:
+                        break
         data = b"".join(chunks)
         if not data:
             return

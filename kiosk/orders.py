@@ -162,3 +162,12 @@ def cancel_order(order: Order) -> Order:
         order.status = "cancelled"
         order.save()
     return order
+
+
+def spec_of(line: OrderLine) -> list[tuple[str, str]]:
+    """What the order asked for, as a worker needs it at a station: colour, size, fabric or finish, the line's
+    note and the order's note; (label message id, value) for each one given."""
+    order = line.order
+    found = [("Colour", line.colour_shown), ("Size", line.product.size), ("Fabric / finish", line.finish_shown),
+             ("Line note", line.note), ("Order note", order.note)]
+    return [(label, value.strip()) for label, value in found if value and value.strip()]

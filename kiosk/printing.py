@@ -38,12 +38,17 @@ from peewee import SqliteDatabase
 import db
 from db import write_transaction
 from db.models import Printer, PrintJob, utcnow
+from hardware import printer_status as status_protocol
 from hardware.transports import TransportError, open_transport
 from kiosk.i18n import Msg, msg
 
 log = logging.getLogger(__name__)
 
-QUEUED, SENT, CANCELLED = "queued", "sent", "cancelled"
+QUEUED, SENDING, CANCELLED = "queued", "sending", "cancelled"
+PRINTED = "printed"  # the printer answered its status request after the bytes, with no problem
+UNCONFIRMED = "unconfirmed"  # sent, not confirmed: it took the bytes but did not (or could not) say so
+MAYBE_PRINTED = "maybe_printed"  # delivery interrupted at an uncertain point: a person checks
+DONE = (PRINTED, UNCONFIRMED, MAYBE_PRINTED)  # never sent again by the worker
 ONLINE, OFFLINE = "online", "offline"
 PRINT_LOCK_CLASS = 0x5052  # first key of pg_try_advisory_lock(class, printer id): "PR"
 DEFAULT_POLL_S = 1.0  # how often a worker looks for new jobs queued by another process
@@ -116,7 +121,12 @@ def cancel(job_id: int) -> PrintJob:
     """
     with write_transaction():
         job = _job(job_id)
-        if job.status == SENT:
+        if job.status in (UNCONFIRMED, MAYBE_PRINTED, SENDING):
+            raise PrintingError(
+                msg("{document} has already gone to the printer - reprint it if another copy is needed",
+                    document=job.document)
+            )
+        if job.status == PRINTED:
             raise PrintingError(
                 msg("{document} has already been printed - reprint it if another copy is needed", document=job.document)
             )
@@ -160,28 +170,48 @@ def _printer(printer: Printer | str) -> Printer:
 # -- delivery --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """How one job's delivery ended: the job's new status and what to record about it."""
+
+    status: str  # PRINTED, UNCONFIRMED or MAYBE_PRINTED
+    note: Msg | None = None  # why not confirmed, or what the printer reported
+    problem: Msg | None = None  # a printer problem: the printer shows offline and the run stops
+    reconnect: bool = False
+
+
+CONFIRMED = Delivery(PRINTED)
+
+
 def deliver_pending(
     printer: Printer | str,
     now: dt.datetime | None = None,
-    send: Callable[[bytes], None] | None = None,
+    send: Callable[[bytes], Delivery | None] | None = None,
     *,
     retry: RetryPolicy = DEFAULT_RETRY,
     should_stop: Callable[[], bool] | None = None,
 ) -> int:
-    """Send the printer's due queued jobs in order; return how many were sent.
+    """Send the printer's due queued jobs in order; return how many were handed to the printer.
 
-    `send` replaces the printer's transport (tests); `now` fixes the clock. Returns 0 at once when
-    another worker holds this printer. Stops at the first failure, or when `should_stop()` says so.
-    Must not run inside a transaction: each job's "sent" has to commit on its own, at once.
+    Each job is marked "sending" (committed) before its bytes go, then printed only when the printer
+    answers its status request with no problem; see `_deliver`. A job found still "sending" when the
+    printer is next taken (the process died during delivery) is flagged "may have printed" for a person
+    to check, never sent again silently. `send` replaces the transport (tests): returning None counts as
+    confirmed. Returns 0 at once when another worker holds this printer. Stops at the first failure, at
+    a printer problem, or when `should_stop()` says so. Must not run inside a transaction.
     """
     if db.database.in_transaction():
-        raise RuntimeError("deliver_pending() inside a transaction would delay marking jobs sent")
+        raise RuntimeError("deliver_pending() inside a transaction would delay marking jobs printed")
     printer = _printer(printer)
     with PrinterLock(printer.id) as held:
         if not held:
             return 0
+        _flag_interrupted(printer)
+        language = printer.language
         transport = None
-        sent = 0
+        checked = False  # the printer answered "ready" on this connection
+        answers = True  # it answers status requests at all (a timeout says it does not)
+        handed = 0
         try:
             while not (should_stop and should_stop()):
                 job = _head_of_queue(printer)
@@ -189,11 +219,21 @@ def deliver_pending(
                 if job is None or job.next_try_at > clock:
                     break
                 try:
-                    if send is None:
-                        transport = transport or open_transport(printer.uri)
-                        transport.send(bytes(job.payload))
+                    if send is not None:
+                        _mark_sending(job)
+                        outcome = send(bytes(job.payload)) or CONFIRMED
                     else:
-                        send(bytes(job.payload))
+                        transport = transport or open_transport(printer.uri)
+                        request = status_protocol.query(language) if transport.can_answer else None
+                        if request and answers and not checked:
+                            ready = _check_ready(transport, language, request)
+                            if ready is not None:
+                                _record_failure(printer, job, ready, clock, retry)
+                                break
+                            checked = True
+                        _mark_sending(job)
+                        outcome = _deliver(transport, language, bytes(job.payload), request if answers else None)
+                        answers = answers and outcome.note != NO_ANSWER
                 except TransportError as error:
                     _record_failure(printer, job, Msg(error.message, error.params), clock, retry)
                     break
@@ -201,12 +241,90 @@ def deliver_pending(
                     log.exception("printing %s on %s failed", job.document, printer.name)
                     _record_failure(printer, job, msg("Printing failed: {detail}", detail=repr(error)), clock, retry)
                     break
-                _record_sent(printer, job, now or utcnow())
-                sent += 1
+                _record_delivery(printer, job, outcome, now or utcnow())
+                handed += 1
+                if outcome.reconnect and transport is not None:
+                    transport.close()
+                    checked = False
+                if outcome.problem is not None:
+                    break
         finally:
             if transport is not None:
                 transport.close()
-        return sent
+        return handed
+
+
+NO_ANSWER = msg("Sent, not confirmed: the printer did not answer its status request")
+CLOSED = msg("Sent, not confirmed: the printer closed the connection without answering")
+BROKEN = msg("May have printed: the connection broke after the printer took the bytes - check the printer")
+INTERRUPTED = msg("May have printed: the server stopped while sending it - check the printer")
+BAD_ANSWER = msg("Sent, not confirmed: the printer's status answer was not understood")
+
+
+def _check_ready(transport, language: str, request: bytes) -> Msg | None:
+    """Ask before sending; a Msg when the printer is not ready (the job then stays queued)."""
+    reply = transport.exchange(b"", request, lambda data: status_protocol.complete(language, data))
+    if reply.ending == "answer":
+        try:
+            report = status_protocol.parse(language, reply.data)
+        except status_protocol.BadAnswer:
+            return None
+        return None if report.ok else printer_problem(report)
+    if reply.ending == "timeout":
+        return None  # it may not answer status requests at all: the job will say "not confirmed"
+    transport.close()
+    return msg("Printer {address} dropped the connection when asked for its status", address=transport.uri)
+
+
+def _deliver(transport, language: str, payload: bytes, request: bytes | None) -> Delivery:
+    """Send one job's bytes and the status request behind them, and judge the answer."""
+    if not request:
+        transport.send(payload)
+        return Delivery(UNCONFIRMED, NO_ANSWER)
+    reply = transport.exchange(payload, request, lambda data: status_protocol.complete(language, data))
+    if reply.ending == "timeout":
+        return Delivery(UNCONFIRMED, NO_ANSWER)
+    if reply.ending == "closed":
+        return Delivery(UNCONFIRMED, CLOSED, reconnect=True)
+    if reply.ending == "reset":
+        return Delivery(MAYBE_PRINTED, BROKEN, reconnect=True)
+    try:
+        report = status_protocol.parse(language, reply.data)
+    except status_protocol.BadAnswer:
+        return Delivery(UNCONFIRMED, BAD_ANSWER)
+    if report.ok:
+        return CONFIRMED
+    problem = printer_problem(report)
+    # The printer has the label but cannot print it now: it prints when the problem is fixed, so it
+    # is not sent again; the person fixing the printer checks it came out.
+    return Delivery(UNCONFIRMED, msg("Sent, not confirmed: {problem}", problem=problem), problem=problem)
+
+
+PROBLEM_WORDS = {
+    status_protocol.PAPER_OUT: Msg("out of paper"), status_protocol.HEAD_OPEN: Msg("print head open"),
+    status_protocol.PAUSED: Msg("paused"), status_protocol.RIBBON_OUT: Msg("out of ribbon"),
+    status_protocol.COVER_OPEN: Msg("cover open"), status_protocol.PAPER_JAM: Msg("paper jam"),
+    status_protocol.OFFLINE: Msg("offline"), status_protocol.ERROR: Msg("printer error"),
+    status_protocol.BUFFER_FULL: Msg("receive buffer full"),
+    status_protocol.TEMPERATURE: Msg("temperature out of range"), status_protocol.CUTTER: Msg("cutter error"),
+}
+
+
+def printer_problem(report: status_protocol.StatusReport) -> Msg:
+    """What the printer reported, as a message: "The printer reports: out of paper, paused - fix it ..."."""
+    words = [PROBLEM_WORDS.get(p, Msg(p)) for p in report.problems]
+    params: dict[str, object] = {f"p{i}": word.to_json() for i, word in enumerate(words)}
+    key = ", ".join(f"{{p{i}}}" for i in range(len(words)))
+    return msg("The printer reports: {problems} - fix it and printing goes on by itself",
+               problems={"key": key, "params": params})
+
+
+def _flag_interrupted(printer: Printer) -> None:
+    """Jobs left "sending" by a process that died mid-delivery: flag them for a person, in order."""
+    with write_transaction():
+        PrintJob.update(status=MAYBE_PRINTED, last_error=store_message(INTERRUPTED)).where(
+            PrintJob.printer == printer, PrintJob.status == SENDING
+        ).execute()
 
 
 def _head_of_queue(printer: Printer) -> PrintJob | None:
@@ -217,24 +335,43 @@ def _head_of_queue(printer: Printer) -> PrintJob | None:
     return rows[0] if rows else None
 
 
-def _record_sent(printer: Printer, job: PrintJob, at: dt.datetime) -> None:
-    # Its own transaction, right away: once committed, no restart sends this job again.
+def _mark_sending(job: PrintJob) -> None:
+    # Committed before the first byte goes: after a crash this is what says "it may be on paper".
     with write_transaction():
-        PrintJob.update(status=SENT, sent_at=at, attempts=PrintJob.attempts + 1, last_error="").where(
-            PrintJob.id == job.id
+        PrintJob.update(status=SENDING, attempts=PrintJob.attempts + 1).where(
+            PrintJob.id == job.id, PrintJob.status == QUEUED
         ).execute()
-        Printer.update(state=ONLINE, last_error="", last_contact=at).where(Printer.id == printer.id).execute()
+
+
+def _record_delivery(printer: Printer, job: PrintJob, outcome: Delivery, at: dt.datetime) -> None:
+    # Its own transaction, right away: once committed, no restart sends this job again.
+    note = store_message(outcome.note) if outcome.note is not None else ""
+    with write_transaction():
+        PrintJob.update(status=outcome.status, sent_at=at, last_error=note).where(PrintJob.id == job.id).execute()
+        if outcome.problem is not None:
+            _mark_offline(printer, store_message(outcome.problem), at)
+        else:
+            Printer.update(state=ONLINE, last_error="", last_contact=at, offline_since=None).where(
+                Printer.id == printer.id
+            ).execute()
 
 
 def _record_failure(printer: Printer, job: PrintJob, error: Msg, at: dt.datetime, retry: RetryPolicy) -> None:
     stored = store_message(error)
     with write_transaction():
+        # The bytes did not get through: back to the head of the queue (it was "sending" if they went).
         PrintJob.update(
-            attempts=PrintJob.attempts + 1,
+            status=QUEUED,
             last_error=stored,
             next_try_at=at + retry.delay(job.attempts + 1),
-        ).where(PrintJob.id == job.id, PrintJob.status == QUEUED).execute()
-        Printer.update(state=OFFLINE, last_error=stored).where(Printer.id == printer.id).execute()
+            attempts=job.attempts + 1,
+        ).where(PrintJob.id == job.id, PrintJob.status.in_([QUEUED, SENDING])).execute()
+        _mark_offline(printer, stored, at)
+
+
+def _mark_offline(printer: Printer, stored: str, at: dt.datetime) -> None:
+    Printer.update(state=OFFLINE, last_error=stored).where(Printer.id == printer.id).execute()
+    Printer.update(offline_since=at).where(Printer.id == printer.id, Printer.offline_since.is_null()).execute()
 
 
 def store_message(message: Msg, limit: int = 256) -> str:
@@ -454,6 +591,8 @@ class PrinterStatus:
     queued: int
     next_try_at: dt.datetime | None  # when the head job is tried again, if it failed before
     oldest_queued_at: dt.datetime | None
+    offline_since: dt.datetime | None = None
+    to_check: int = 0  # jobs sent but not confirmed, or that may have printed, nobody checked yet
 
     @property
     def online(self) -> bool:
@@ -473,7 +612,8 @@ def printer_status(printer: Printer | str) -> PrinterStatus:
     printer = _printer(printer)
     printer = Printer.get_by_id(printer.id)  # fresh: the worker may have changed it
     queued = PrintJob.select().where(PrintJob.printer == printer, PrintJob.status == QUEUED)
-    head = queued.order_by(PrintJob.id).first()
+    rows = list(queued.order_by(PrintJob.id).limit(1))
+    head = rows[0] if rows else None
     return PrinterStatus(
         name=printer.name,
         uri=printer.uri,
@@ -484,6 +624,9 @@ def printer_status(printer: Printer | str) -> PrinterStatus:
         queued=queued.count(),
         next_try_at=head.next_try_at if head is not None and head.attempts else None,
         oldest_queued_at=head.created_at if head is not None else None,
+        offline_since=printer.offline_since if printer.state == OFFLINE else None,
+        to_check=PrintJob.select().where(PrintJob.printer == printer, PrintJob.status.in_([UNCONFIRMED, MAYBE_PRINTED]),
+                                         PrintJob.checked_at.is_null()).count(),
     )
 
 

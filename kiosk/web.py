@@ -23,7 +23,16 @@ class KioskError(Exception):
 
 
 def current_lang() -> str:
+    resolve_identity()  # a kiosk or a user may have a language of their own
     return getattr(g, "lang", None) or "zh"
+
+
+def resolve_identity() -> None:
+    """Load who is asking now, if kiosk.auth left that until first use (public routes: a health
+    check or an asset never asks, so it never pays for the device and session lookups)."""
+    loader = g.pop("identity_loader", None) if g else None
+    if loader is not None:
+        loader()
 
 
 def _(msgid: str, **params) -> str:

@@ -10,3 +10,9 @@ if app.config.get("PRINT_WORKER"):
     from kiosk.printing import PrintWorker
 
     PrintWorker().start()
+
+if app.config.get("ALERT_WORKER"):
+    # Andon escalation, alert rules and their messages (kiosk/alerts/worker.py).
+    from kiosk.alerts.worker import AlertWorker
+
+    AlertWorker(app.config).start()

@@ -161,6 +161,13 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /andon/strip": STAFF | KIOSKS,
     "POST /andon/<int:call_id>/acknowledge": CARD_PRINTERS,
     "POST /andon/<int:call_id>/delay": CARD_PRINTERS,
+    # alert channels, rules and messages (kiosk/alerts/views.py)
+    "GET /alerts": CARD_PRINTERS,
+    "POST /alerts/channels": CARD_PRINTERS,
+    "POST /alerts/channels/<int:channel_id>/test": CARD_PRINTERS,
+    "POST /alerts/rules": CARD_PRINTERS,
+    "POST /alerts/rules/<int:rule_id>/switch": CARD_PRINTERS,
+    "POST /alerts/sent/<int:delivery_id>/retry": CARD_PRINTERS,
     # supervisor
     "GET /supervisor/": SUPERVISORS,
     "POST /supervisor/scans/<int:event_id>/undo": SUPERVISORS,
@@ -244,6 +251,9 @@ def world(app, plant):
         "token": "not-a-real-link",
         "call_id": 999_999,
         "step": "arrived",
+        "channel_id": 999_999,
+        "rule_id": 999_999,
+        "delivery_id": 999_999,
     }
     return {"users": users, "tokens": {K_OTHER: other_token, K_HERE: here_token}, "samples": samples}
 

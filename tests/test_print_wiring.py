@@ -187,7 +187,7 @@ def test_a_stopped_and_restarted_printer_gets_every_released_card_once_in_order(
             first_jobs = jobs_on("desk")
             first_bytes = b"".join(bytes(job.payload) for job in first_jobs)
             assert printer.wait_for(len(first_bytes)) == first_bytes
-            assert wait_until(lambda: {job.status for job in jobs_on("desk")} == {"sent"})
+            assert wait_until(lambda: {job.status for job in jobs_on("desk")} == {"printed"})
         # switched off: the next order's cards wait, and the worker keeps trying
         post(client, f"/orders/{second_order.number}/release")
         second_jobs = jobs_on("desk")[len(first_jobs):]
@@ -198,7 +198,7 @@ def test_a_stopped_and_restarted_printer_gets_every_released_card_once_in_order(
         with LoopbackPrinter(port=port) as back_on:
             second_bytes = b"".join(bytes(job.payload) for job in second_jobs)
             assert back_on.wait_for(len(second_bytes)) == second_bytes
-            assert wait_until(lambda: {job.status for job in jobs_on("desk")} == {"sent"})
+            assert wait_until(lambda: {job.status for job in jobs_on("desk")} == {"printed"})
             time.sleep(0.3)  # more polls: nothing may come twice
             assert back_on.received() == second_bytes
         assert printer.received() == first_bytes

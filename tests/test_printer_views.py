@@ -239,9 +239,9 @@ def test_test_label_retry_reprint_and_cancel(client, plant):
     copy = PrintJob.select().order_by(PrintJob.id.desc()).first()
     assert (copy.id != test_job.id, copy.status, bytes(copy.payload)) == (True, "queued", bytes(test_job.payload))
 
-    PrintJob.update(status="sent").where(PrintJob.id == copy.id).execute()
+    PrintJob.update(status="printed").where(PrintJob.id == copy.id).execute()
     post(client, f"/printers/jobs/{copy.id}/cancel?lang=en")
-    assert PrintJob.get_by_id(copy.id).status == "sent"
+    assert PrintJob.get_by_id(copy.id).status == "printed"
     assert any("has already been printed" in line for line in flashes(client))
 
 

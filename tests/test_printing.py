@@ -17,8 +17,7 @@ import pytest
 from db.models import Printer, PrintJob, utcnow
 from hardware.transports import TransportError
 from kiosk import printing
-from kiosk.i18n import gettext
-from kiosk.i18n.zh_printing import ZH
+from kiosk.i18n import ZH, gettext
 from kiosk.printing import PrinterLock, PrintingError, PrintWorker, RetryPolicy
 from tests.test_transports import LoopbackPrinter, free_port
 
@@ -83,7 +82,7 @@ def test_queued_jobs_are_delivered_once_in_order(database, loopback_printer):
     assert printing.deliver_pending(printer) == 5
     assert loopback_printer.wait_for(sum(map(len, labels))) == b"".join(labels)
     assert len(loopback_printer.connections) == 1  # one connection for the run
-    assert statuses(printer) == ["sent"] * 5
+    assert statuses(printer) == ["printed"] * 5
     first = PrintJob.get_by_id(jobs[0].id)
     assert (first.attempts, first.last_error, first.sent_at is not None) == (1, "", True)
     assert Printer.get_by_id(printer.id).state == "online"
@@ -118,7 +117,7 @@ def test_printer_refusing_for_a_while_then_accepting_gets_each_job_once_in_order
         time.sleep(0.05)
         assert back_on.received() == b"".join(labels)
     assert printing.printer_status(printer).state == "online"
-    assert statuses(printer) == ["sent"] * 4
+    assert statuses(printer) == ["printed"] * 4
 
 
 def test_worker_catches_up_when_a_stopped_printer_comes_back(database):
@@ -131,10 +130,11 @@ def test_worker_catches_up_when_a_stopped_printer_comes_back(database):
         assert wait_until(lambda: Printer.get_by_id(printer.id).state == "offline")
         queue(printer, labels[3:])  # more arrive while it is off
         time.sleep(0.3)  # a few failed retries
-        assert PrintJob.get_by_id(PrintJob.select().where(PrintJob.printer == printer).first().id).attempts >= 2
+        head = PrintJob.select().where(PrintJob.printer == printer).order_by(PrintJob.id).first()
+        assert PrintJob.get_by_id(head.id).attempts >= 2
         with LoopbackPrinter(port=port) as back_on:
             got = back_on.wait_for(sum(map(len, labels)))
-            assert wait_until(lambda: statuses(printer) == ["sent"] * 6)
+            assert wait_until(lambda: statuses(printer) == ["printed"] * 6)
             time.sleep(0.2)  # several more polls: nothing may come twice
             assert back_on.received() == got == b"".join(labels)
     finally:
@@ -148,7 +148,7 @@ def test_a_new_worker_after_a_restart_does_not_resend_sent_jobs(database, loopba
     queue(printer, labels[:6])
 
     def three_sent() -> bool:
-        return PrintJob.select().where(PrintJob.printer == printer, PrintJob.status == "sent").count() >= 3
+        return PrintJob.select().where(PrintJob.printer == printer, PrintJob.status == "printed").count() >= 3
 
     # The first worker is stopped half way (a server restart), after three jobs.
     assert printing.deliver_pending(printer, should_stop=three_sent) == 3
@@ -219,7 +219,7 @@ def test_a_failed_job_is_never_overtaken(database):
 
     t0 = utcnow()
     assert printing.deliver_pending(printer, now=t0, send=flaky) == 1
-    assert statuses(printer) == ["sent", "queued", "queued", "queued"]
+    assert statuses(printer) == ["printed", "queued", "queued", "queued"]
     assert printing.printer_status(printer).state == "offline"
     assert printing.deliver_pending(printer, now=t0 + dt.timedelta(seconds=1), send=flaky) == 3
     assert printed == labels
@@ -273,7 +273,7 @@ def test_cancel_and_reprint(database, loopback_printer):
     assert (again.id > job_c.id, again.status, bytes(again.payload)) == (True, "queued", a)
     assert printing.deliver_pending(printer) == 1
     assert loopback_printer.wait_for(len(a + c + a)) == a + c + a
-    assert statuses(printer) == ["sent", "cancelled", "sent", "sent"]
+    assert statuses(printer) == ["printed", "cancelled", "printed", "printed"]
 
     with pytest.raises(PrintingError, match="does not exist"):
         printing.reprint(999_999)

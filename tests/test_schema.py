@@ -47,3 +47,25 @@ def test_v4_adds_approval_session_and_pairing_columns_to_an_old_database(tmp_pat
         assert "address" in {c.name for c in old.get_columns("device")}
         assert old.execute_sql('SELECT username, pin_hash, session_gen FROM "user"').fetchall() == [("boss", "", 0)]
         schema._v4_hardening(old)  # idempotent: a second run changes nothing
+
+
+def test_v3_adds_print_confirmation_columns_and_turns_old_sent_jobs_into_not_confirmed(tmp_path):
+    """A database made before issue 14: printer and print_job without the new columns, "sent" jobs."""
+    old = SqliteDatabase(str(tmp_path / "v1.sqlite3"))
+    old.execute_sql('CREATE TABLE "printer" (id INTEGER PRIMARY KEY, name VARCHAR(64), uri VARCHAR(256), '
+                    "language VARCHAR(8), options TEXT, state VARCHAR(16), last_error VARCHAR(256), "
+                    "last_contact DATETIME)")
+    old.execute_sql('CREATE TABLE "print_job" (id INTEGER PRIMARY KEY, printer_id INTEGER, document VARCHAR(64), '
+                    "payload BLOB, status VARCHAR(12), attempts INTEGER, last_error VARCHAR(256), "
+                    "created_at DATETIME, next_try_at DATETIME, sent_at DATETIME)")
+    old.execute_sql("INSERT INTO \"printer\" VALUES (1, 'p', 'tcp://127.0.0.1:9', 'zpl', NULL, 'online', '', NULL)")
+    old.execute_sql("INSERT INTO \"print_job\" VALUES (1, 1, 'carton C1', x'00', 'sent', 1, '', NULL, NULL, NULL)")
+    with old.bind_ctx([models.SchemaVersion, *models.ALL_MODELS]):
+        old.create_tables([models.SchemaVersion])
+        models.SchemaVersion.create(version=1)
+        assert schema.migrate(old, target=3) == [3]
+        assert "offline_since" in {c.name for c in old.get_columns("printer")}
+        assert {"reprint_of", "reason", "requested_by", "checked_by", "checked_at"} <= {
+            c.name for c in old.get_columns("print_job")}
+        assert old.execute_sql('SELECT status, reason FROM "print_job"').fetchall() == [("unconfirmed", "")]
+        schema._v3_print_confirmation(old)  # idempotent

@@ -6,6 +6,7 @@ import os
 import random
 import select
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from hardware import serial_port, usb_port
+from hardware import printer_status, serial_port, usb_port
 from hardware.transports import (
     PrinterURIError,
     TransportError,
@@ -29,12 +30,22 @@ ROOT = Path(__file__).resolve().parents[1]
 class LoopbackPrinter:
     """A raw-TCP "printer" on 127.0.0.1 that records the bytes of each connection it accepts.
 
-    `read=False` makes a printer that accepts but never reads (out of paper, buffer full).
+    It answers status requests (ZPL ~HS, TSPL <ESC>!?, ESC/POS DLE EOT n) the way the manuals give them,
+    reporting `condition`, and leaves them out of what it records. `read=False` makes a printer that
+    accepts but never reads (out of paper, buffer full); `answers=False` one that never answers.
     """
 
-    def __init__(self, port: int = 0, read: bool = True, receive_buffer: int | None = None):
+    def __init__(self, port: int = 0, read: bool = True, receive_buffer: int | None = None,
+                 answers: bool = True, condition: printer_status.Condition | None = None,
+                 hang_up: str | None = None):
+        # hang_up: "close" or "reset" the connection instead of answering the first status request
+        # that follows printed bytes (a printer that took a label, then went away without a word).
+        self.hang_up = hang_up
         self.port = port
         self.read = read
+        self.answers = answers
+        self.condition = condition or printer_status.Condition()
+        self.requests: list[str] = []
         self.receive_buffer = receive_buffer
         self.connections: list[bytearray] = []
         self._lock = threading.Lock()
@@ -115,6 +126,7 @@ class LoopbackPrinter:
                 self._spawn(self._read_loop, connection, record)
 
     def _read_loop(self, connection: socket.socket, record: bytearray) -> None:
+        scanner = printer_status.RequestScanner()
         while True:
             try:
                 chunk = connection.recv(65536)
@@ -123,8 +135,20 @@ class LoopbackPrinter:
             if not chunk:
                 connection.close()
                 return
+            printed, requests = scanner.feed(chunk)
             with self._lock:
-                record.extend(chunk)
+                record.extend(printed)
+                self.requests.extend(requests)
+            if self.hang_up and requests and record:
+                if self.hang_up == "reset":
+                    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                connection.close()
+                return
+            if self.answers and requests:
+                try:
+                    connection.sendall(b"".join(printer_status.answer_request(r, self.condition) for r in requests))
+                except OSError:
+                    return
 
 
 def free_port() -> int:

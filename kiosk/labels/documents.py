@@ -44,6 +44,8 @@ class JobCardDoc:
     route: tuple[Bilingual, ...] = ()
     rush: bool = False
     rework_of: str | None = None
+    finish: str = ""  # fabric or finish (面料/工艺)
+    note: str = ""  # the line's and the order's notes
 
     def __post_init__(self) -> None:
         _freeze(self, "route")

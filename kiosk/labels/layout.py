@@ -205,6 +205,14 @@ def job_card_layout(doc: JobCardDoc, lang: str, width_mm: float = 100, height_mm
         elements.append(Text(MARGIN, y, clip(left, body, half - 1), body, width=half - 1))
         elements.append(Text(MARGIN + half, y, clip(right, body, half), body, True, width=half))
         y += body * TEXT_LINE_FACTOR
+    if doc.finish:  # the order's spec, as room allows: one line for the finish, two for the notes
+        elements.append(Text(MARGIN, y, clip(gettext("Finish: {finish}", lang, finish=doc.finish), body, inner), body,
+                             True, width=inner))
+        y += body * TEXT_LINE_FACTOR
+    if doc.note:
+        for line in wrap(gettext("Note: {note}", lang, note=doc.note), body, inner)[:2]:
+            elements.append(Text(MARGIN, y, line, body, width=inner))
+            y += body * TEXT_LINE_FACTOR
     if doc.rush:
         y += 1
         elements.append(Box(MARGIN, y, inner, 9, 0.8))

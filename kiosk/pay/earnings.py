@@ -3,10 +3,13 @@
 The log is the only source: nothing about pay is stored with a scan, so a settlement is always a
 recomputation (and a locked period keeps the totals its approver saw, kiosk/pay/settlement.py).
 
-- A pass earns per unit (with the day's tiers, counted per worker or crew, station and rate) plus per
+- A pass earns per unit (with the day's tiers, counted per worker or crew, station and product) plus per
   carton (units x the product's packages). A pass on a rework card earns the rate's rework amount per
   unit, or nothing when that is 0.
-- A crew's pass is split by the crew's shares, to the fen (kiosk/pay/money.split).
+- Passes are summed per *group*: one worker or crew, one plant day, one station, one product, rework
+  apart. A crew's group amount is split by the crew's shares, to the fen (kiosk/pay/money.split), so
+  the members' parts always add up to what the crew earned.
+- Plant days are whole hours of UTC (the plant's time zone is assumed to be offset by whole hours).
 - An undone scan earns nothing; an undone failure deducts nothing.
 - Quality deductions: units QC (or any station) sends back or scraps cost the worker who passed them at
   the responsible station the rate's `deduct_percent` of those units' pay, split like that pass was.
@@ -15,9 +18,9 @@ No Flask here.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from db import database
@@ -77,6 +80,7 @@ class Line:
     reason: str = ""
     code: str = ""
     priced: bool = True  # False when no rate was in force (the pass earned 0)
+    passes: int = 0
 
 
 def _dt(value) -> dt.datetime | None:
@@ -129,6 +133,18 @@ def load_events(start: dt.datetime, end: dt.datetime, where: str = "", params: t
     return _rows_to_events(cursor.fetchall())
 
 
+def undone_of(event_ids) -> set[int]:
+    """Which of these scans were undone (by the undo's unique key, one index lookup each)."""
+    ids = sorted({int(i) for i in event_ids})
+    found = set()
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        keys = [f"undo-{i}" for i in chunk]
+        cursor = database.execute_sql(
+            f"SELECT idem_key FROM scan_event WHERE idem_key IN ({_placeholders(keys)})", tuple(keys))
+        found |= {int(key[5:]) for (key,) in cursor.fetchall()}
+    return found
+
+
 def undone_since(start: dt.datetime) -> set[int]:
     """Ids of scans undone by an undo recorded at or after `start` (an undo comes after its scan)."""
     p = _p()
@@ -159,11 +175,14 @@ class Locks:
         return min(found) if found else None
 
     def pay_day(self, event: PayEvent) -> dt.date:
-        day = plant_day(event.scan_at)
+        return self.pay_day_of(event.at, event.scan_at)
+
+    def pay_day_of(self, recorded: dt.datetime, scanned: dt.datetime) -> dt.date:
+        day = plant_day(scanned)
         if self.periods:
             approved = self.approved_at(day)
-            if approved is not None and event.at > approved:
-                return plant_day(event.at)
+            if approved is not None and recorded > approved:
+                return plant_day(recorded)
         return day
 
 
@@ -183,42 +202,222 @@ def _units_and_cartons(event: PayEvent) -> tuple[int, int]:
     return units, units * event.cartons_per_unit
 
 
-def pass_lines(events: list[PayEvent], book: RateBook, undone: set[int], locks: Locks,
-               start_day: dt.date | None = None, end_day: dt.date | None = None) -> list[Line]:
-    """Each earner's line for each accepted, not undone pass paid in [start_day, end_day)."""
-    lines: list[Line] = []
-    done: dict[tuple, int] = defaultdict(int)  # (party, station, rate key, day) -> units so far that day
-    chosen = []
-    for event in events:
-        if event.id in undone or event.action not in EARNING_ACTIONS:
+# -- passes, summed per group ----------------------------------------------------------------------
+
+_ROW_COLUMNS = "e.id, e.at, e.scanned_at, e.station_id, e.worker_id, e.action, e.units, e.detail, e.job_card_id, " \
+               "e.carton_id, e.code"
+
+
+class Window:
+    """The rate boundaries inside a stretch of time: between two of them no rate changes, so a group's units
+    there are priced by one rate whatever their order."""
+
+    def __init__(self, book: RateBook, low: dt.datetime, high: dt.datetime, as_text: bool):
+        self.low = low
+        self.times = sorted({at for at in book.times() if low < at < high})
+        self.keys = [str(at) if as_text else at for at in self.times]  # SQLite keeps datetimes as ISO text
+
+    def segment(self, at) -> int:
+        return bisect.bisect_right(self.keys, at) if self.keys else 0
+
+    def time_of(self, segment: int) -> dt.datetime:
+        return self.low if segment == 0 else self.times[segment - 1]
+
+
+class DayOf:
+    """Plant day of a recorded time, cached per UTC hour."""
+
+    def __init__(self):
+        self.cache: dict = {}
+
+    def __call__(self, at) -> dt.date:
+        key = at[:13] if isinstance(at, str) else at.replace(minute=0, second=0, microsecond=0)
+        day = self.cache.get(key)
+        if day is None:
+            hour = dt.datetime.fromisoformat(key + ":00") if isinstance(key, str) else key
+            day = self.cache[key] = plant_day(hour)
+        return day
+
+
+class Products:
+    """Model, family, packages per unit and rework flag of job cards and cartons, loaded in bulk."""
+
+    def __init__(self, card_ids, carton_ids):
+        self.cards: dict[int, tuple] = {}
+        self.cartons: dict[int, tuple] = {}
+        product = "JOIN order_line ol ON ol.id = {t}.order_line_id JOIN product p ON p.id = ol.product_id"
+        for cid, model, family, cpu, parent in _by_ids(
+                f"SELECT jc.id, p.model_no, p.family, p.cartons_per_unit, jc.parent_id FROM job_card jc "
+                f"{product.format(t='jc')}", "jc.id", card_ids):
+            self.cards[cid] = (model, family, cpu or 1, parent is not None)
+        for cid, model, family, cpu in _by_ids(
+                f"SELECT c.id, p.model_no, p.family, p.cartons_per_unit FROM carton c {product.format(t='c')}",
+                "c.id", carton_ids):
+            self.cartons[cid] = (model, family, cpu or 1, False)
+
+    def of(self, card, carton):
+        if card is not None:
+            return self.cards.get(card)
+        return self.cartons.get(carton) if carton is not None else None
+
+
+def _by_ids(select: str, column: str, ids) -> list:
+    """Rows of `select` for these ids: one range scan when they are many, a list when they are few."""
+    if not ids:
+        return []
+    p = _p()
+    if len(ids) > 2000:
+        return database.execute_sql(f"{select} WHERE {column} >= {p} AND {column} <= {p}",
+                                    (min(ids), max(ids))).fetchall()
+    ids = sorted(ids)
+    rows = []
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        rows += database.execute_sql(f"{select} WHERE {column} IN ({_placeholders(chunk)})", tuple(chunk)).fetchall()
+    return rows
+
+
+def _crew_of(detail) -> tuple | None:
+    if not detail or '"crew"' not in detail:
+        return None
+    crew = json.loads(detail).get("crew")
+    return tuple((int(w), int(s)) for w, s in crew) if crew else None
+
+
+def raw_rows(start: dt.datetime, end: dt.datetime, where: str = "", params: tuple = (), late: bool = True,
+             by_worker: bool = False):
+    """Accepted earning events scanned before `end` and recorded from `start` (and up to MAX_LATE after `end`
+    when `late`): plain tuples, as fast as the database hands them over. `by_worker`: `where` names workers,
+    whose (worker, at) index is the way in (SQLite would otherwise walk a whole stretch of the log)."""
+    p = _p()
+    skew = dt.timedelta(minutes=10)
+    action = "+e.action" if by_worker and not _is_pg() else "e.action"  # unary + : not by the action index
+    sql = (f"SELECT {_ROW_COLUMNS} FROM scan_event e WHERE {action} IN ({_placeholders(EARNING_ACTIONS)}) "
+           f"AND e.outcome IN ({p}, {p}) AND e.at >= {p} AND e.at < {p} AND COALESCE(e.scanned_at, e.at) < {p} "
+           f"{where}")
+    return database.execute_sql(sql, (*EARNING_ACTIONS, "ok", "warning", start - skew,
+                                      end + (MAX_LATE if late else skew), end, *params)).fetchall()
+
+
+@dataclass
+class Groups:
+    """Units and cartons per group and rate segment: {(party, day, station, model, family, rework): {segment:
+    [units, cartons, passes]}}. `party` is ((worker_id, share), ...)."""
+
+    window: Window
+    found: dict = field(default_factory=dict)
+    scans: list = field(default_factory=list)  # (row, group key, units, cartons) when asked to keep them
+
+
+def group_rows(rows, book: RateBook, undone: set[int], locks: Locks, low: dt.datetime, high: dt.datetime,
+               start_day: dt.date | None, end_day: dt.date | None, keep: bool = False) -> Groups:
+    """Sum passes per group. The hot loop of a settlement: one pass over plain tuples."""
+    as_text = bool(rows) and isinstance(rows[0][1], str)
+    window = Window(book, low, high, as_text)
+    products = Products({r[8] for r in rows if r[8] is not None}, {r[9] for r in rows if r[9] is not None})
+    day_of = DayOf()
+    found: dict = {}
+    groups = Groups(window, found)
+    segment = window.segment
+    has_segments = bool(window.keys)
+    for row in rows:
+        event_id, at, scanned, station, worker, action, units, detail, card, carton, _code = row
+        if event_id in undone:
             continue
-        event.day = locks.pay_day(event)
-        if (start_day and event.day < start_day) or (end_day and event.day >= end_day):
+        info = products.of(card, carton)
+        if info is None:
             continue
-        chosen.append(event)
-    chosen.sort(key=lambda e: (e.scan_at, e.id))
-    for event in chosen:
-        earners = _earners(event)
-        if not earners:
-            continue
-        units, cartons = _units_and_cartons(event)
-        rate = book.find(event.station_id, event.model_no, event.family, event.scan_at)
-        if rate is None:
-            amount = 0
-        elif event.rework:
-            amount = units * rate.rework_fen
-            cartons = 0
+        scan_at = scanned if scanned is not None else at
+        if scanned is not None and locks.periods:
+            day = locks.pay_day_of(_dt(at), _dt(scanned))
         else:
-            party = tuple(sorted(w for w, _ in earners))
-            key = (party, event.station_id, rate.key, event.day)
-            amount = tiered_amount(rate, done[key], units) + cartons * rate.carton_fen
-            done[key] += units
-        parts = split(amount, [s for _, s in earners])
-        for (worker, _share), part in zip(earners, parts, strict=True):
-            lines.append(Line(worker, event.day, "pass", part, event.id, event.scan_at, event.station_id,
-                              event.model_no, units, cartons, event.rework, code=event.code,
-                              priced=rate is not None))
+            day = day_of(scan_at)
+        if (start_day is not None and day < start_day) or (end_day is not None and day >= end_day):
+            continue
+        crew = _crew_of(detail)
+        if crew is None:
+            if worker is None:
+                continue
+            party = ((worker, 1),)
+        else:
+            party = crew
+        if action == "store" or action == "load":
+            n_units, cartons = 0, 1
+        else:
+            n_units = units
+            if action == "qc_fail":  # the inspector inspected the failed units too
+                n_units += int(json.loads(detail).get("failed_units") or 0)
+            cartons = n_units * info[2]
+        key = (party, day, station, info[0], info[1], info[3])
+        segs = found.get(key)
+        if segs is None:
+            segs = found[key] = {}
+        seg = segment(scan_at) if has_segments else 0
+        cell = segs.get(seg)
+        if cell is None:
+            segs[seg] = [n_units, cartons, 1]
+        else:
+            cell[0] += n_units
+            cell[1] += cartons
+            cell[2] += 1
+        if keep:
+            groups.scans.append((row, key, seg, n_units, cartons))
+    return groups
+
+
+def group_amount(key, segs: dict, book: RateBook, window: Window) -> tuple[int, bool]:
+    """What one group earned (fen), and whether every part of it had a rate."""
+    _party, _day, station, model, family, rework = key
+    done = amount = 0
+    priced = True
+    for seg in sorted(segs):
+        units, cartons, _passes = segs[seg]
+        rate = book.find(station, model, family, window.time_of(seg))
+        if rate is None:
+            priced = False
+            if not rework:
+                done += units
+            continue
+        if rework:
+            amount += units * rate.rework_fen
+        else:
+            amount += tiered_amount(rate, done, units) + cartons * rate.carton_fen
+            done += units
+    return amount, priced
+
+
+def pass_lines(groups: Groups, book: RateBook) -> list[Line]:
+    """Each worker's line for each group: the group's amount split by the party's shares."""
+    lines = []
+    for key, segs in groups.found.items():
+        party, day, station, model, _family, rework = key
+        amount, priced = group_amount(key, segs, book, groups.window)
+        units = sum(cell[0] for cell in segs.values())
+        cartons = 0 if rework else sum(cell[1] for cell in segs.values())
+        passes = sum(cell[2] for cell in segs.values())
+        parts = split(amount, [share for _w, share in party]) if len(party) > 1 else [amount]
+        for (worker, _share), part in zip(party, parts, strict=True):
+            lines.append(Line(worker, day, "pass", part, station_id=station, model_no=model, units=units,
+                              cartons=cartons, rework=rework, priced=priced, passes=passes))
     return lines
+
+
+def scan_amounts(groups: Groups, book: RateBook) -> dict[int, int]:
+    """Each kept scan's own amount (for a crew: the crew's), in scan order: what "my day" lists."""
+    done: dict = {}
+    found = {}
+    for row, key, seg, units, cartons in sorted(groups.scans, key=lambda s: (str(s[0][2] or s[0][1]), s[0][0])):
+        _party, _day, station, model, family, rework = key
+        rate = book.find(station, model, family, groups.window.time_of(seg))
+        if rate is None:
+            found[row[0]] = 0
+            continue
+        if rework:
+            found[row[0]] = units * rate.rework_fen
+            continue
+        before = done.get(key, 0)
+        found[row[0]] = tiered_amount(rate, before, units) + cartons * rate.carton_fen
+        done[key] = before + units
+    return found
 
 
 def _responsible_station(event: PayEvent, stations_by_code: dict[str, int]) -> int | None:
@@ -324,42 +523,71 @@ def period_lines(start_day: dt.date, end_day: dt.date, book: RateBook | None = N
 
     book = book or RateBook()
     start, end = day_start_utc(start_day), day_start_utc(end_day)
-    events = load_events(start, end)
     undone = undone_since(start - MAX_LATE)
     locks = Locks.load()
     # A late scan recorded in this period for an approved earlier day is paid here (Locks.pay_day).
-    lines = pass_lines(events, book, undone, locks, start_day, end_day)
-    lines += deduction_lines(events, book, undone, locks, start_day, end_day)
+    rows = raw_rows(start, end)
+    groups = group_rows(rows, book, undone, locks, start - MAX_LATE, end + MAX_LATE, start_day, end_day)
+    lines = pass_lines(groups, book)
+    faults = load_events(start, end, f"AND e.action IN ({_placeholders(FAULT_ACTIONS)})", FAULT_ACTIONS,
+                         late=False)
+    lines += deduction_lines(faults, book, undone, locks, start_day, end_day)
     lines += adjustment_lines(start_day, end_day)
     return lines
 
 
-def worker_day_lines(worker_id: int, day: dt.date,
-                     book: RateBook | None = None) -> tuple[list[Line], list[PayEvent], set[int]]:
-    """One worker's lines for one plant day, their own scans of that day and which were undone ("my day")."""
+def worker_day_lines(worker_id: int, day: dt.date, book: RateBook | None = None):
+    """One worker's lines for one plant day, their own scans of that day with each one's amount, and which
+    scans were undone (for "my day")."""
     from kiosk.pay.rates import day_start_utc
 
     book = book or RateBook()
-    start, end = day_start_utc(day), day_start_utc(day + dt.timedelta(days=1))
+    next_day = day + dt.timedelta(days=1)
+    start, end = day_start_utc(day), day_start_utc(next_day)
     p = _p()
     # the parties this worker earned in: alone, or the crews whose scans they shared (their lead's scans)
     shared = database.execute_sql(
         f"SELECT DISTINCT e.worker_id FROM pass_share s JOIN scan_event e ON e.id = s.event_id "
         f"WHERE s.worker_id = {p} AND e.at >= {p} AND e.at < {p}", (worker_id, start - MAX_LATE, end + MAX_LATE))
     leads = {worker_id} | {row[0] for row in shared.fetchall() if row[0] is not None}
-    events = load_events(start, end, f"AND e.worker_id IN ({_placeholders(leads)})", tuple(sorted(leads)))
-    undone = undone_since(start - MAX_LATE)
     locks = Locks.load()
-    lines = [line for line in pass_lines(events, book, undone, locks, day, day + dt.timedelta(days=1))
-             if line.worker_id == worker_id]
+    rows = raw_rows(start, end, f"AND e.worker_id IN ({_placeholders(leads)})", tuple(sorted(leads)), by_worker=True)
     # failures are recorded online (QC needs the server), so no late window for them
     faults = load_events(start, end, f"AND e.action IN ({_placeholders(FAULT_ACTIONS)})", FAULT_ACTIONS,
                          late=False)
-    lines += [line for line in deduction_lines(faults, book, undone, locks, day, day + dt.timedelta(days=1))
+    passes = responsible_passes({e.job_card_id for e in faults if e.job_card_id})
+    undone = undone_of([r[0] for r in rows] + [e.id for e in faults]
+                       + [e.id for key, found in passes.items() if not isinstance(key, tuple) for e in found])
+    groups = group_rows(rows, book, undone, locks, start - MAX_LATE, end + MAX_LATE, day, next_day, keep=True)
+    lines = [line for line in pass_lines(groups, book) if line.worker_id == worker_id]
+    lines += [line for line in deduction_lines(faults, book, undone, locks, day, next_day,
+                                               find_passes=lambda _cards: passes)
               if line.worker_id == worker_id]
-    lines += adjustment_lines(day, day + dt.timedelta(days=1), worker_id)
-    own = [e for e in events if e.worker_id == worker_id or any(w == worker_id for w, _ in _earners(e))]
-    for event in own:
-        event.day = locks.pay_day(event)
-    own = [e for e in own if e.action in EARNING_ACTIONS and e.day == day]
-    return lines, sorted(own, key=lambda e: (e.scan_at, e.id)), undone
+    lines += adjustment_lines(day, next_day, worker_id)
+    amounts = scan_amounts(groups, book)
+    own = []
+    for row, key, _seg, units, _cartons in groups.scans:
+        party = key[0]
+        if not any(w == worker_id for w, _s in party):
+            continue
+        own.append(OwnScan(row[0], row[10], _dt(row[2] or row[1]), row[3], key[3], units, amounts.get(row[0], 0),
+                           len(party) > 1))
+    # undone scans stay in the list, marked, so a count can be checked against the cards
+    for row in rows:
+        if row[0] in undone and (row[4] == worker_id or any(w == worker_id for w, _s in _crew_of(row[7]) or ())):
+            own.append(OwnScan(row[0], row[10], _dt(row[2] or row[1]), row[3], "", row[6], None, False, True))
+    own.sort(key=lambda s: (s.at, s.id))
+    return lines, [s for s in own if not s.undone or plant_day(s.at) == day], undone
+
+
+@dataclass(slots=True)
+class OwnScan:
+    id: int
+    code: str
+    at: dt.datetime
+    station_id: int
+    model_no: str
+    units: int
+    amount: int | None  # this scan's own amount (for a crew: the crew's, shared by shares)
+    crew: bool
+    undone: bool = False

@@ -22,7 +22,7 @@ class MyDay:
     adjustments: int = 0
     deduction_lines: list = field(default_factory=list)
     adjustment_lines: list = field(default_factory=list)
-    scans: list = field(default_factory=list)  # (event, amount or None, undone)
+    scans: list = field(default_factory=list)  # OwnScan, oldest first
 
     @property
     def total(self) -> int:
@@ -33,21 +33,19 @@ def my_day(worker: Worker, day: dt.date | None = None) -> MyDay:
     day = day or today()
     lines, own, undone = worker_day_lines(worker.id, day)
     found = MyDay(worker, day)
-    amounts: dict[int, int] = {}
     for line in lines:
         if line.kind == "pass":
-            found.passes += 1
+            found.passes += line.passes
             found.units += line.units
             found.cartons += line.cartons
             found.earned += line.amount
-            amounts[line.event_id] = line.amount
         elif line.kind == "deduction":
             found.deductions += line.amount
             found.deduction_lines.append(line)
         else:
             found.adjustments += line.amount
             found.adjustment_lines.append(line)
-    found.scans = [(event, amounts.get(event.id), event.id in undone) for event in own]
+    found.scans = own
     return found
 
 

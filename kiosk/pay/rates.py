@@ -132,6 +132,10 @@ class RateBook:
             items.sort(key=lambda item: (item[0], item[1]))
             self._by_key[key] = ([(at, rid) for at, rid, _ in items], [rate for _, _, rate in items])
 
+    def times(self) -> list[dt.datetime]:
+        """When any rate takes effect."""
+        return [at for times, _rates in self._by_key.values() for at, _id in times]
+
     def _at(self, key, at: dt.datetime) -> Rate | None:
         entry = self._by_key.get(key)
         if entry is None:

@@ -98,11 +98,11 @@ def summarise(lines: list[Line]) -> dict[int, WorkerPay]:
             pay.earned += line.amount
             pay.units += line.units
             pay.cartons += line.cartons
-            pay.passes += 1
+            pay.passes += line.passes
             group = pay.by_product[(line.station_id, line.model_no)]
             group.units += line.units
             group.cartons += line.cartons
-            group.passes += 1
+            group.passes += line.passes
             group.amount += line.amount
             if line.rework:
                 pay.rework_units += line.units

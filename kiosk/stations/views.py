@@ -19,6 +19,7 @@ from kiosk.pay.myday import day_summary
 from kiosk.scans import ScanInputError, ScanRequest, record_scan
 from kiosk.stations import commands as station_commands  # noqa: F401 - registers the stations' commands
 from kiosk.stations import loading, qc
+from kiosk.stations.queue import card_spec, waiting
 from kiosk.web import current_lang
 
 bp = Blueprint("stations", __name__)
@@ -39,6 +40,13 @@ def signed_in(badge: str | None):
         return worker
     crew = crews.crew_by_code(badge)
     return SimpleNamespace(badge=crew.code, name=crew.label, id=None) if crew is not None else None
+
+
+QUEUE_KINDS = ("process", "qc", "packing")  # stations that take job cards show the cards waiting there
+
+
+def queue_for(station: Station):
+    return waiting(station) if station.kind in QUEUE_KINDS else None
 
 
 def get_station(code: str) -> Station:
@@ -110,6 +118,7 @@ def station_page(code: str):
         tally=loading.tally_for_page(station, None) if station.kind == "loading" else None,
         command_map=commands.page_map(station, current_lang()),
         command_prefix=commands.PREFIX,
+        queue=queue_for(station),
     )
 
 
@@ -163,6 +172,9 @@ def scan(code: str):
         context["my_day"] = day_summary(context["worker"])  # the worker's day so far under the answer
     if station.kind == "loading":  # the live tally under the answer (kiosk/stations/loading.py)
         context["tally"] = loading.tally_for_page(station, form.get("pick_list"), result)
+    if result.job_card_code:  # what the order asked for, on the answer (kiosk/orders.spec_of)
+        context["spec"] = card_spec(result.job_card_code)
+    context["queue"], context["queue_oob"] = queue_for(station), True  # the cards waiting here, swapped in
     return render_template(
         "_scan_result.html",
         result=result,

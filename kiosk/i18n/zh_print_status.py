@@ -1,0 +1,33 @@
+"""Chinese for print confirmation: what printers report, jobs sent but not confirmed, reprints, voided
+labels and the true words at the station (issue 14)."""
+
+ZH = {
+    "May have printed: the connection broke after the printer took the bytes - check the printer":
+        "可能已打印：打印机收下数据后连接断开 - 请到打印机处查看",
+    "May have printed: the server stopped while sending it - check the printer":
+        "可能已打印：发送时服务器停止 - 请到打印机处查看",
+    "Printer {address} dropped the connection when asked for its status": "询问状态时打印机 {address} 断开了连接",
+    "Sent, not confirmed: the printer closed the connection without answering": "已发送，未确认：打印机未应答就关闭了连接",
+    "Sent, not confirmed: the printer did not answer its status request": "已发送，未确认：打印机未应答状态查询",
+    "Sent, not confirmed: the printer's status answer was not understood": "已发送，未确认：无法识别打印机的状态应答",
+    "Sent, not confirmed: {problem}": "已发送，未确认：{problem}",
+    "The printer reports: {problems} - fix it and printing goes on by itself": "打印机报告：{problems} - 处理后会自动继续打印",
+    "cover open": "盖子打开",
+    "cutter error": "切刀故障",
+    "offline": "离线",
+    "out of paper": "缺纸",
+    "out of ribbon": "缺碳带",
+    "paper jam": "卡纸",
+    "paused": "已暂停",
+    "print head open": "打印头打开",
+    "printer error": "打印机故障",
+    "receive buffer full": "接收缓冲区已满",
+    "temperature out of range": "温度超出范围",
+    "May have printed - check": "可能已打印 - 请查看",
+    "Offline since": "离线开始于",
+    "Sending": "发送中",
+    "Sent, not confirmed": "已发送，未确认",
+    "To check at the printer": "待到打印机处查看",
+    "{document} has already gone to the printer - reprint it if another copy is needed":
+        "{document} 已发往打印机 - 如需再打一份请重打",
+}
