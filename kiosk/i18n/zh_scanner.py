@@ -67,16 +67,16 @@ ZH = {
     "Two codes arrived as one scan ({codes}): nothing was recorded. Scan them one at a time.":
         "一次扫描收到两个码（{codes}）：未记录任何内容。请一个一个地扫。",
     "The Chinese input method is on and this scan could not be read. Switch the input method off (press Shift, "
-    "or Ctrl+Space) and scan again.": "中文输入法开着，这次扫描无法读取。请关掉输入法（按 Shift 或 Ctrl+空格）后重新扫描。",
+    "or Ctrl+Space) and scan again.": "中文输入法开着，这次扫描无法读取。请用输入法切换键关掉输入法，再重新扫描。",
     "The input method is on: switch it off (Shift or Ctrl+Space). Scans are still read.":
-        "输入法开着：请关掉（按 Shift 或 Ctrl+空格）。扫描仍能读取。",
+        "输入法开着：请用输入法切换键关掉。扫描仍能读取。",
     "none yet": "尚无",
     "{suffix} arrived, as this kiosk expects": "收到 {suffix}，与本终端设置一致",
     "{suffix} arrived, but this kiosk expects {expected}: set the scanner, or SCANNER_SUFFIX":
-        "收到 {suffix}，但本终端要求 {expected}：请设置扫描枪，或修改 SCANNER_SUFFIX",
+        "收到 {suffix}，但本终端要求 {expected}：请设置扫描枪，或修改终端的扫描枪结束符设置",
     "no suffix arrived: set the scanner to send {expected} after each code": "没有收到结束符：请把扫描枪设为每个码后发送 {expected}",
     "yes - switch the input method off (Shift or Ctrl+Space); the kiosk still reads the keys":
-        "是——请关掉输入法（Shift 或 Ctrl+空格）；终端仍按按键读取",
+        "是——请用输入法切换键关掉输入法；终端仍按按键读取",
     "matches test code {name}": "与测试码 {name} 一致",
     "matches no test code": "与任何测试码都不一致",
     "Scan each test code below into the box. Every key the scanner sends is listed with its key code and the time "
