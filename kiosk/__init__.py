@@ -72,6 +72,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.alerts import views as alert_views
 
     app.register_blueprint(alert_views.bp)
+    from kiosk.plan import views as plan_views
+
+    app.register_blueprint(plan_views.bp)
 
     from kiosk import cli
 

@@ -32,6 +32,7 @@ from flask.cli import with_appcontext
 from db.models import ROLES, Device, Station, User
 from kiosk import csrf, devices, users
 from kiosk.i18n import LANGS, msg
+from kiosk.people.hashing import HashingBusy
 from kiosk.web import KioskError, htmx, resolve_identity
 
 # Role groups, named for what they let people do (docs/access.md has the whole table).
@@ -291,14 +292,15 @@ def _home_for(user: User) -> str:
 def login():
     error = None
     username = ""
+    status = 200
     if request.method == "POST":
         username = users.clean_text(request.form.get("username"), 32)
         try:
-            user = users.authenticate(username, request.form.get("password") or "",
-                                      attempts=current_app.config["LOGIN_ATTEMPTS"],
-                                      pause=current_app.config["LOGIN_PAUSE"])
+            user = users.authenticate(username, request.form.get("password") or "", request.remote_addr or "")
         except users.LoginPaused as paused:
-            user, error = None, paused.message
+            user, error, status = None, paused.message, 429
+        except HashingBusy as busy:
+            user, error, status = None, busy.message, 503
         else:
             if user is None:
                 error = msg("Wrong user name or password.")
@@ -310,12 +312,15 @@ def login():
             session["at"] = int(time.time())
             return redirect(safe_next(request.form.get("next"), _home_for(user)), code=303)
     return render_template("auth/login.html", error=error, username=username,
-                           next=safe_next(request.values.get("next"), ""))
+                           next=safe_next(request.values.get("next"), "")), status
 
 
 @bp.post("/logout")
 @public
 def logout():
+    user = current_user()
+    if user is not None:
+        users.end_sessions(user)  # the cookie, saved and replayed, no longer signs anyone in
     session.clear()
     return redirect(url_for("stations.index"), code=303)
 
@@ -424,6 +429,9 @@ def pair_device_command(code: str, station: str, label: str) -> None:
 
 def init_app(app: Flask) -> None:
     """Wire identity, access rules and CSRF into every request; after kiosk.web (language) and the DB."""
+    from kiosk.people import hashing
+
+    hashing.configure(app.config["HASHING_AT_ONCE"], app.config["HASHING_WAIT"])
     csrf.init_app(app)
     app.before_request(enforce)
     app.after_request(_set_device_cookie)

@@ -140,10 +140,17 @@ class Printed:
     printer: str | None  # None: no printer is set up for this
     queued: int = 0
     problem: Msg | None = None
+    ahead: int = 0  # jobs waiting on that printer before these
+    offline_since: object = None  # datetime: the printer is offline since then; these wait
 
     @property
     def ok(self) -> bool:
         return self.printer is not None and self.problem is None and self.queued > 0
+
+    @property
+    def held_up(self) -> bool:
+        """Queued, but the printer is down: the answer is amber, not green."""
+        return self.ok and self.offline_since is not None
 
 
 def queue_labels(printer_name: str | None, cartons: list[Carton], replacement: bool = False) -> Printed:

@@ -25,8 +25,9 @@ class Defaults:
     SESSION_REFRESH_EACH_REQUEST = False
     DEVICE_COOKIE_NAME = "kiosk_device"  # the kiosk's random token; only its hash is stored
     MAX_PENDING_DEVICES = 50  # browsers waiting for pairing at once; unpaired ones idle for a day are forgotten
-    LOGIN_ATTEMPTS = 5  # failed sign-ins for one user name before a pause
-    LOGIN_PAUSE = 60  # seconds of that pause
+    # failed sign-ins slow down with a doubling wait (kiosk/people/throttle.py), never a lockout
+    HASHING_AT_ONCE = 2  # password and PIN hashes computed at once per process (about 32 MB each)
+    HASHING_WAIT = 10  # seconds a sign-in waits for its turn before "busy, try again"
     PLANT_NAME = "Demo Furniture Co."
     # keyboard-wedge scanners (docs/scanner.md): the key a scanner sends after each code, "Enter" or "Tab"
     SCANNER_SUFFIX = "Enter"

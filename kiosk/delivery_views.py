@@ -22,6 +22,7 @@ from kiosk.i18n import msg
 from kiosk.labels.elements import Barcode128, Layout
 from kiosk.labels.layout import barcode_module
 from kiosk.scans import ScanInputError
+from kiosk.shipping import printing_note
 from kiosk.web import current_lang, htmx
 
 bp = Blueprint("delivery", __name__)
@@ -122,7 +123,9 @@ def print_note(code: str):
     note = _get_note(code)
     printed = delivery_notes.print_note(note, request.form.get("printer", ""), current_lang())
     if printed.ok:
-        flash(msg("Delivery note {code} sent to {printer}.", code=note.code, printer=printed.printer).to_json(), "ok")
+        what = msg("Delivery note {code}. {where}", code=note.code)
+        flash(printing_note(printed, what, what).to_json(),
+              "error" if printed.held_up else "ok")
     elif printed.printer is None:
         flash(msg("Choose a printer, or print from the browser.").to_json(), "error")
     else:

@@ -21,7 +21,7 @@ from kiosk.i18n import Msg, msg
 from kiosk.labels import JobCardDoc, Layout
 from kiosk.labels.elements import RECEIPT_WIDTH_MM
 from kiosk.labels.raster import to_paper
-from kiosk.printing import PrintingError, enqueue_many
+from kiosk.printing import PrintingError, enqueue_many, queue_position
 from kiosk.stations.cards import route_stations
 
 log = logging.getLogger(__name__)
@@ -136,14 +136,14 @@ def queue_layouts(printer_name: str | None, build: Callable[[Printer], Iterable[
                                             name=printer_name))
     try:
         payloads = [(document, render_for_printer(layout, printer)) for document, layout in build(printer)]
-        if payloads:
-            enqueue_many(printer.name, payloads)
+        jobs = enqueue_many(printer.name, payloads) if payloads else []
     except PrintingError as error:
         return Printed(printer.name, 0, error.message)
     except Exception as error:  # a document that cannot be rendered must not fail what asked for it
         log.exception("queueing documents for printer %s failed", printer.name)
         return Printed(printer.name, 0, msg("Printing failed: {detail}", detail=str(error)[:120]))
-    return Printed(printer.name, len(payloads))
+    ahead, offline_since = queue_position(jobs)
+    return Printed(printer.name, len(payloads), ahead=ahead, offline_since=offline_since)
 
 
 def print_job_cards(order: Order, printer_name: str | None, lang: str | None = None,

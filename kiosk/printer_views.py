@@ -257,6 +257,27 @@ def document_name(document: str) -> str:
 bp.add_app_template_global(printing.stored_message, "stored_message")
 
 
+@bp.app_template_global("station_printers_down")
+def station_printers_down(station) -> list[printing.PrinterStatus]:
+    """The station's receipt and label printers that are offline now, for the kiosk header."""
+    down = []
+    for name in dict.fromkeys(n for n in (station.receipt_printer, station.label_printer) if n):
+        try:
+            status = printing.printer_status(name)
+        except printing.PrintingError:  # named but not set up: the answer to a print says so
+            continue
+        if status.state == printing.OFFLINE:
+            down.append(status)
+    return down
+
+
+@bp.app_template_filter("hhmm")
+def hhmm(at) -> str:
+    from kiosk.clock import to_local
+
+    return to_local(at).strftime("%H:%M") if at else "-"
+
+
 # -- label previews --------------------------------------------------------------------------------
 
 

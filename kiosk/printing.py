@@ -98,6 +98,19 @@ def enqueue_many(printer_name: str, documents: Iterable[tuple[str, bytes]]) -> l
     return jobs
 
 
+def queue_position(jobs: list[PrintJob]) -> tuple[int, dt.datetime | None]:
+    """(jobs waiting before the first of `jobs` on its printer, since when that printer is offline or None)."""
+    if not jobs:
+        return 0, None
+    first = jobs[0]
+    ahead = PrintJob.select().where(PrintJob.printer == first.printer_id, PrintJob.status.in_([QUEUED, SENDING]),
+                                    PrintJob.id < first.id).count()
+    printer = Printer.get_by_id(first.printer_id)
+    if printer.state != OFFLINE:
+        return ahead, None
+    return ahead, printer.offline_since or printer.last_contact or first.created_at
+
+
 def find_printer(name: str) -> Printer:
     printer = Printer.get_or_none(Printer.name == name)
     if printer is None:

@@ -357,8 +357,7 @@ def finish_loading(pick_list: PickList, station: Station | None = None, approver
     detail = {"pick_list": "", "finished": pick_list.code, "loaded": current.loaded,
               "missing": current.missing, "missing_count": current.missing_count, "printer": printed.printer,
               "delivery_notes": [note.code for note in notes]}
-    printing = printing_note(printed, msg("Manifest sent to {printer}; give it to the driver.",
-                                           printer=printed.printer or ""),
+    printing = printing_note(printed, msg("Manifest: give it to the driver. {where}"),
                               msg("No receipt printer is set up here: print the manifest from the browser."))
     if approved_by:
         detail.update(approver.audit(), reason=reason)
@@ -371,13 +370,27 @@ def finish_loading(pick_list: PickList, station: Station | None = None, approver
                    pick_list=pick_list, detail=detail)
 
 
-def printing_note(printed: Printed, sent: Msg, no_printer: Msg) -> Msg:
-    """The part of an answer that says where the document went: sent, no printer here, or what failed."""
+def printing_note(printed: Printed, what: Msg, no_printer: Msg) -> Msg:
+    """The part of an answer that says where the document is: queued (behind how many), waiting for a
+    printer that is offline since when, no printer here, or what failed. Never "sent": at this moment
+    it is in the queue, and the printers page says when the printer confirmed it."""
     if printed.ok:
-        return sent
+        return Msg(what.key, {**what.params, "where": queue_note(printed)})  # `what` says where {where} goes
     if printed.printer is None:
         return no_printer
     return msg("Printing did not work ({problem}); print from the browser instead.", problem=printed.problem)
+
+
+def queue_note(printed: Printed) -> Msg:
+    from kiosk.clock import to_local
+
+    if printed.offline_since is not None:
+        return msg("Printer {printer} is offline since {time} ({count} jobs waiting): these print when it is back.",
+                   printer=printed.printer, time=to_local(printed.offline_since).strftime("%H:%M"),
+                   count=printed.ahead + printed.queued)
+    if printed.ahead:
+        return msg("Queued on {printer} behind {ahead} jobs.", printer=printed.printer, ahead=printed.ahead)
+    return msg("Queued on {printer}, next in line.", printer=printed.printer)
 
 
 def _codes(codes: list[str]) -> str:

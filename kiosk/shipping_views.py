@@ -132,8 +132,7 @@ def _loaded_cartons(pick_list: PickList) -> list[Carton]:
 def print_pick_list(code: str):
     pick_list = get_pick_list(code)
     printed = shipping.print_pick_list(pick_list, request.form.get("printer", ""))
-    _flash_printed(printed, msg("Pick list {code} sent to {printer}.", code=pick_list.code,
-                                printer=printed.printer or ""))
+    _flash_printed(printed, msg("Pick list {code}. {where}", code=pick_list.code))
     return redirect(url_for("shipping.pick_list_detail", code=pick_list.code), code=303)
 
 
@@ -258,9 +257,9 @@ def kiosk_finish_short(code: str):
     return _kiosk_answer(station, pick_list_code, result=result)
 
 
-def _flash_printed(printed: cartons.Printed, sent) -> None:
+def _flash_printed(printed: cartons.Printed, what) -> None:
     if printed.ok:
-        flash(sent.to_json(), "ok")
+        flash(shipping.printing_note(printed, what, what).to_json(), "error" if printed.held_up else "ok")
     elif printed.printer is None:
         flash(msg("Choose a printer, or print from the browser.").to_json(), "error")
     else:
@@ -298,8 +297,7 @@ def reprint_carton(code: str):
     if carton is None:
         abort(404)
     printed = cartons.queue_labels(request.form.get("printer", ""), [carton], replacement=True)
-    _flash_printed(printed, msg("Replacement label for carton {carton} sent to {printer}.", carton=carton.code,
-                                printer=printed.printer or ""))
+    _flash_printed(printed, msg("Replacement label for carton {carton}. {where}", carton=carton.code))
     return redirect(url_for("shipping.carton_lookup", code=carton.code), code=303)
 
 

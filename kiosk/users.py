@@ -7,16 +7,15 @@ are not users: they sign in at a paired kiosk by scanning their badge. No Flask 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
-import threading
-import time
-
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from db import write_transaction
 from db.models import ROLES, Carton, JobCard, User, Worker
 from kiosk.audit import record_action
 from kiosk.i18n import Msg, msg
+from kiosk.people import hashing
+from kiosk.people.throttle import SIGN_IN
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 MIN_PASSWORD = 8
@@ -80,12 +79,19 @@ def _check_name(name: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    return hashing.make(password)
 
 
 def session_fingerprint(user: User) -> str:
-    """Changes when the password does, so a new password signs out every other session."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    """Changes when the password or the session generation does: a new password, signing out or being
+    switched off ends every session of that user, on the server (a saved cookie replayed is refused)."""
+    return hashlib.sha256(f"{user.password_hash}:{user.session_gen}".encode()).hexdigest()[:16]
+
+
+def end_sessions(user: User) -> None:
+    """Every session of this user ends now (the next request with any of their cookies is signed out)."""
+    with write_transaction():
+        User.update(session_gen=User.session_gen + 1).where(User.id == user.id).execute()
 
 
 def create_user(username: str, name: str, role: str, password: str, by: str = "") -> User:
@@ -113,6 +119,8 @@ def update_user(user: User, name: str, role: str, active: bool, by: str = "") ->
             raise UserError(msg("{username} is the last administrator; add another one first.",
                                 username=user.username))
         changed = role != user.role or active != user.active or name != user.name
+        if not active and user.active:
+            user.session_gen += 1
         user.name, user.role, user.active = name, role, active
         user.save()
         if changed:
@@ -127,6 +135,7 @@ def set_password(user: User, password: str, by: str = "") -> User:
     with write_transaction():
         user = User.get_by_id(user.id)
         user.password_hash = hash_password(password)
+        user.session_gen += 1
         user.save()
         record_action("password_set", by, msg("New password for {username}.", username=user.username))
     return user
@@ -139,41 +148,26 @@ def set_lang(user: User, lang: str) -> None:
 
 # -- sign-in ---------------------------------------------------------------------------------------
 
-_DUMMY_HASH = None  # checked for unknown user names, so a wrong name takes as long as a wrong password
-_failures: dict[str, list[float]] = {}
-_failures_lock = threading.Lock()
+def authenticate(username: str, password: str, address: str = "") -> User | None:
+    """The active user with this name and password, or None.
 
-
-def _recent_failures(username: str, window: float) -> list[float]:
-    now = time.monotonic()
-    with _failures_lock:
-        kept = [at for at in _failures.get(username, []) if now - at < window]
-        if kept:
-            _failures[username] = kept
-        else:
-            _failures.pop(username, None)
-        return kept
-
-
-def authenticate(username: str, password: str, attempts: int = 5, pause: float = 60) -> User | None:
-    """The active user with this name and password, or None. Raises LoginPaused after `attempts`
-    wrong tries within `pause` seconds (per process: enough to slow down guessing at a kiosk)."""
-    global _DUMMY_HASH
+    Throttled with backoff per account from this address, per address and per account
+    (kiosk/people/throttle.py): raises LoginPaused while a wait is running, without checking the
+    password. A wrong name costs as much as a wrong password (one hash each), and at most a few
+    hashes run at once (kiosk/people/hashing.py; HashingBusy beyond)."""
     username = str(username or "").strip().lower()[:64]
     password = str(password or "")[:MAX_PASSWORD + 1]
-    if len(_recent_failures(username, pause)) >= attempts:
-        raise LoginPaused(msg("Too many wrong passwords for {username}. Wait a minute and try again.",
-                              username=clean_text(username, 32)))
+    wait = SIGN_IN.wait_for(username, address)
+    if wait > 0:
+        raise LoginPaused(msg("Too many failed sign-ins. Wait {seconds} seconds and try again.",
+                              seconds=math.ceil(wait)))
     user = User.get_or_none(User.username == username) if USERNAME_RE.match(username) else None
     if user is None:
-        _DUMMY_HASH = _DUMMY_HASH or hash_password("not a password")
-        check_password_hash(_DUMMY_HASH, password)
-    elif user.active and check_password_hash(user.password_hash, password):
-        with _failures_lock:
-            _failures.pop(username, None)
+        hashing.check_nothing(password)
+    elif user.active and hashing.check(user.password_hash, password):
+        SIGN_IN.succeeded(username, address)
         return user
-    with _failures_lock:
-        _failures.setdefault(username, []).append(time.monotonic())
+    SIGN_IN.failed(username, address)
     return None
 
 

@@ -44,6 +44,7 @@ def make_user(role: str = "clerk", username: str | None = None, name: str | None
 def login(client, role: str = "clerk", user: User | None = None, **user_fields) -> User:
     """Sign `client` in as a new user with `role` (or as `user`), as the login form would."""
     user = user or make_user(role, **user_fields)
+    user = User.get_by_id(user.id)  # its session generation now (a sign-out elsewhere raised it)
     with client.session_transaction() as session:
         session.clear()
         session.permanent = True

@@ -33,10 +33,10 @@ def test_a_tap_calls_and_a_scanner_still_types_into_the_scan_field(demo_server, 
 
     scan_like_a_scanner(page, "W002")  # the mechanic signs in at the kiosk and answers the call
     page.wait_for_selector("#worker-panel[data-badge=W002]")
-    page.click("#andon-panel [data-step=arrived]")
+    page.click("#andon-panel [data-andon-step=arrived]")
     page.wait_for_selector("#andon-panel .andon-call[data-state=arrived]")
     assert focused_on_scan(page)
-    page.click("#andon-panel [data-step=fixed]")
+    page.click("#andon-panel [data-andon-step=fixed]")
     page.wait_for_selector("#andon-panel .andon-call.green[data-state=fixed]")
     assert focused_on_scan(page)
     call = AndonCall.get()

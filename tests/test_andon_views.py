@@ -23,7 +23,7 @@ def test_a_tap_at_the_kiosk_calls_and_the_steps_follow(client, plant):
     buttons = [e for e in Elements(page.text).found if e["attrs"].get("id", "").startswith("andon-")
                and e["tag"] == "button"]
     assert {b["attrs"]["id"] for b in buttons} == {"andon-material", "andon-machine", "andon-quality", "andon-help"}
-    assert all(b["attrs"].get("tabindex") == "-1" and "data-keep-scan-focus" in b["attrs"] for b in buttons)
+    assert all(b["attrs"].get("tabindex") == "-1" for b in buttons)
 
     answer = hx_post(client, "/station/finishing/andon", {"kind": "machine", "worker_badge": "W001"})
     assert answer.status_code == 200
@@ -31,7 +31,7 @@ def test_a_tap_at_the_kiosk_calls_and_the_steps_follow(client, plant):
     assert (call.kind, call.state, call.called_by.badge, call.order_id) == ("machine", "called", "W001", order.id)
     shown = by_class(answer.text, "andon-call")
     assert len(shown) == 1 and "red" in shown[0]["attrs"]["class"] and shown[0]["attrs"]["data-state"] == "called"
-    steps = [e["attrs"]["data-step"] for e in Elements(answer.text).found if "data-step" in e["attrs"]]
+    steps = [e["attrs"]["data-andon-step"] for e in Elements(answer.text).found if "data-andon-step" in e["attrs"]]
     assert steps == ["acknowledged", "arrived"]
 
     refused = hx_post(client, f"/station/finishing/andon/{call.id}/fixed", {"worker_badge": "W002"})

@@ -168,6 +168,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /alerts/rules": CARD_PRINTERS,
     "POST /alerts/rules/<int:rule_id>/switch": CARD_PRINTERS,
     "POST /alerts/sent/<int:delivery_id>/retry": CARD_PRINTERS,
+    # the daily plan per station (kiosk/plan/views.py)
+    "GET /plan": CARD_PRINTERS,
+    "POST /plan": CARD_PRINTERS,
+    "POST /plan/import": CARD_PRINTERS,
+    "POST /plan/derive": CARD_PRINTERS,
     # supervisor
     "GET /supervisor/": SUPERVISORS,
     "POST /supervisor/scans/<int:event_id>/undo": SUPERVISORS,

@@ -135,7 +135,7 @@ def test_reprint_and_a4_page_from_the_desk(client, delivered):
     response = post(client, f"/delivery/notes/{note.code}/print", {"printer": "desk-rcpt"})
     assert response.status_code == 303
     page = client.get(f"/delivery/notes/{note.code}?lang=en")
-    assert f"Delivery note {note.code} sent to desk-rcpt." in page.text
+    assert f"Delivery note {note.code}. Queued on desk-rcpt" in page.text
     assert [j.document for j in PrintJob.select()][-2:] == [
         f"delivery note {note.code} (customer)", f"delivery note {note.code} (return)"]
     a4 = client.get(f"/delivery/notes/{note.code}/a4?lang=en")

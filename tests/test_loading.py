@@ -203,7 +203,7 @@ def test_finishing_is_refused_until_complete_or_a_supervisor_gives_a_reason(truc
     assert (short.outcome, short.action) == ("warning", "finish")
     assert short.message.render("en") == (
         f"Pick list {pick_list.code} finished short: 2 of 4 cartons loaded, approved by 赵主管 (车满了 truck full). "
-        "Manifest sent to dock-1; give it to the driver.")
+        "Manifest: give it to the driver. Queued on dock-1, next in line.")
     finished = PickList.get_by_id(pick_list.id)
     assert finished.status == "finished" and finished.override_reason == "车满了 truck full (赵主管)"
     event = ScanEvent.get_by_id(short.event_id)

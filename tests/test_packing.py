@@ -70,7 +70,7 @@ def test_labels_queued_on_the_station_label_printer_in_carton_order(qc_passed):
     set_printer("packing", "label_printer", "pack-zpl", "zpl")
     result = scan("packing", cards_of(qc_passed)[0].code)
     assert result.outcome == "ok"
-    assert "6 labels sent to pack-zpl: stick one on each carton." in result.message.render("en")
+    assert "6 labels, one for each carton. Queued on pack-zpl, next in line." in result.message.render("en")
     jobs = list(PrintJob.select().order_by(PrintJob.id))
     assert [j.document for j in jobs] == [f"carton {c.code}" for c in cartons_of(qc_passed)]
     assert all(bytes(j.payload).startswith(b"^XA") and bytes(j.payload).rstrip().endswith(b"^XZ") for j in jobs)
@@ -101,7 +101,8 @@ def test_scanning_again_offers_a_reprint_and_never_makes_more_cartons(qc_passed)
     reprint = scan("packing", card.code, reprint="all")
     assert reprint.outcome == "ok" and reprint.action == "reprint"
     assert reprint.message.render("en") == (
-        f"Reprint of all 6 labels of card {card.code}: 6 labels sent to pack-zpl: stick one on each carton.")
+        f"Reprint of all 6 labels of card {card.code}: 6 labels, one for each carton. "
+        "Queued on pack-zpl behind 6 jobs.")
     assert Carton.select().count() == 6 and PrintJob.select().count() == 12
 
     lost = cartons_of(qc_passed)[4]

@@ -94,7 +94,7 @@ def test_xlsx_export_opens_with_the_right_figures(plant, client):
     assert f"production-report-{DAY}.xlsx" in response.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Output by hour", "Output by worker", "QC", "Defect reasons", "Complaints",
-                               "Complaint reasons"]
+                               "Complaint reasons", "Plan attainment"]
 
     hours = book["Output by hour"]
     assert hours["A1"].value == f"Demo Furniture Co. Daily production report {DAY}"

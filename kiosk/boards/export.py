@@ -11,6 +11,7 @@ import io
 
 from kiosk.boards.report import DayReport
 from kiosk.complaints import REASONS
+from kiosk.core.spreadsheet import append_row, csv_value
 from kiosk.i18n import gettext
 
 
@@ -44,6 +45,17 @@ def tables(report: DayReport, lang: str) -> list[tuple[str, list[list]]]:
     complaint_reasons = [[gettext("Problem", lang), gettext("Complaints", lang)]]
     complaint_reasons += [[gettext(REASONS.get(reason, reason), lang), count] for reason, count in complaints.reasons]
 
+    attainment = [[gettext("Station", lang), gettext("Plan", lang), gettext("Actual", lang), gettext("Gap", lang),
+                   gettext("Plan attainment", lang)]]
+    for row in report.plan_rows:
+        attainment.append([name(row.station), row.planned, row.actual, row.total_gap,
+                           None if row.attainment is None else round(row.attainment, 4)])
+    planned = [r for r in report.plan_rows if r.planned]
+    attainment.append([gettext("Plant", lang), sum(r.planned for r in planned) if planned else None,
+                       sum(r.actual for r in planned) if planned else None,
+                       sum(r.total_gap for r in planned) if planned else None,
+                       None if report.plan_attainment is None else round(report.plan_attainment, 4)])
+
     result = [
         (gettext("Output by hour", lang), by_hour),
         (gettext("Output by worker", lang), by_worker),
@@ -51,6 +63,7 @@ def tables(report: DayReport, lang: str) -> list[tuple[str, list[list]]]:
         (gettext("Defect reasons", lang), defects),
         (gettext("Complaints", lang), complaint_counts),
         (gettext("Complaint reasons", lang), complaint_reasons),
+        (gettext("Plan attainment", lang), attainment),
     ]
     if report.is_today:
         waiting = [[gettext("Station", lang), gettext("Units waiting", lang), gettext("Days of work", lang)]]
@@ -77,14 +90,17 @@ def to_xlsx(report: DayReport, lang: str, plant_name: str = "") -> bytes:
     heading = title(report, lang, plant_name)
     for sheet_title, rows in tables(report, lang):
         sheet = book.create_sheet(_sheet_name(sheet_title))
-        sheet.append([heading])
+        append_row(sheet, [heading])
         sheet["A1"].font = Font(bold=True, size=13)
         for row in rows:
-            sheet.append(row)
+            append_row(sheet, row)  # names and reasons are text, never formulas (kiosk/core/spreadsheet.py)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         if sheet_title == gettext("QC", lang):
             sheet["D3"].number_format = "0.0%"
+        if sheet_title == gettext("Plan attainment", lang):
+            for (cell,) in sheet.iter_rows(min_row=3, min_col=5, max_col=5):
+                cell.number_format = "0.0%"
         sheet.column_dimensions["A"].width = 16
         sheet.freeze_panes = "B3"
     out = io.BytesIO()
@@ -102,10 +118,10 @@ def to_csv(report: DayReport, lang: str, plant_name: str = "") -> bytes:
     """All tables one after another, each under its title, a blank line between; UTF-8 with BOM for Excel."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([title(report, lang, plant_name)])
+    writer.writerow([csv_value(title(report, lang, plant_name))])
     for table_title, rows in tables(report, lang):
         writer.writerow([])
-        writer.writerow([table_title])
+        writer.writerow([csv_value(table_title)])
         for row in rows:
-            writer.writerow(["" if value is None else value for value in row])
+            writer.writerow([csv_value(value) for value in row])
     return out.getvalue().encode("utf-8-sig")

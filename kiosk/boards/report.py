@@ -25,6 +25,7 @@ from kiosk import plant
 from kiosk.boards.figures import ACCEPTED, NOT_OUTPUT, not_undone, stage_pace
 from kiosk.clock import PLANT_TZ
 from kiosk.complaints import ComplaintFigures, day_figures
+from kiosk.plan import plans
 
 
 @dataclass
@@ -68,6 +69,10 @@ class DayReport:
     waiting_days: dict[int, float | None] = field(default_factory=dict)
     bottleneck_id: int | None = None
     complaints: ComplaintFigures = field(default_factory=ComplaintFigures)  # opened, decided, reasons
+    # plan against actual (kiosk/plan/plans.py): plans, one row per station, the plant's attainment
+    plans: dict[int, int] = field(default_factory=dict)
+    plan_rows: list = field(default_factory=list)
+    plan_attainment: float | None = None
 
     @property
     def total(self) -> int:
@@ -134,6 +139,7 @@ def day_report(day: dt.date, today: dt.date | None = None) -> DayReport:
                        complaints=day_figures(start, end))
     if report.is_today:
         add_waiting(report)
+    plans.for_report(report)
     return report
 
 

@@ -44,4 +44,6 @@ ZH = {
     "The workbook unpacks to too much data to import ({part} alone would be {size} MB). Import at most {rows} rows at a time, without pictures.":
         "工作簿解压后数据过多，无法导入（仅 {part} 就有 {size} MB）。每次最多导入 {rows} 行，且不要包含图片。",
     "The file is not a readable CSV file: save it from Excel as CSV and try again.": "该文件不是可读取的 CSV 文件：请在 Excel 中另存为 CSV 后重试。",
+    # sign-in
+    "Too many failed sign-ins. Wait {seconds} seconds and try again.": "登录失败次数过多。请等待 {seconds} 秒后再试。",
 }

@@ -30,4 +30,14 @@ ZH = {
     "To check at the printer": "待到打印机处查看",
     "{document} has already gone to the printer - reprint it if another copy is needed":
         "{document} 已发往打印机 - 如需再打一份请重打",
+    "Delivery note {code}. {where}": "送货单 {code}。{where}",
+    "Manifest: give it to the driver. {where}": "装车清单：交给司机。{where}",
+    "Pick list {code}. {where}": "拣货单 {code}。{where}",
+    "Printer {printer} is offline since {time} ({count} jobs waiting): these print when it is back.":
+        "打印机 {printer} 自 {time} 起离线（{count} 个任务等待）：恢复后会打印。",
+    "Queued on {printer} behind {ahead} jobs.": "已排入 {printer} 的队列，前面还有 {ahead} 个任务。",
+    "Queued on {printer}, next in line.": "已排入 {printer} 的队列，下一个就打印。",
+    "Replacement label for carton {carton}. {where}": "箱 {carton} 的补打标签。{where}",
+    "{n} labels, one for each carton. {where}": "{n} 张箱标，每箱贴一张。{where}",
+    "Printer {name} offline since {time} - {count} waiting": "打印机 {name} 自 {time} 起离线 - {count} 个等待",
 }

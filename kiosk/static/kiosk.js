@@ -847,11 +847,9 @@
   });
 
   // -- andon buttons (templates/andon/_kiosk_panel.html) ------------------------------------------
-  // A tap must not move the focus off the scan field, and the call is made by the signed-in worker.
+  // Taps keep the focus in the scan field like every control here (holdFocus); a call or a step is made
+  // by the signed-in worker, whose badge goes with the request.
   function isAndonPanel(element) { return !!(element && element.id === "andon-panel"); }
-  document.addEventListener("mousedown", function (event) {
-    if (event.target.closest && event.target.closest("[data-keep-scan-focus]")) event.preventDefault();
-  });
   document.addEventListener("htmx:configRequest", function (event) {
     const element = event.detail.elt;
     if (station() && element && element.closest && element.closest("[data-andon]")) {

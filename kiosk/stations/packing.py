@@ -41,7 +41,7 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
               "offer_reprint": False}
     message = msg("Card {card} packed: {units} units, {cartons} cartons. {printing}", card=card.code,
                   units=card.units, cartons=len(cartons), printing=_labels_note(printed, len(cartons)))
-    outcome = "ok" if printed.ok or printed.printer is None else "warning"
+    outcome = "ok" if (printed.ok and not printed.held_up) or printed.printer is None else "warning"
     return Outcome(outcome, "pack", message, units=card.units, job_card=card, detail=detail)
 
 
@@ -66,7 +66,8 @@ def packed_again(station, card: JobCard, request: ScanRequest, only: Carton | No
         what = (msg("all {n} labels of card {card}", n=len(chosen), card=card.code) if wanted == "all"
                 else msg("the label of carton {carton}", carton=chosen[0].code))
         message = msg("Reprint of {what}: {printing}", what=what, printing=_labels_note(printed, len(chosen)))
-        return Outcome("ok" if printed.ok else "warning", "reprint", message, job_card=card, detail=detail)
+        return Outcome("ok" if printed.ok and not printed.held_up else "warning", "reprint", message, job_card=card,
+                       detail=detail)
     packed_at = local_time(cartons[0].packed_at) if cartons else "-"
     if only is not None:
         message = msg("Carton {carton} is carton {i} of {n} of unit {unit} on card {card}, packed at {time}. "
@@ -80,7 +81,6 @@ def packed_again(station, card: JobCard, request: ScanRequest, only: Carton | No
 
 
 def _labels_note(printed, count: int) -> Msg:
-    return printing_note(printed, msg("{n} labels sent to {printer}: stick one on each carton.", n=count,
-                                       printer=printed.printer or ""),
+    return printing_note(printed, msg("{n} labels, one for each carton. {where}", n=count),
                           msg("No label printer is set up here: print the labels from the browser preview."))
 

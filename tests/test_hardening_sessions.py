@@ -1,0 +1,107 @@
+"""Issue 15, sessions that end and sign-in that holds (F4, F9, F6), each reproduced by sending the
+requests for real through /login and /logout."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from kiosk.people import hashing
+from kiosk.people.throttle import SIGN_IN
+from tests.auth_helpers import PASSWORD, make_user, page_csrf, post
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    SIGN_IN.clear()
+    yield
+    SIGN_IN.clear()
+
+
+def sign_in(client, username: str, password: str, address: str = "127.0.0.1"):
+    env = {"REMOTE_ADDR": address}
+    page = client.get("/login", environ_base=env)
+    return client.post("/login?lang=en", data={"username": username, "password": password,
+                                               "csrf_token": page_csrf(page.text)}, environ_base=env)
+
+
+def replay(app, cookie: str):
+    """A new browser that only has the saved session cookie."""
+    other = app.test_client()
+    other.set_cookie("kiosk_session", cookie)
+    return other
+
+
+def test_f4_a_saved_cookie_replayed_after_logout_is_signed_out(app, client, plant):
+    make_user("clerk", username="wang")
+    assert sign_in(client, "wang", PASSWORD).status_code == 303
+    saved = client.get_cookie("kiosk_session").value
+    assert replay(app, saved).get("/orders/").status_code == 200  # the copy works while signed in
+    assert post(client, "/logout").status_code == 303
+    assert replay(app, saved).get("/orders/").status_code == 302  # and not after: ended on the server
+    assert sign_in(client, "wang", PASSWORD).status_code == 303  # signing in again works
+    assert client.get("/orders/").status_code == 200
+
+
+def test_f4_a_new_password_ends_the_users_sessions(app, client, plant):
+    clerk = make_user("clerk", username="li")
+    assert sign_in(client, "li", PASSWORD).status_code == 303
+    admin_browser = app.test_client()
+    make_user("admin", username="root")
+    assert sign_in(admin_browser, "root", PASSWORD).status_code == 303
+    assert post(admin_browser, f"/admin/users/{clerk.id}/password", {"password": "a brand new one"}).status_code == 303
+    assert client.get("/orders/").status_code == 302
+    assert sign_in(client, "li", "a brand new one").status_code == 303
+
+
+def test_f9_guessing_from_one_address_does_not_lock_the_real_admin_out(app, client, plant):
+    make_user("admin", username="admin")
+    desk = app.test_client()
+    assert sign_in(desk, "admin", PASSWORD, "10.0.0.5").status_code == 303  # the admin's own desk
+    post(desk, "/logout", environ_base={"REMOTE_ADDR": "10.0.0.5"})
+    attacker = app.test_client()
+    answers = [sign_in(attacker, "admin", f"guess-{n}", "10.0.0.66").status_code for n in range(30)]
+    assert answers[:3] == [200, 200, 200] and set(answers[3:]) == {429}  # slowed down after three
+    assert sign_in(attacker, "admin", PASSWORD, "10.0.0.66").status_code == 429  # even the right one waits
+    assert sign_in(desk, "admin", PASSWORD, "10.0.0.5").status_code == 303  # the admin is not locked out
+
+
+def test_f9_spraying_many_names_from_one_address_is_slowed_down(app, plant):
+    sprayer = app.test_client()
+    answers = [sign_in(sprayer, f"user{n}", "Password1", "10.0.0.77") for n in range(50)]
+    statuses = [a.status_code for a in answers]
+    assert statuses[:10] == [200] * 10 and set(statuses[10:]) == {429}
+    assert "Too many failed sign-ins. Wait 1 seconds and try again." in answers[10].text
+
+
+def test_f6_concurrent_sign_ins_hash_a_few_at_a_time(app, plant, monkeypatch):
+    """60 sign-ins at once with unknown names (from 60 addresses): at most HASHING_AT_ONCE hashes run at
+    once, so memory stays at a few times 32 MB instead of 60 times; every answer is a real one."""
+    running, most = [0], [0]
+    lock = threading.Lock()
+    real_check = hashing.check_password_hash
+
+    def counted(hashed, secret):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            return real_check(hashed, secret)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(hashing, "check_password_hash", counted)
+    statuses = []
+
+    def one(n):
+        statuses.append(sign_in(app.test_client(), f"nobody{n}", "whatever-1", f"10.1.0.{n}").status_code)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(60)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(statuses) == 60 and set(statuses) <= {200, 503}
+    assert most[0] <= app.config["HASHING_AT_ONCE"] and most[0] >= 1
