@@ -90,4 +90,11 @@ ZH = {
     "should read as": "应读取为",
     "Keys received": "收到的按键",
     "Scanners and command barcodes": "扫描枪与指令条码",
+    # smaller station defects
+    "{code} looks like a badge, but nobody working here now has it (unknown, or switched off). Scan your own "
+    "badge, or ask the supervisor.": "{code} 像是工牌，但目前没有在职员工使用它（未知或已停用）。请扫你自己的工牌，或询问主管。",
+    "Card {card} has finished its route (order {order}: {status}). There is nothing more to do with it here: "
+    "give the card to the clerk.": "工单卡 {card} 已走完工艺路线（订单 {order}：{status}）。在这里无需再处理：请把卡交给跟单员。",
+    "No bin chosen: scan the bin label on the shelf first ({prefix}...), then carton {carton}. Nothing was "
+    "stored.": "还没有选择库位：请先扫货架上的库位标签（{prefix}...），再扫箱子 {carton}。本次未入库。",
 }

@@ -471,7 +471,8 @@
       line.className = item.outcome;
       line.dataset.outcome = item.outcome;
       const at = new Date(item.scanned_at);
-      const parts = [["time", isNaN(at) ? "" : at.toLocaleTimeString([], { hour12: false })],
+      const day = isNaN(at) ? "" : String(at.getMonth() + 1).padStart(2, "0") + "-" + String(at.getDate()).padStart(2, "0") + " ";
+      const parts = [["time", isNaN(at) ? "" : day + at.toLocaleTimeString([], { hour12: false })],
                      ["code", item.code], ["msg", item.text]];
       for (const [name, content] of parts) {
         const part = document.createElement("span");

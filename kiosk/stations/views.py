@@ -18,7 +18,7 @@ from kiosk.pay import crews
 from kiosk.pay.myday import day_summary
 from kiosk.scans import ScanInputError, ScanRequest, record_scan
 from kiosk.stations import commands as station_commands  # noqa: F401 - registers the stations' commands
-from kiosk.stations import loading, qc
+from kiosk.stations import loading, qc, warehouse
 from kiosk.stations.queue import card_spec, waiting
 from kiosk.web import current_lang
 
@@ -116,6 +116,7 @@ def station_page(code: str):
         recent=recent_scans(station, current_app.config["RECENT_SCANS"]),
         defects=qc.DEFECT_REASONS,
         tally=loading.tally_for_page(station, None) if station.kind == "loading" else None,
+        held_bin=warehouse.last_bin_at(station) if station.kind == "warehouse" else "",
         command_map=commands.page_map(station, current_lang()),
         command_prefix=commands.PREFIX,
         queue=queue_for(station),
