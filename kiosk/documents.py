@@ -102,8 +102,14 @@ def job_card_layout_for(card: JobCard, printer: Printer | None = None, lang: str
 
 def carton_layout_for(carton: Carton, printer: Printer | None = None, lang: str | None = None,
                       replacement: bool = False) -> Layout:
+    doc = carton_doc(carton, replacement)
+    if doc.sscc and carton.order_line.order.customer.code in SETTINGS.gs1_label_customers and (
+            printer is None or printer.language != "escpos"):
+        # This customer's receiving needs the GS1 logistic label (on the label printer's A6 stock).
+        return labels.gs1_logistic_label_layout(doc, lang or SETTINGS.label_lang, SETTINGS.plant_name,
+                                                *SETTINGS.gs1_label_mm)
     size = label_size(printer, "carton_label_mm")
-    return labels.carton_label_layout(carton_doc(carton, replacement), lang or SETTINGS.label_lang, *size)
+    return labels.carton_label_layout(doc, lang or SETTINGS.label_lang, *size)
 
 
 def pick_list_layout_for(pick_list: PickList, lang: str | None = None) -> Layout:

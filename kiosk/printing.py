@@ -223,7 +223,10 @@ def deliver_pending(
         language = printer.language
         transport = None
         checked = False  # the printer answered "ready" on this connection
-        answers = True  # it answers status requests at all (a timeout says it does not)
+        # Whether it answers status requests at all: one that has confirmed a job before does, so its
+        # silence means it stopped (not "cannot answer"); one that never did is "sent, not confirmed".
+        known_to_answer = _has_answered(printer)
+        answers = True
         handed = 0
         try:
             while not (should_stop and should_stop()):
@@ -239,14 +242,19 @@ def deliver_pending(
                         transport = transport or open_transport(printer.uri)
                         request = status_protocol.query(language) if transport.can_answer else None
                         if request and answers and not checked:
-                            ready = _check_ready(transport, language, request)
-                            if ready is not None:
+                            ready = _check_ready(transport, language, request, known_to_answer)
+                            if ready is SILENT:
+                                answers = False  # never answered: its jobs are "sent, not confirmed"
+                            elif ready is not None:
+                                transport.close()
                                 _record_failure(printer, job, ready, clock, retry)
                                 break
-                            checked = True
+                            else:
+                                checked = known_to_answer = True
                         _mark_sending(job)
-                        outcome = _deliver(transport, language, bytes(job.payload), request if answers else None)
-                        answers = answers and outcome.note != NO_ANSWER
+                        outcome = _deliver(transport, language, bytes(job.payload), request if answers else None,
+                                           known_to_answer)
+                        known_to_answer = known_to_answer or outcome.status == PRINTED
                 except TransportError as error:
                     _record_failure(printer, job, Msg(error.message, error.params), clock, retry)
                     break
@@ -274,8 +282,17 @@ INTERRUPTED = msg("May have printed: the server stopped while sending it - check
 BAD_ANSWER = msg("Sent, not confirmed: the printer's status answer was not understood")
 
 
-def _check_ready(transport, language: str, request: bytes) -> Msg | None:
-    """Ask before sending; a Msg when the printer is not ready (the job then stays queued)."""
+SILENT = msg("Sent, not confirmed: the printer did not answer its status request")  # marker, see _check_ready
+STALLED = msg("May have printed: the printer took the bytes, then stopped answering - check the printer")
+
+
+def _has_answered(printer: Printer) -> bool:
+    return PrintJob.select().where(PrintJob.printer == printer, PrintJob.status == PRINTED).exists()
+
+
+def _check_ready(transport, language: str, request: bytes, known_to_answer: bool) -> Msg | None:
+    """Ask before sending. None: ready. SILENT: no answer from a printer that never answered. Else a Msg
+    saying why not (a problem it reports, or silence from one that answers): the job stays queued."""
     reply = transport.exchange(b"", request, lambda data: status_protocol.complete(language, data))
     if reply.ending == "answer":
         try:
@@ -284,18 +301,25 @@ def _check_ready(transport, language: str, request: bytes) -> Msg | None:
             return None
         return None if report.ok else printer_problem(report)
     if reply.ending == "timeout":
-        return None  # it may not answer status requests at all: the job will say "not confirmed"
+        if not known_to_answer:
+            return SILENT
+        return msg("Printer {address} does not answer - check it is not paused, out of paper or stuck",
+                   address=transport.uri)
     transport.close()
     return msg("Printer {address} dropped the connection when asked for its status", address=transport.uri)
 
 
-def _deliver(transport, language: str, payload: bytes, request: bytes | None) -> Delivery:
+def _deliver(transport, language: str, payload: bytes, request: bytes | None, known_to_answer: bool) -> Delivery:
     """Send one job's bytes and the status request behind them, and judge the answer."""
     if not request:
         transport.send(payload)
         return Delivery(UNCONFIRMED, NO_ANSWER)
     reply = transport.exchange(payload, request, lambda data: status_protocol.complete(language, data))
     if reply.ending == "timeout":
+        if known_to_answer:  # it answers, but not now: stuck with our bytes in its buffer, or not
+            return Delivery(MAYBE_PRINTED, STALLED, problem=msg(
+                "Printer {address} does not answer - check it is not paused, out of paper or stuck",
+                address=transport.uri), reconnect=True)
         return Delivery(UNCONFIRMED, NO_ANSWER)
     if reply.ending == "closed":
         return Delivery(UNCONFIRMED, CLOSED, reconnect=True)

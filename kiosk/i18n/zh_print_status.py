@@ -40,4 +40,10 @@ ZH = {
     "Replacement label for carton {carton}. {where}": "箱 {carton} 的补打标签。{where}",
     "{n} labels, one for each carton. {where}": "{n} 张箱标，每箱贴一张。{where}",
     "Printer {name} offline since {time} - {count} waiting": "打印机 {name} 自 {time} 起离线 - {count} 个等待",
+    "May have printed: the printer took the bytes, then stopped answering - check the printer":
+        "可能已打印：打印机收下数据后不再应答 - 请到打印机处查看",
+    "Printer {address} does not answer - check it is not paused, out of paper or stuck":
+        "打印机 {address} 不应答 - 请检查是否暂停、缺纸或卡住",
+    "From: {name}": "发货方：{name}",
+    "To:": "收货方：",
 }

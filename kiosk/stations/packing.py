@@ -17,7 +17,7 @@ from kiosk.cartons import (
 from kiosk.i18n import Msg, msg
 from kiosk.scans import Outcome, ScanRequest
 from kiosk.shipping import local_time, printing_note
-from kiosk.stations import register
+from kiosk.stations import defects, register
 from kiosk.stations.cards import advance, check_card, load_card, route_stations
 
 
@@ -33,6 +33,8 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
     rejection = check_card(card, station, request.code)
     if rejection:
         return rejection
+    if request.options.get("defect_action"):  # send back or scrap some units (kiosk/stations/defects.py)
+        return defects.record(station, request, card)
     cartons = pack_card(card)
     advance(card, len(route_stations(card.route_id)))
     goods_moved(cartons[:1])  # the card is packed, the order may now be "packed"

@@ -28,7 +28,7 @@ bp = Blueprint("stations", __name__)
 # holds; the pick list a loading kiosk holds, and finishing. (A short load needs a supervisor's badge and
 # PIN: that goes to shipping's finish-short, never through the scan queue.)
 SCAN_OPTIONS = ("verdict", "failed_units", "defect", "rework_station", "reprint", "location", "pick_list",
-                "finish")
+                "finish", "defect_action")
 
 
 def signed_in(badge: str | None):
@@ -40,6 +40,12 @@ def signed_in(badge: str | None):
         return worker
     crew = crews.crew_by_code(badge)
     return SimpleNamespace(badge=crew.code, name=crew.label, id=None) if crew is not None else None
+
+
+@bp.app_template_global("stations_before")
+def stations_before(station: Station) -> list[Station]:
+    """Stations before this one in plant order: where a station can send work back (the card's route decides)."""
+    return [s for s in plant.stations() if (s.sort, s.id) < (station.sort, station.id) and s.kind == "process"]
 
 
 QUEUE_KINDS = ("process", "qc", "packing")  # stations that take job cards show the cards waiting there
