@@ -176,7 +176,8 @@ ACCESS: dict[str, frozenset[str]] = {
     # supervisor
     "GET /supervisor/": SUPERVISORS,
     "POST /supervisor/scans/<int:event_id>/undo": SUPERVISORS,
-    "POST /supervisor/orders/<number>/delays": SUPERVISORS,
+    "POST /supervisor/orders/<number>/delays": CARD_PRINTERS,  # clerks record delay reasons too
+    "POST /supervisor/orders/<number>/delays/<int:delay_id>/clear": SUPERVISORS,
     # piece pay (kiosk/pay/views.py): rates and crews for supervisors, settlement also read by finance,
     # a worker's own day on the kiosk of the station
     "GET /pay/rates": SUPERVISORS,
@@ -259,6 +260,7 @@ def world(app, plant):
         "channel_id": 999_999,
         "rule_id": 999_999,
         "delivery_id": 999_999,
+        "delay_id": 999_999,
     }
     return {"users": users, "tokens": {K_OTHER: other_token, K_HERE: here_token}, "samples": samples}
 
