@@ -27,14 +27,14 @@ from kiosk.plan import views as plan
 from kiosk.printing import views as printers
 from kiosk.shipping import delivery_views, label_views
 from kiosk.shipping import views as shipping
-from kiosk.stations import api, camera_views
+from kiosk.stations import api, camera_views, scanner_views
 from kiosk.stations import views as stations
 
 # Every area's pages, one blueprint each, named for what it serves.
-BLUEPRINTS = [stations.bp, orders.bp, api.bp, camera_views.bp, admin.bp, supervisor_views.bp, boards.bp, shipping.bp,
-              label_views.bp, printers.bp, job_cards.bp, complaints.bp, change_views.bp, payment_views.bp,
-              status_views.bp, delivery_views.bp,
-              outside_views.bp, pay.bp, andon.bp, alerts.bp, plan.bp]
+BLUEPRINTS = [stations.bp, scanner_views.bp, orders.bp, api.bp, camera_views.bp, admin.bp, supervisor_views.bp,
+              boards.bp, shipping.bp, label_views.bp, printers.bp, job_cards.bp, complaints.bp, change_views.bp,
+              payment_views.bp, status_views.bp, delivery_views.bp, outside_views.bp, pay.bp, andon.bp, alerts.bp,
+              plan.bp]
 
 
 def create_app(test_config: dict | None = None) -> Flask:

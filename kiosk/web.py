@@ -14,7 +14,7 @@ from flask import Flask, abort, g, jsonify, render_template, request
 from flask_htmx import HTMX
 from werkzeug.exceptions import HTTPException
 
-from kiosk.core.clock import clock_time, long_time
+from kiosk.core.clock import clock_time, long_time, stamp_time
 from kiosk.core.errors import Refusal
 from kiosk.eventlog.audit import recent_actions
 from kiosk.i18n import LANGS, Msg, gettext, normalise_lang
@@ -52,6 +52,7 @@ def t(message: Msg | dict | None) -> str:
 def init_app(app: Flask) -> None:
     htmx.init_app(app)
     app.jinja_env.filters["localtime"] = lambda at: clock_time(at, "")
+    app.jinja_env.filters["localshort"] = lambda at: stamp_time(at, "")
     app.jinja_env.filters["localdatetime"] = lambda at: long_time(at, "")
 
     @app.before_request

@@ -75,7 +75,7 @@ def test_the_order_page_shows_the_order_note(client, plant):
 
 
 def test_the_job_card_and_carton_label_carry_finish_and_notes(plant):
-    from kiosk.printing.documents import job_card_doc
+    from kiosk.cards.printed import job_card_doc
     from kiosk.shipping.cartons import carton_doc
 
     order = make_order(lines=[("DT-120", 1)], note="Fragile")

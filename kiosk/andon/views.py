@@ -9,8 +9,9 @@ from db.models import AndonCall, Worker, utcnow
 from kiosk.andon import calls
 from kiosk.andon.calls import AndonRefused, Limits
 from kiosk.core import plant
+from kiosk.core.roles import STAFF
 from kiosk.i18n import Msg, msg
-from kiosk.people.auth import STAFF, current_username, has_role, kiosk_station, require
+from kiosk.people.auth import current_username, has_role, kiosk_station, require
 
 bp = Blueprint("andon", __name__)
 

@@ -36,6 +36,11 @@ def hour_minute(at: dt.datetime | None, empty: str = "-") -> str:
     return to_local(at).strftime("%H:%M") if at else empty
 
 
+def stamp_time(at: dt.datetime | None, empty: str = "") -> str:
+    """Month, day and second in plant time (12-03 14:05:09), for recent scans that may be from another day."""
+    return to_local(at).strftime("%m-%d %H:%M:%S") if at else empty
+
+
 def clock_time(at: dt.datetime | None, empty: str = "") -> str:
     """The time of day to the second in plant time (14:05:09), for a station's recent scans."""
     return to_local(at).strftime("%H:%M:%S") if at else empty

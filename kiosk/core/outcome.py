@@ -14,7 +14,8 @@ from typing import Any
 from db.models import JobCard, ScanEvent
 from kiosk.i18n import Msg, msg
 
-CODE_RE = re.compile(r"^[\x21-\x7e]{1,64}$")  # what a Code128 scanner can type: printable ASCII
+# what a Code128 scanner can type: printable ASCII, and GS1's group separator (GS) inside a code
+CODE_RE = re.compile(r"^[\x21-\x7e](?:[\x21-\x7e\x1d]{0,62}[\x21-\x7e])?$")
 IDEM_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
 

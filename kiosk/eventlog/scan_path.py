@@ -18,6 +18,8 @@ from db.models import ScanEvent, Station, Worker, utcnow
 from kiosk.core import crews, plant
 from kiosk.core.errors import ScanInputError
 from kiosk.core.outcome import CODE_RE, IDEM_RE, Outcome, ScanRequest, ScanResult
+from kiosk.core.scanned import normalise as normalise_scanned
+from kiosk.core.scanned import two_codes
 from kiosk.eventlog import stream as events
 from kiosk.eventlog.rules import rule_for
 from kiosk.i18n import msg
@@ -41,7 +43,14 @@ def scanned_code(code: str | None) -> str:
 def validate(request: ScanRequest) -> None:
     if not IDEM_RE.match(request.idem_key or ""):
         raise ScanInputError(msg("This scan has no valid request key; reload the page and scan again."))
-    request.code = scanned_code(request.code)
+    code = normalise_scanned(request.code or "")  # full width, case, spaces (kiosk/core/scanned.py)
+    both = two_codes(code) if code else None
+    if both:
+        raise ScanInputError(msg("Two codes arrived as one scan ({codes}): nothing was recorded. Scan them one at "
+                                 "a time.", codes=" · ".join(both)[:80]))
+    request.code = scanned_code(code)
+    if request.worker_badge is not None:
+        request.worker_badge = normalise_scanned(request.worker_badge)
     if request.worker_badge is not None and not CODE_RE.match(request.worker_badge):
         raise ScanInputError(msg("That badge code is not valid. Scan your badge again."))
     if request.scanned_at is not None:

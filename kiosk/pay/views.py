@@ -11,6 +11,7 @@ from db import write_transaction
 from db.models import Crew, CrewMember, PayRate, Product, Worker, utcnow
 from kiosk.core import crews, plant
 from kiosk.core.clock import today
+from kiosk.core.roles import SUPERVISORS
 from kiosk.core.text import clean_text
 from kiosk.eventlog.audit import record_action
 from kiosk.i18n import msg
@@ -18,7 +19,7 @@ from kiosk.pay import rate_import, settlement
 from kiosk.pay.money import parse_fen, yuan
 from kiosk.pay.myday import my_day
 from kiosk.pay.rates import RateInput, RateRefused, current_rates, set_rate
-from kiosk.people.auth import SUPERVISORS, current_username, kiosk_station, require
+from kiosk.people.auth import current_username, kiosk_station, require
 from kiosk.web import current_lang
 
 bp = Blueprint("pay", __name__)

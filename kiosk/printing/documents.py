@@ -103,8 +103,10 @@ def render_for_printer(layout: Layout, printer: Printer) -> bytes:
 # -- queueing --------------------------------------------------------------------------------------
 
 
-def queue_layouts(printer_name: str | None, build: Callable[[Printer], Iterable[tuple[str, Layout]]]) -> Printed:
-    """Render what `build(printer)` lays out, in order, for the named printer and queue it in one go."""
+def queue_layouts(printer_name: str | None, build: Callable[[Printer], Iterable[tuple[str, Layout]]],
+                  reason: str = "", by: str = "") -> Printed:
+    """Render what `build(printer)` lays out, in order, for the named printer and queue it in one go
+    (a reprint says why and who asked: `reason`, `by`)."""
     if not printer_name:
         return Printed(None)
     printer = Printer.get_or_none(Printer.name == printer_name)
@@ -113,7 +115,7 @@ def queue_layouts(printer_name: str | None, build: Callable[[Printer], Iterable[
                                             name=printer_name))
     try:
         payloads = [(document, render_for_printer(layout, printer)) for document, layout in build(printer)]
-        jobs = enqueue_many(printer.name, payloads) if payloads else []
+        jobs = enqueue_many(printer.name, payloads, reason=reason, by=by) if payloads else []
     except PrintingError as error:
         return Printed(printer.name, 0, error.message)
     except Exception as error:  # a document that cannot be rendered must not fail what asked for it

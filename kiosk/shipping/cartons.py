@@ -22,6 +22,7 @@ from kiosk.labels import Layout
 from kiosk.labels.documents import CartonDoc
 from kiosk.labels.sscc import make_sscc
 from kiosk.printing.documents import Printed, label_size, queue_layouts
+from kiosk.printing.label_voids import cleared_by_reprint
 
 # An order's status is set from its goods only in these states (not draft, not cancelled).
 GOODS_STATUSES = ("released", "in_production", "packed", "in_stock", "partly_shipped", "shipped")
@@ -117,16 +118,24 @@ def label_layout(carton: Carton, replacement: bool = False, lang: str | None = N
 
 
 def print_carton_labels(cartons: list[Carton], printer_name: str | None, replacement: bool = False,
-                        lang: str | None = None) -> Printed:
-    """Queue carton labels in the order given (all of a unit's cartons together)."""
-    return queue_layouts(printer_name, lambda printer: [
+                        lang: str | None = None, reason: str = "", by: str = "") -> Printed:
+    """Queue carton labels in the order given (all of a unit's cartons together). A replacement label
+    is a reprint: it records why and who, and clears the carton's voided label once queued."""
+    if replacement and not reason:
+        reason = "replacement label"
+    printed = queue_layouts(printer_name, lambda printer: [
         (f"carton {carton.code}", carton_layout_for(carton, printer, lang, replacement)) for carton in cartons
-    ])
+    ], reason=reason if replacement else "", by=by)
+    if replacement and printed.ok:
+        cleared_by_reprint(cartons)
+    return printed
 
 
-def queue_labels(printer_name: str | None, cartons: list[Carton], replacement: bool = False) -> Printed:
-    """Queue the cartons' labels, in carton order, on the label printer."""
-    return print_carton_labels(cartons, printer_name, replacement)
+def queue_labels(printer_name: str | None, cartons: list[Carton], replacement: bool = False, reason: str = "",
+                 by: str = "") -> Printed:
+    """Queue the cartons' labels, in carton order, on the label printer. A replacement says why (`reason`) and
+    who asked (`by`)."""
+    return print_carton_labels(cartons, printer_name, replacement, reason=reason, by=by)
 
 
 # -- stock -----------------------------------------------------------------------------------------
