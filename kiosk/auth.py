@@ -300,7 +300,7 @@ def login():
         except users.LoginPaused as paused:
             user, error, status = None, paused.message, 429
         except HashingBusy as busy:
-            user, error, status = None, busy.message, 503
+            user, error, status = None, busy.message, 429  # too many sign-ins at once: try again shortly
         else:
             if user is None:
                 error = msg("Wrong user name or password.")
