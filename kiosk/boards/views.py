@@ -104,9 +104,12 @@ def _report_day() -> dt.date:
     if not value:
         return today()
     try:
-        return dt.date.fromisoformat(value[:10])
+        day = dt.date.fromisoformat(value[:10])
     except ValueError:
         abort(404)
+    if not 2000 <= day.year < 2100:  # no report for year 1 (its plant-time bounds overflow UTC)
+        abort(404)
+    return day
 
 
 @bp.get("/board/stations")
