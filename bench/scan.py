@@ -40,6 +40,7 @@ from kiosk.demo import seed_plant  # noqa: E402
 from tests.live import LiveServer  # noqa: E402
 
 STATIONS = ("whitebody", "finishing", "qc")
+RECENT_TOP = re.compile(rb'<li [^>]*data-event="(\d+)"')
 
 
 def seed(database_url: str, kiosks: int, cards_per_kiosk: int) -> tuple[dict[str, list[list[str]]], list[str]]:
@@ -92,6 +93,7 @@ class Kiosk:
         self.connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         self.cookie = f"kiosk_device={token}"
         self.csrf = self.page_token()
+        self.recent_top, self.answer = "0", b""
 
     def page_token(self) -> str:
         """The CSRF token the station page carries, as the kiosk's browser would read it."""
@@ -118,7 +120,7 @@ class Kiosk:
             try:
                 self.connection.request(method, path, body=body, headers=headers or {})
                 response = self.connection.getresponse()
-                response.read()
+                self.answer = response.read()
                 return response.status
             except (ConnectionError, http.client.HTTPException, TimeoutError):
                 self.connection.close()
@@ -127,11 +129,16 @@ class Kiosk:
         return 0
 
     def scan(self) -> int:
+        # As kiosk.js does: say which scan the list on screen starts with, get only newer rows back.
         body = urlencode({"code": self.next_code(), "idem": uuid.uuid4().hex, "worker_badge": self.badge,
-                          "verdict": "pass"}).encode()
-        return self.request("POST", f"/station/{self.station}/scan?lang=zh", body,
+                          "verdict": "pass", "recent_after": self.recent_top}).encode()
+        status = self.request("POST", f"/station/{self.station}/scan?lang=zh", body,
                             {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true",
                              "Cookie": self.cookie, "X-CSRF-Token": self.csrf})
+        top = RECENT_TOP.search(self.answer or b"")
+        if status == 200 and top:
+            self.recent_top = top.group(1).decode()
+        return status
 
     def trivial(self) -> int:
         return self.request("GET", "/api/health")

@@ -228,8 +228,30 @@ def run_compiled(entry, **values):
     query, sql, order = entry
     cursor = database.execute_sql(sql, [values[name] for name in order])
     if hasattr(query, "_get_cursor_wrapper") and sql.lstrip().upper().startswith("SELECT"):
-        return list(query._get_cursor_wrapper(cursor))  # peewee's own row hydration, same shapes
+        return _rows(sql, query._get_cursor_wrapper(cursor))  # peewee's own row hydration, same shapes
     return cursor
+
+
+_row_plans: dict = {}
+
+
+def _rows(sql: str, wrapper) -> list:
+    """All rows, with peewee's plan for turning columns into models worked out once per query.
+
+    peewee works out which column goes to which model on every cursor (for a join, longer than
+    the query takes); the same SQL always gets the same columns, so the plan is kept and reused.
+    """
+    key = (sql, type(wrapper), getattr(wrapper, "model", None))
+    plan = _row_plans.get(key)
+    if plan is not None:
+        wrapper.__dict__.update(plan)
+        wrapper.initialized = True
+        return list(wrapper)
+    before = set(vars(wrapper))
+    rows = list(wrapper)
+    if wrapper.initialized:  # at least one row came back: the plan exists now
+        _row_plans[key] = {name: value for name, value in vars(wrapper).items() if name not in before}
+    return rows
 
 
 def in_ids(field, ids):

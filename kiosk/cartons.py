@@ -31,6 +31,9 @@ class Settings:
     sscc_extension: int = 0
     label_lang: str = "zh"  # language printed on carton labels, pick lists and manifests
     location_prefix: str = "LOC-"  # a scanned code starting with this names a warehouse bin
+    gs1_label_customers: tuple[str, ...] = ()  # customer codes whose cartons get the GS1 logistic label
+    gs1_label_mm: tuple[float, float] = (100.0, 150.0)  # its stock: 100 x 150 mm, or A6 (105 x 148)
+    plant_name: str = ""  # "From:" on the GS1 logistic label
 
 
 SETTINGS = Settings()
@@ -48,6 +51,11 @@ def configure(config: Mapping) -> Settings:
     SETTINGS.sscc_extension = extension
     SETTINGS.label_lang = str(config.get("LABEL_LANG") or config.get("DEFAULT_LANG") or "zh")
     SETTINGS.location_prefix = str(config.get("LOCATION_PREFIX") or "LOC-")
+    customers = config.get("GS1_LABEL_CUSTOMERS") or ()
+    SETTINGS.gs1_label_customers = tuple(str(c) for c in ([customers] if isinstance(customers, str) else customers))
+    width, height = config.get("GS1_LABEL_MM") or (100.0, 150.0)
+    SETTINGS.gs1_label_mm = (float(width), float(height))
+    SETTINGS.plant_name = str(config.get("PLANT_NAME") or "")
     return SETTINGS
 
 
@@ -153,11 +161,13 @@ class Printed:
         return self.ok and self.offline_since is not None
 
 
-def queue_labels(printer_name: str | None, cartons: list[Carton], replacement: bool = False) -> Printed:
-    """Queue the cartons' labels, in carton order, on the label printer (rendering: kiosk/documents.py)."""
+def queue_labels(printer_name: str | None, cartons: list[Carton], replacement: bool = False, reason: str = "",
+                 by: str = "") -> Printed:
+    """Queue the cartons' labels, in carton order, on the label printer (rendering: kiosk/documents.py).
+    A replacement says why (`reason`) and who asked (`by`)."""
     from kiosk.documents import print_carton_labels
 
-    return print_carton_labels(cartons, printer_name, replacement)
+    return print_carton_labels(cartons, printer_name, replacement, reason=reason, by=by)
 
 
 # -- stock -----------------------------------------------------------------------------------------

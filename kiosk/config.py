@@ -38,6 +38,8 @@ class Defaults:
     # packing, warehouse and loading (docs/shipping.md)
     SSCC_COMPANY_PREFIX = ""  # the plant's GS1 company prefix (6-12 digits): carton labels then carry an SSCC-18
     SSCC_EXTENSION = 0  # SSCC extension digit, 0-9
+    GS1_LABEL_CUSTOMERS = ()  # customer codes whose cartons get the GS1 logistic label (100 x 150 mm, needs SSCC)
+    GS1_LABEL_MM = (100, 150)  # that label's stock: (100, 150), or A6 (105, 148)
     LABEL_LANG = None  # language of carton labels, pick lists and manifests (zh or en); None: DEFAULT_LANG
     LOCATION_PREFIX = "LOC-"  # a code scanned at warehouse-in that starts with this names a bin: LOC-A01
     # delivery notes (docs/clerk-guide-delivery.md)

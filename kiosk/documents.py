@@ -102,8 +102,14 @@ def job_card_layout_for(card: JobCard, printer: Printer | None = None, lang: str
 
 def carton_layout_for(carton: Carton, printer: Printer | None = None, lang: str | None = None,
                       replacement: bool = False) -> Layout:
+    doc = carton_doc(carton, replacement)
+    if doc.sscc and carton.order_line.order.customer.code in SETTINGS.gs1_label_customers and (
+            printer is None or printer.language != "escpos"):
+        # This customer's receiving needs the GS1 logistic label (on the label printer's A6 stock).
+        return labels.gs1_logistic_label_layout(doc, lang or SETTINGS.label_lang, SETTINGS.plant_name,
+                                                *SETTINGS.gs1_label_mm)
     size = label_size(printer, "carton_label_mm")
-    return labels.carton_label_layout(carton_doc(carton, replacement), lang or SETTINGS.label_lang, *size)
+    return labels.carton_label_layout(doc, lang or SETTINGS.label_lang, *size)
 
 
 def pick_list_layout_for(pick_list: PickList, lang: str | None = None) -> Layout:
@@ -126,8 +132,10 @@ def render_for_printer(layout: Layout, printer: Printer) -> bytes:
 # -- queueing --------------------------------------------------------------------------------------
 
 
-def queue_layouts(printer_name: str | None, build: Callable[[Printer], Iterable[tuple[str, Layout]]]) -> Printed:
-    """Render what `build(printer)` lays out, in order, for the named printer and queue it in one go."""
+def queue_layouts(printer_name: str | None, build: Callable[[Printer], Iterable[tuple[str, Layout]]],
+                  reason: str = "", by: str = "") -> Printed:
+    """Render what `build(printer)` lays out, in order, for the named printer and queue it in one go
+    (a reprint says why and who asked: `reason`, `by`)."""
     if not printer_name:
         return Printed(None)
     printer = Printer.get_or_none(Printer.name == printer_name)
@@ -136,7 +144,7 @@ def queue_layouts(printer_name: str | None, build: Callable[[Printer], Iterable[
                                             name=printer_name))
     try:
         payloads = [(document, render_for_printer(layout, printer)) for document, layout in build(printer)]
-        jobs = enqueue_many(printer.name, payloads) if payloads else []
+        jobs = enqueue_many(printer.name, payloads, reason=reason, by=by) if payloads else []
     except PrintingError as error:
         return Printed(printer.name, 0, error.message)
     except Exception as error:  # a document that cannot be rendered must not fail what asked for it
@@ -161,11 +169,19 @@ def print_job_card(card: JobCard, printer_name: str | None, lang: str | None = N
 
 
 def print_carton_labels(cartons: list[Carton], printer_name: str | None, replacement: bool = False,
-                        lang: str | None = None) -> Printed:
-    """Queue carton labels in the order given (all of a unit's cartons together)."""
-    return queue_layouts(printer_name, lambda printer: [
+                        lang: str | None = None, reason: str = "", by: str = "") -> Printed:
+    """Queue carton labels in the order given (all of a unit's cartons together). A replacement label
+    is a reprint: it records why and who, and clears the carton's voided label once queued."""
+    if replacement and not reason:
+        reason = "replacement label"
+    printed = queue_layouts(printer_name, lambda printer: [
         (f"carton {carton.code}", carton_layout_for(carton, printer, lang, replacement)) for carton in cartons
-    ])
+    ], reason=reason if replacement else "", by=by)
+    if replacement and printed.ok:
+        from kiosk.label_voids import cleared_by_reprint
+
+        cleared_by_reprint(cartons)
+    return printed
 
 
 def print_pick_list(pick_list: PickList, printer_name: str | None, lang: str | None = None) -> Printed:

@@ -112,3 +112,26 @@ def test_golden_ascii_carton_label():
     if os.environ.get("KIOSK_UPDATE_GOLDEN") == "1":
         path.write_bytes(tspl)
     assert tspl == path.read_bytes()
+
+
+@pytest.mark.parametrize(("text", "size_mm"),
+                         [("喆堃镕", 3.5), ("𠮷野家", 3.5), ("沪A·D8812", 4.0), ("沪B·12345", 4.0)])
+def test_bitmap_rows_are_padded_with_paper_so_no_bar_prints_at_the_right_edge(text, size_mm):
+    """Every bit after the drawing in a BITMAP row is 1 (no dot); rendered, the edge columns are paper."""
+    tspl = render_tspl(Layout(100, 20, (Text(3, 2, text, size_mm),)), cjk_font=None)
+    start = tspl.index(b"BITMAP ")
+    x, y, row_bytes, rows, _mode, rest = tspl[start + 7 :].split(b",", 5)
+    width, row_bytes, rows = fonts.text_bitmap(text, round(size_mm * 203 / 25.4)).width, int(row_bytes), int(rows)
+    assert row_bytes * 8 > width  # there is padding to look at
+    data = rest[: row_bytes * rows]
+    # the bytes themselves: unpack each row and look at the padding bits
+    for row in range(rows):
+        bits = "".join(f"{byte:08b}" for byte in data[row * row_bytes : (row + 1) * row_bytes])
+        assert set(bits[width:]) == {"1"}, (row, bits[width - 4 :])
+    # and rendered, as a printer would: the last column of the bitmap and the one after hold no ink,
+    # while the drawing itself has ink
+    label = tspl_image(tspl)  # mode "1", 1 = ink
+    left, top = int(x), int(y)
+    for column in (left + row_bytes * 8 - 1, left + width):
+        assert not any(label.getpixel((column, top + r)) for r in range(rows)), column
+    assert any(label.getpixel((c, top + r)) for c in range(left, left + width) for r in range(rows))

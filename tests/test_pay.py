@@ -241,3 +241,28 @@ def test_schema_v5_upgrades_an_older_database_in_place(tmp_path):
         assert old.table_exists("pay_rate")
         assert "scan_event_worker_id_at" in {i.name for i in old.get_indexes("scan_event")}
         assert schema.migrate(old) == []
+
+
+def test_any_station_sends_units_back_or_scraps_them_and_the_passer_there_pays(plant):
+    rate(station="whitebody", unit_fen=100, deduct_percent=100)
+    rate(station="finishing", unit_fen=100, deduct_percent=100)
+    order = make_order(lines=[("DT-120", 5)])
+    card = cards_of(order)[0]
+    scan("whitebody", card.code, badge="W001")
+    refused = scan("finishing", card.code, badge="W002", defect_action="send_back", failed_units="2")
+    assert refused.outcome == "rejected"  # no reason, no station: nothing happens
+    sent = scan("finishing", card.code, badge="W002", defect_action="send_back", failed_units="2",
+                defect="Crack", rework_station="whitebody")
+    assert sent.outcome == "warning" and sent.action == "send_back"
+    from db.models import JobCard
+
+    rework = JobCard.get(JobCard.code == sent.detail["rework_card"])
+    assert rework.units == 2 and rework.parent_id == card.id
+    assert JobCard.get_by_id(card.id).units == 3 and JobCard.get_by_id(card.id).next_seq == 1  # still waits here
+    scrapped = scan("finishing", card.code, badge="W002", defect_action="scrap", failed_units="1", defect="Dent")
+    assert scrapped.action == "scrap" and JobCard.get_by_id(card.id).units == 2
+    assert scan("finishing", card.code, badge="W002").ok  # the good units pass on
+    pay = day_pay()
+    assert pay[worker("W001").id].deductions == -200  # the two units sent back to white-body
+    assert pay[worker("W002").id].deductions == 0  # scrap without a responsible station costs no one
+    assert pay[worker("W002").id].earned == 200

@@ -188,3 +188,17 @@ def test_a_job_left_sending_by_a_crash_is_flagged_and_never_sent_again(database)
     assert printing.stored_message(PrintJob.get_by_id(first.id).last_error) == printing.INTERRUPTED
     with pytest.raises(printing.PrintingError):
         printing.cancel(first.id)
+
+
+def test_a_printer_that_answered_before_and_falls_silent_keeps_its_jobs_queued(database):
+    with LoopbackPrinter() as loopback:
+        printer = make_printer(uri=loopback.uri + "?status_timeout=0.2")
+        first, second = carton_labels(2)
+        queue(printer, [first])
+        assert printing.deliver_pending(printer) == 1
+        loopback.answers = False  # stuck: it still takes connections, it no longer answers
+        queue(printer, [second])
+        assert printing.deliver_pending(printer) == 0
+        assert loopback.received() == first
+    assert statuses(printer) == ["printed", "queued"]
+    assert "does not answer" in error_of(printer)

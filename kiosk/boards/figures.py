@@ -7,11 +7,15 @@ How the status is decided (the board says the same in words):
 - the plant is assumed to work orders by due date (earliest first), so the work *ahead of and
   including* an order at a stage is the units still to go through it for every open order due
   no later than this one;
-- days needed = the largest, over the stages this order still needs, of that work / the pace;
+- days needed = the largest, over the production stages this order still needs, of that work / the
+  pace; work already done counts as done wherever it waits, and loading is not a production stage
+  (it waits for the truck), so an order in stock is never "at risk" for production;
 - late: the due date has passed and the order still has work left;
   at risk: days needed > days left (counting today, so an order due today has 1 day), or a
   stage it still needs moved nothing in PACE_DAYS days and it is due within UNKNOWN_PACE_DAYS;
   on track: everything else.
+- a late or at-risk order names the station holding most of its remaining units (through the stage
+  before it, not yet through it).
 
 Cost: a handful of grouped queries over orders, lines, job cards and cartons, plus one range
 query on the event log's `at` index for the pace - never a scan of the whole log.
@@ -73,6 +77,7 @@ class OrderRow:
     delay_reason: Msg | None = None  # the latest one a supervisor recorded
     awaiting_payment: bool = False  # finance has not released it for shipping (kiosk/payments.py)
     outside: list[OutRow] = field(default_factory=list)  # its cards out at suppliers (kiosk/outside_work.py)
+    held_at: Station | None = None  # where most of its remaining units wait (late and at-risk orders)
 
     @property
     def complete(self) -> bool:
@@ -166,7 +171,7 @@ def delay_reasons(only: list[int] | None = None) -> dict[int, Msg]:
     open_ids = Order.select(Order.id).where(_open(only))
     found: dict[int, Msg] = {}
     for order_id, reason, note in (OrderDelay.select(OrderDelay.order, OrderDelay.reason, OrderDelay.note)
-                                   .where(in_ids(OrderDelay.order, open_ids))
+                                   .where(in_ids(OrderDelay.order, open_ids) & OrderDelay.cleared_at.is_null())
                                    .order_by(OrderDelay.at, OrderDelay.id).tuples()):
         found[order_id] = msg("{reason}, note: {note}", reason=delay_label(reason), note=note) if note \
             else delay_label(reason)
@@ -207,13 +212,33 @@ def order_board(today: dt.date, now: dt.datetime | None = None, pace: dict[int, 
     return board
 
 
+def holding_station(stages: list[StageProgress]) -> Station | None:
+    """The station holding most of the order's remaining units: those through the stage before it (or
+    not started, for the first) and not yet through it; the earliest such station on a tie."""
+    best, most, before = None, 0, None
+    for stage in stages:
+        if not stage.applies:
+            continue
+        arrived = stage.total if before is None else min(before, stage.total)
+        waiting = arrived - stage.done
+        if waiting > most:
+            best, most = stage.station, waiting
+        before = stage.done
+    return best
+
+
+def production_stage(stage: StageProgress) -> bool:
+    """Loading waits for the truck, not for the plant's pace: finished goods in stock are not at risk."""
+    return stage.applies and stage.station.kind != "loading"
+
+
 def judge(rows: list[OrderRow], pace: dict[int, float]) -> None:
     """Set days needed and status on each row (see the module docstring for the rule)."""
     ahead: dict[int, int] = defaultdict(int)  # station id -> units still to do, orders due so far
     for row in sorted(rows, key=lambda r: (r.due_date, r.order_id)):
         needed: float | None = 0.0
         for stage in row.stages:
-            left = stage.total - stage.done if stage.applies else 0
+            left = stage.total - stage.done if production_stage(stage) else 0
             if left <= 0:
                 continue
             ahead[stage.station.id] += left
@@ -223,6 +248,7 @@ def judge(rows: list[OrderRow], pace: dict[int, float]) -> None:
             elif needed is not None:
                 needed = max(needed, ahead[stage.station.id] / rate)
         row.days_needed = None if needed is None else round(needed, 1)
+        row.held_at = None
         if row.complete:
             row.status = "on_track"
         elif row.days_left < 0:
@@ -231,6 +257,8 @@ def judge(rows: list[OrderRow], pace: dict[int, float]) -> None:
             row.status = "at_risk" if row.days_left < UNKNOWN_PACE_DAYS else "on_track"
         else:
             row.status = "at_risk" if needed > row.days_left + 1 else "on_track"
+        if row.status != "on_track":
+            row.held_at = holding_station(row.stages)
 
 
 def refresh_rows(board: Board, order_ids: list[int]) -> Board:

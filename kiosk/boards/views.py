@@ -119,7 +119,8 @@ def station_board():
     since = _since()
     data = report.day_report(day, today=today())
     return render_template("boards/stations.html", report=data, since=since, day=day,
-                           previous=day - dt.timedelta(days=1), following=day + dt.timedelta(days=1))
+                           previous=day - dt.timedelta(days=1), following=day + dt.timedelta(days=1),
+                           tv=request.args.get("tv") == "1", tv_seconds=current_app.config["BOARD_TV_SECONDS"])
 
 
 @bp.get("/board/stations/report.<fmt>")

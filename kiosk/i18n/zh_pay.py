@@ -104,6 +104,15 @@ ZH = {
     "Two tiers start at the same number of units.": "有两个阶梯从相同件数开始。",
     "after {n}: {amount}": "超过 {n} 件：{amount}",
     "crew": "班组",
+    "Send back or scrap": "退回或报废",
+    "Send back": "退回",
+    "responsible": "责任工位",
+    "Tap here, then scan the card": "点这里，再扫工单卡",
+    "Choose send back or scrap.": "请选择退回或报废。",
+    "Card {card}: {units} units scrapped ({defect}). {good} good units still wait here. Tell the clerk: order {order} is {units} units short.":
+        "工单卡 {card}：报废 {units} 件（{defect}）。{good} 件良品仍在本工位等待。请告诉跟单员：订单 {order} 少 {units} 件。",
+    "Card {card}: {units} units sent back to {station} ({defect}) on rework card {rework}. {printing} {good} good units still wait here.":
+        "工单卡 {card}：{units} 件退回 {station}（{defect}），返工卡 {rework}。{printing}{good} 件良品仍在本工位等待。",
     "Fabric / finish": "面料/工艺",
     "Finish: {finish}": "面料/工艺：{finish}",
     "Note: {note}": "备注：{note}",

@@ -20,6 +20,7 @@ from kiosk.labels.escpos_receipt import render_escpos
 from kiosk.labels.fonts import FontMissing
 from kiosk.labels.layout import (
     carton_label_layout,
+    gs1_logistic_label_layout,
     job_card_layout,
     manifest_layout,
     pick_list_layout,
@@ -50,6 +51,7 @@ __all__ = [
     "QRCode",
     "Text",
     "carton_label_layout",
+    "gs1_logistic_label_layout",
     "job_card_layout",
     "make_sscc",
     "manifest_layout",

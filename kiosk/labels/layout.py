@@ -46,6 +46,10 @@ __all__ = [
 
 MARGIN = 3.0
 MODULES_MM = (0.375, 0.25)  # 3 and 2 dots at 203 dpi: the widest bars that fit are the easiest to scan
+# GS1 logistic label (GS1 General Specifications, SSCC in GS1-128): X at least 0.495 mm, bars at least
+# 31.75 mm tall. 0.5 mm is 4 dots at 203 dpi and 6 at 300.
+GS1_MODULE_MM = 0.5
+GS1_BAR_HEIGHT_MM = 32.0
 
 
 def fit_size(text: str, size: float, width: float, smallest: float = 2.5) -> float:
@@ -122,9 +126,11 @@ def carton_label_layout(doc: CartonDoc, lang: str, width_mm: float = 100, height
         elements.append(Box(w - MARGIN - mark_width, y, mark_width, mark_size * 1.6, 0.4))
         elements.append(Text(w - MARGIN - mark_width, y + mark_size * 0.3, mark, mark_size, True, "center", mark_width))
         head_width = inner - mark_width - 2
-    size = fit_size(doc.customer, 6 * s, head_width)
+    # On a receipt printer (72 mm) the customer prints at double size at least: read from a metre away.
+    head = 6 * s if w >= 90 else 6.5
+    size = fit_size(doc.customer, head, head_width, smallest=2.5 if w >= 90 else 4.5)
     elements.append(Text(MARGIN, y, clip(doc.customer, size, head_width), size, True, width=head_width))
-    y += 6 * s * TEXT_LINE_FACTOR
+    y += head * TEXT_LINE_FACTOR
 
     body = 3.5 * s
     for text in (
@@ -170,6 +176,62 @@ def carton_label_layout(doc: CartonDoc, lang: str, width_mm: float = 100, height
             Barcode128(w / 2, y, doc.code, height, barcode_module(doc.code, w), doc.code, align="center",
                        text_size=hri)
         )
+    return Layout(w, h, tuple(elements), name=f"carton {doc.code}")
+
+
+def gs1_logistic_label_layout(doc: CartonDoc, lang: str, sender: str = "", width_mm: float = 100,
+                              height_mm: float = 150) -> Layout:
+    """GS1 logistic label (100 x 150 mm or A6) for customers whose receiving needs one: from / to at the
+    top, a text block of data titles (SSCC, order, content, count), and at the bottom the SSCC as GS1-128
+    with AI (00) at X = 0.5 mm, bars 32 mm tall, its (00) line under it. The carton's own code is kept
+    small above the GS1 block, so the plant's scanners still find it."""
+    if not doc.sscc:
+        raise ValueError("a GS1 logistic label needs the carton's SSCC (set SSCC_COMPANY_PREFIX)")
+    w, h = width_mm, height_mm
+    inner = w - 2 * MARGIN
+    elements: list[Element] = []
+    y = MARGIN
+    small, body = 3.0, 4.0
+    if sender:
+        elements.append(Text(MARGIN, y, clip(gettext("From: {name}", lang, name=sender), small, inner), small,
+                             width=inner))
+        y += small * TEXT_LINE_FACTOR
+    elements.append(Text(MARGIN, y, gettext("To:", lang), small, width=inner))
+    y += small * TEXT_LINE_FACTOR
+    size = fit_size(doc.customer, 8.0, inner, smallest=4.0)
+    elements.append(Text(MARGIN, y, clip(doc.customer, size, inner), size, True, width=inner))
+    y += size * TEXT_LINE_FACTOR
+    for line in wrap(doc.destination, body, inner)[:2]:
+        elements.append(Text(MARGIN, y, line, body, width=inner))
+        y += body * TEXT_LINE_FACTOR
+    y += 1.0
+    elements.append(Line(MARGIN, y, w - MARGIN, y, 0.5))
+    y += 2.0
+    titles = (  # GS1 data titles stay in English, as receiving docks read them
+        ("SSCC", human_readable(doc.sscc).replace("(00) ", "")),
+        ("ORDER", doc.order_number),
+        ("CONTENT", f"{doc.product_model} {doc.product_name}".strip()),
+        ("COUNT", gettext("Carton {i} of {n}", lang, i=doc.package_no, n=doc.packages)),
+    )
+    for title, value in titles:
+        elements.append(Text(MARGIN, y, title, small, True, width=inner))
+        y += small * TEXT_LINE_FACTOR
+        value_size = fit_size(value, 5.0, inner, smallest=3.0)
+        elements.append(Text(MARGIN, y, clip(value, value_size, inner), value_size, True, width=inner))
+        y += value_size * TEXT_LINE_FACTOR + 0.5
+    code_height = 8.0
+    elements.append(Barcode128(w / 2, y, doc.code, code_height, barcode_module(doc.code, w), doc.code,
+                               align="center", text_size=small))
+    y += code_height + small * TEXT_LINE_FACTOR + 1.0
+    elements.append(Line(MARGIN, y, w - MARGIN, y, 0.5))
+    hri = 4.0
+    element_string = gs1_element_string(doc.sscc)
+    top = h - MARGIN - hri * TEXT_LINE_FACTOR - 0.5 - GS1_BAR_HEIGHT_MM
+    elements.append(Text(MARGIN, top - small * TEXT_LINE_FACTOR - 0.5, "SSCC", small, True, width=inner))
+    if top < y + 2:
+        raise ValueError(f"a {w:g} x {h:g} mm label is too small for a GS1 logistic label")
+    elements.append(Barcode128(w / 2, top, element_string, GS1_BAR_HEIGHT_MM, GS1_MODULE_MM,
+                               human_readable(doc.sscc), gs1=True, align="center", text_size=hri))
     return Layout(w, h, tuple(elements), name=f"carton {doc.code}")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from PIL import ImageChops
+from PIL import Image, ImageChops
 
 from kiosk.labels import fonts
 from kiosk.labels.charsets import covered, encode
@@ -57,8 +57,12 @@ def code128m_data(data: str) -> str:
 def text_bitmap_command(text: str, size_px: int, bold: bool) -> tuple[bytes, bytes, int]:
     """(',width_bytes,height,0,' part, data, width in dots) for a BITMAP of `text`, 0 = ink."""
     bitmap = fonts.text_bitmap(text, size_px, bold)
-    data = ImageChops.invert(bitmap).tobytes()
     row_bytes = (bitmap.width + 7) // 8
+    # Pad each row to whole bytes with paper first: in TSPL a 0 bit is a dot, so padding left at 0
+    # (what tobytes() adds after inverting) prints a black bar down the bitmap's right edge.
+    padded = Image.new("1", (row_bytes * 8, bitmap.height), 0)
+    padded.paste(bitmap, (0, 0))
+    data = ImageChops.invert(padded).tobytes()
     return f",{row_bytes},{bitmap.height},0,".encode(), data, bitmap.width
 
 

@@ -29,9 +29,10 @@ from kiosk.clock import PLANT_TZ
 from kiosk.pay.money import percent_of, split
 from kiosk.pay.rates import RateBook, tiered_amount
 
-EARNING_ACTIONS = ("pass", "qc_pass", "qc_fail", "pack", "store", "load")
+EARNING_ACTIONS = ("pass", "qc_pass", "qc_fail", "qc_scrap", "pack", "store", "load")
 CARTON_ACTIONS = ("store", "load")  # one carton per scan
-FAULT_ACTIONS = ("qc_fail", "send_back", "scrap")  # units failed: the passer at the responsible station pays
+# units failed: the worker who passed them at the responsible station pays
+FAULT_ACTIONS = ("qc_fail", "qc_scrap", "send_back", "scrap")
 MAX_LATE = dt.timedelta(days=8)  # offline scans arrive at most 7 days late (kiosk/scans.py MAX_CLOCK_SKEW)
 
 _COLUMNS = """e.id, e.at, e.scanned_at, e.station_id, e.worker_id, e.action, e.units, e.detail, e.code,
@@ -193,15 +194,6 @@ def _earners(event: PayEvent) -> list[list[int]]:
     return [[event.worker_id, 1]] if event.worker_id is not None else []
 
 
-def _units_and_cartons(event: PayEvent) -> tuple[int, int]:
-    if event.action in CARTON_ACTIONS:
-        return 0, 1
-    units = event.units
-    if event.action == "qc_fail":  # the inspector inspected the failed units too
-        units += int(event.detail.get("failed_units") or 0)
-    return units, units * event.cartons_per_unit
-
-
 # -- passes, summed per group ----------------------------------------------------------------------
 
 _ROW_COLUMNS = "e.id, e.at, e.scanned_at, e.station_id, e.worker_id, e.action, e.units, e.detail, e.job_card_id, " \
@@ -344,8 +336,9 @@ def group_rows(rows, book: RateBook, undone: set[int], locks: Locks, low: dt.dat
             n_units, cartons = 0, 1
         else:
             n_units = units
-            if action == "qc_fail":  # the inspector inspected the failed units too
-                n_units += int(json.loads(detail).get("failed_units") or 0)
+            if action == "qc_fail" or action == "qc_scrap":  # the inspector inspected the failed units too
+                facts = json.loads(detail)
+                n_units += int(facts.get("failed_units") or facts.get("scrapped_units") or 0)
             cartons = n_units * info[2]
         key = (party, day, station, info[0], info[1], info[3])
         segs = found.get(key)
@@ -426,7 +419,8 @@ def _responsible_station(event: PayEvent, stations_by_code: dict[str, int]) -> i
 
 
 def _failed_units(event: PayEvent) -> int:
-    return int(event.detail.get("failed_units") or event.detail.get("units") or 0)
+    detail = event.detail
+    return int(detail.get("failed_units") or detail.get("scrapped_units") or detail.get("units") or 0)
 
 
 def deduction_lines(faults: list[PayEvent], book: RateBook, undone: set[int], locks: Locks,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kiosk.i18n import msg
 from kiosk.scans import Outcome, ScanRequest
-from kiosk.stations import register
+from kiosk.stations import defects, register
 from kiosk.stations.cards import advance, check_card, load_card, route_stations, station_label
 
 
@@ -15,6 +15,8 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
     rejection = check_card(card, station, request.code)
     if rejection:
         return rejection
+    if request.options.get("defect_action"):  # send back or scrap some units (kiosk/stations/defects.py)
+        return defects.record(station, request, card)
     stations = route_stations(card.route_id)
     advance(card, len(stations))
     if card.status == "done":
