@@ -29,6 +29,7 @@ from kiosk.shipping import delivery_views, label_views
 from kiosk.shipping import views as shipping
 from kiosk.stations import api, camera_views, scanner_views
 from kiosk.stations import views as stations
+from kiosk.web import BoundedInt
 
 # Every area's pages, one blueprint each, named for what it serves.
 BLUEPRINTS = [stations.bp, scanner_views.bp, orders.bp, api.bp, camera_views.bp, admin.bp, supervisor_views.bp,
@@ -41,13 +42,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     """App factory: defaults, then instance/config.py, then KIOSK_* environment, then `test_config`."""
     app = Flask("kiosk", instance_path=os.environ.get("KIOSK_INSTANCE") or None,
                 instance_relative_config=True)
+    app.url_map.converters["int"] = BoundedInt  # before any route: ids beyond a database integer are 404
     app.config.from_object(Defaults)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("KIOSK")
     else:
         app.config.from_mapping(test_config)
-    os.makedirs(app.instance_path, exist_ok=True)
+    _private_instance(app.instance_path)
     _secret_key(app)
     settings.configure(app.config)  # the one place the domain's settings are read
 
@@ -61,14 +63,46 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+def _private_instance(path: str) -> None:
+    """The instance folder holds password hashes (the SQLite file), the secret key and customers' photos:
+    folders 0700 and files 0600 (the process's umask makes every file it creates so, WAL files too)."""
+    os.umask(os.umask(0o077) | 0o077)
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    try:
+        os.chmod(path, 0o700)
+        for name in os.listdir(path):
+            item = os.path.join(path, name)
+            if os.path.islink(item):
+                continue
+            os.chmod(item, 0o700 if os.path.isdir(item) else 0o600)
+    except OSError:
+        pass  # not ours to change (a shared, read-only instance): leave it
+
+
 def _secret_key(app: Flask) -> None:
-    """A per-install secret, generated once into the instance folder; never in the repo or logs."""
+    """A per-install secret, generated once into the instance folder; never in the repo or logs.
+
+    Several processes may start at once on an empty instance: each writes a whole key to a file of
+    its own (O_EXCL), then links it into place; the link is atomic and fails if another got there
+    first, and then everyone reads the one key that won. Never a half-written or empty key."""
     if app.config.get("SECRET_KEY"):
         return
     path = os.path.join(app.instance_path, "secret_key")
     if not os.path.exists(path):
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        mine = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(mine, path)
+        except FileExistsError:
+            pass  # another process's key won
+        finally:
+            os.unlink(mine)
     with open(path) as handle:
-        app.config["SECRET_KEY"] = handle.read().strip()
+        key = handle.read().strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it and start again (everyone will sign in again)")
+    app.config["SECRET_KEY"] = key

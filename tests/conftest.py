@@ -170,3 +170,11 @@ def shipped_order(plant):
 def photo_app(app, tmp_path):
     app.config["COMPLAINT_PHOTO_DIR"] = str(tmp_path / "photos")
     return app
+@pytest.fixture(autouse=True)
+def _fresh_sign_in_throttles():
+    """Failed sign-ins and PINs are counted per process (kiosk/people/throttle.py): each test starts clean."""
+    from kiosk.people.throttle import PIN, SIGN_IN
+
+    SIGN_IN.clear()
+    PIN.clear()
+    yield

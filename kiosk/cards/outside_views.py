@@ -18,7 +18,7 @@ bp = Blueprint("outside", __name__, url_prefix="/outside")
 
 
 @bp.get("/")
-@require(*STAFF, kiosk="any")
+@require(*STAFF)  # suppliers' phone numbers: signed-in staff only, never a display or an agent
 def outside_board():
     rows = outside_work.out_now()
     return render_template("cards/outside/board.html", rows=rows, overdue=sum(row.overdue for row in rows),

@@ -64,7 +64,7 @@ def note_detail(code: str):
 
 
 @bp.get("/delivery/notes/<code>.png")
-@require(*DELIVERY_DESK, kiosk="any")
+@require(*DELIVERY_DESK)  # a customer's name and address: desk staff only, never a display or an agent
 def note_png(code: str):
     """The note as the receipt printer prints it (the copy that comes back, unless copy=customer)."""
     note = _get_note(code)
@@ -74,7 +74,7 @@ def note_png(code: str):
 
 
 @bp.get("/delivery/notes/<code>/a4")
-@require(*DELIVERY_DESK, kiosk="any")
+@require(*DELIVERY_DESK)
 def note_a4(code: str):
     """The note on an A4 page, printed from the browser (print CSS); the barcode as the printers draw it."""
     note = _get_note(code)
