@@ -9,7 +9,6 @@ import re
 import uuid
 
 import pytest
-from kiosk.pay.crews import CREW_PREFIX
 from PIL import Image
 from pyzbar.pyzbar import decode
 
@@ -17,6 +16,7 @@ from db.models import PrintJob, ScanEvent, Station
 from kiosk.complaints.complaint import complaint_code
 from kiosk.core import commands
 from kiosk.core.commands import Command, CommandAnswer
+from kiosk.core.crews import CREW_PREFIX
 from kiosk.core.outcome import ScanRequest
 from kiosk.orders.orders import job_card_code
 from kiosk.people.users import BADGE_RE
