@@ -57,6 +57,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /station/<code>/scan": frozenset({K_HERE}),
     "POST /station/<code>/sign-out": frozenset({K_HERE}),
     "GET /station/<code>/worker": frozenset({K_HERE}),
+    # command barcodes and the scanner self-test (kiosk/stations/scanner_views.py)
+    "GET /station/<code>/commands": STAFF | KIOSKS,
+    "POST /station/<code>/commands/print": SUPERVISORS | {K_HERE},
+    "GET /station/<code>/scanner-test": STAFF | KIOSKS,
     # camera agents and other scanner programs: a paired device; the station in the body must be its own
     "POST /api/scan": frozenset({K_HERE}),
     # orders
@@ -121,6 +125,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /printers/<int:printer_id>/retry": PRINT_DESK,
     "GET /printers/jobs/<int:job_id>.png": PRINT_DESK,
     "POST /printers/jobs/<int:job_id>/reprint": PRINT_DESK,
+    "POST /printers/labels/void": PRINT_DESK,
     "POST /printers/jobs/<int:job_id>/cancel": PRINT_DESK,
     "POST /orders/<number>/cards/print": CARD_PRINTERS,
     "GET /labels/carton/<code>.png": STAFF | KIOSKS,
