@@ -112,7 +112,7 @@ def init_app(app: Flask) -> None:
 
 def dock_name(dock: str | None) -> str:
     """A pick list's dock in the reader's language: the loading station it names, else as typed."""
-    from kiosk import plant
+    from kiosk.core import plant
 
     dock = (dock or "").strip()
     for station in plant.stations() if dock else []:

@@ -7,8 +7,8 @@ import re
 
 from db.models import Order
 from kiosk.boards import trace
-from kiosk.importer import ImportFailed, import_orders
-from kiosk.shipping import create_pick_list
+from kiosk.orders.importer import ImportFailed, import_orders
+from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import login, post
 from tests.factories import make_order, scan
 from tests.test_shipping import stocked, whole

@@ -110,7 +110,7 @@ def _header_map(header: list[str]) -> dict[str, int]:
 
 def _number_faults(number: str) -> list[Msg]:
     from db.models import Order
-    from kiosk.orders import ORDER_NUMBER_RE
+    from kiosk.orders.orders import ORDER_NUMBER_RE
 
     if not ORDER_NUMBER_RE.match(number):
         return [msg("Order number “{number}” may use only letters, digits, - and _ (up to 32).", number=number[:40])]
@@ -122,7 +122,7 @@ def _number_faults(number: str) -> list[Msg]:
 def _line_faults(customer_code: str, line: LineInput) -> list[Msg]:
     """Every fault of one row's customer and line, not only the first (kiosk/orders.validate stops there)."""
     from db.models import Customer, Product
-    from kiosk.orders import MAX_UNITS_PER_LINE
+    from kiosk.orders.orders import MAX_UNITS_PER_LINE
 
     faults = []
     if not Customer.select().where(Customer.code == customer_code[:32]).exists():
