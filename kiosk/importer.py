@@ -22,6 +22,7 @@ COLUMNS = {
     "model": ("model", "model_no", "product", "型号", "产品型号"),
     "quantity": ("quantity", "qty", "数量"),
     "colour": ("colour", "color", "颜色"),
+    "finish": ("finish", "fabric", "面料", "工艺", "面料/工艺"),
     "rush": ("rush", "urgent", "加急"),
     "destination": ("destination", "ship_to", "收货地址", "目的地"),
     "note": ("note", "notes", "备注"),
@@ -140,7 +141,8 @@ def import_orders(filename: str, content: bytes, release: bool = False, card_uni
             errors.append(RowError(number, msg("Order {order} has a different customer or due date on row "
                                                "{row}.", order=order_number, row=first_row[order_number])))
             continue
-        entry.lines.append(LineInput(model_no=cell("model"), quantity=cell("quantity"), colour=cell("colour")))
+        entry.lines.append(LineInput(model_no=cell("model"), quantity=cell("quantity"), colour=cell("colour"),
+                                     finish=cell("finish")))
         try:  # check the line now, so each bad row is named
             validate(OrderInput(number="CHECK-ROW", customer_code=entry.customer_code, due_date=due,
                                 lines=[entry.lines[-1]]))
