@@ -302,36 +302,44 @@ class Groups:
 
 def group_rows(rows, book: RateBook, undone: set[int], locks: Locks, low: dt.datetime, high: dt.datetime,
                start_day: dt.date | None, end_day: dt.date | None, keep: bool = False) -> Groups:
-    """Sum passes per group. The hot loop of a settlement: one pass over plain tuples."""
+    """Sum passes per group. The hot loop of a settlement: one pass over plain tuples, lookups kept local."""
     as_text = bool(rows) and isinstance(rows[0][1], str)
     window = Window(book, low, high, as_text)
     products = Products({r[8] for r in rows if r[8] is not None}, {r[9] for r in rows if r[9] is not None})
+    cards, cartons_of = products.cards.get, products.cartons.get
     day_of = DayOf()
+    days = day_of.cache
     found: dict = {}
     groups = Groups(window, found)
     segment = window.segment
     has_segments = bool(window.keys)
+    locked = bool(locks.periods)
+    solo: dict = {}
     for row in rows:
         event_id, at, scanned, station, worker, action, units, detail, card, carton, _code = row
         if event_id in undone:
             continue
-        info = products.of(card, carton)
+        info = cards(card) if card is not None else (cartons_of(carton) if carton is not None else None)
         if info is None:
             continue
-        scan_at = scanned if scanned is not None else at
-        if scanned is not None and locks.periods:
-            day = locks.pay_day_of(_dt(at), _dt(scanned))
+        if scanned is None:
+            scan_at = at
+            day = days.get(at[:13]) if as_text else None
+            if day is None:
+                day = day_of(at)
         else:
-            day = day_of(scan_at)
+            scan_at = scanned
+            day = locks.pay_day_of(_dt(at), _dt(scanned)) if locked else day_of(scanned)
         if (start_day is not None and day < start_day) or (end_day is not None and day >= end_day):
             continue
-        crew = _crew_of(detail)
-        if crew is None:
-            if worker is None:
-                continue
-            party = ((worker, 1),)
+        if detail is not None and '"crew"' in detail:
+            party = _crew_of(detail)
+        elif worker is None:
+            continue
         else:
-            party = crew
+            party = solo.get(worker)
+            if party is None:
+                party = solo[worker] = ((worker, 1),)
         if action == "store" or action == "load":
             n_units, cartons = 0, 1
         else:
