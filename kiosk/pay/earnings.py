@@ -120,10 +120,9 @@ def _p() -> str:
 
 
 def load_events(start: dt.datetime, end: dt.datetime, where: str = "", params: tuple = (),
-                late: bool = True) -> list[PayEvent]:
-    """Accepted earning and fault events scanned before `end` and recorded from `start` (naive UTC), with
-    those recorded up to MAX_LATE after `end` when `late` (offline kiosks); plus an optional filter."""
-    actions = EARNING_ACTIONS + ("send_back", "scrap")
+                late: bool = True, actions: tuple = FAULT_ACTIONS) -> list[PayEvent]:
+    """Accepted events of these actions (failures, by default) scanned before `end` and recorded from `start`
+    (naive UTC), with those recorded up to MAX_LATE after `end` when `late` (offline kiosks)."""
     p = _p()
     sql = (f"SELECT {_COLUMNS} {_FROM} WHERE e.action IN ({_placeholders(actions)}) "
            f"AND e.outcome IN ({p}, {p}) AND e.at >= {p} AND e.at < {p} "
@@ -498,7 +497,8 @@ def responsible_passes(card_ids: set) -> dict:
         for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
             cursor = database.execute_sql(
                 f"SELECT {_COLUMNS} {_FROM} WHERE e.job_card_id IN ({_placeholders(chunk)}) "
-                f"AND e.action IN ({_placeholders(EARNING_ACTIONS)}) AND e.outcome IN ({p}, {p})",
+                f"AND {'e.action' if _is_pg() else '+e.action'} IN ({_placeholders(EARNING_ACTIONS)}) "
+                f"AND e.outcome IN ({p}, {p})",  # by the card index, not the action index (SQLite's unary +)
                 (*chunk, *EARNING_ACTIONS, "ok", "warning"))
             for event in _rows_to_events(cursor.fetchall()):
                 found.setdefault(event.job_card_id, []).append(event)
@@ -531,8 +531,7 @@ def period_lines(start_day: dt.date, end_day: dt.date, book: RateBook | None = N
     rows = raw_rows(start, end)
     groups = group_rows(rows, book, undone, locks, start - MAX_LATE, end + MAX_LATE, start_day, end_day)
     lines = pass_lines(groups, book)
-    faults = load_events(start, end, f"AND e.action IN ({_placeholders(FAULT_ACTIONS)})", FAULT_ACTIONS,
-                         late=False)
+    faults = load_events(start, end, late=False)  # failures are recorded online: no late window
     lines += deduction_lines(faults, book, undone, locks, start_day, end_day)
     lines += adjustment_lines(start_day, end_day)
     return lines
@@ -555,8 +554,7 @@ def worker_day_lines(worker_id: int, day: dt.date, book: RateBook | None = None)
     locks = Locks.load()
     rows = raw_rows(start, end, f"AND e.worker_id IN ({_placeholders(leads)})", tuple(sorted(leads)), by_worker=True)
     # failures are recorded online (QC needs the server), so no late window for them
-    faults = load_events(start, end, f"AND e.action IN ({_placeholders(FAULT_ACTIONS)})", FAULT_ACTIONS,
-                         late=False)
+    faults = load_events(start, end, late=False)  # failures are recorded online: no late window
     passes = responsible_passes({e.job_card_id for e in faults if e.job_card_id})
     undone = undone_of([r[0] for r in rows] + [e.id for e in faults]
                        + [e.id for key, found in passes.items() if not isinstance(key, tuple) for e in found])
