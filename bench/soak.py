@@ -219,6 +219,8 @@ class Kiosk(threading.Thread):
             if self.station == "qc":
                 self.post_scan(code, uuid.uuid4().hex)  # the look-up that opens the pass / fail panel
                 outcome = self.deliver(code, verdict="pass")
+            elif self.station == "warehouse":
+                outcome = self.deliver(code, location="A01")  # the bin this kiosk holds
             else:
                 outcome = self.deliver(code)
             if outcome not in ("ok", "warning"):

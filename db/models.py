@@ -312,6 +312,8 @@ class OrderDelay(BaseModel):
     note = CharField(max_length=500, default="")
     user = CharField(max_length=32, default="")
     at = DateTimeField(default=utcnow, index=True)
+    cleared_at = DateTimeField(null=True)  # a supervisor cleared it (schema v7): no longer shown as the reason
+    cleared_by = CharField(max_length=32, default="")
 
 
 # -- order follow-up: changes and the customer's status link ---------------------------------------

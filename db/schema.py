@@ -52,6 +52,9 @@ def _v7_andon_alerts_plan(database: Database) -> None:
     """Andon calls, alert channels, rules, their states and deliveries, and station plans (issue 19)."""
     database.create_tables([models.AndonCall, models.AlertChannel, models.AlertRule, models.AlertState,
                             models.AlertDelivery, models.StationPlan], safe=True)
+    if database.table_exists("order_delay"):  # clerks record delay reasons, supervisors clear them
+        _add_column(database, "order_delay", "cleared_at", "TIMESTAMP")
+        _add_column(database, "order_delay", "cleared_by", "VARCHAR(32) NOT NULL DEFAULT ''")
 
 
 def _v3_print_confirmation(database: Database) -> None:

@@ -32,6 +32,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.stations import views as station_views
 
     app.register_blueprint(station_views.bp)
+    from kiosk.stations import scanner_views  # command sheets and the scanner self-test
+
+    app.register_blueprint(scanner_views.bp)
     app.register_blueprint(order_views.bp)
     app.register_blueprint(api.bp)
     from kiosk.stations import camera_views

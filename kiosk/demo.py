@@ -127,12 +127,58 @@ def seed_orders(count: int = 30, seed: int = 7) -> list[Order]:
 
 def seed_demo() -> None:
     seed_plant()
+    seed_history()  # before the printers: a week of past work prints no labels
     seed_printers()
     seed_orders()
     seed_shipping()
     seed_complaints()
     seed_follow_up()
     seed_outside_and_delivery()
+
+
+def seed_history(days: int = 7, seed: int = 19) -> list[Order]:
+    """A week of work already done and shipped: orders due over the past days, scanned through every
+    station at a steady pace and loaded onto trucks. It gives each station a believable pace, so the
+    board shows a real mix of on-time, at-risk and late orders (kiosk/boards/figures.py)."""
+    from db.models import Carton, JobCard, OrderLine
+    from kiosk.shipping import create_pick_list
+    from kiosk.stations.cards import route_stations
+
+    rng = random.Random(seed)
+    now = utcnow()
+    customers = [c.code for c in Customer.select()]
+    models = [p.model_no for p in Product.select().join(Route).where(Route.name == "standard")] or \
+        [p.model_no for p in Product.select()]
+    shipped = []
+    for index in range(days):
+        start = now - dt.timedelta(days=days) + dt.timedelta(hours=24 * index + rng.randint(0, 3))
+        customer = rng.choice(customers)
+        order = create_order(OrderInput(
+            number=f"SO26H{index + 1:03d}", customer_code=customer, due_date=start.date() + dt.timedelta(days=1),
+            lines=[LineInput(model_no=rng.choice(models), quantity=rng.choice([10, 12, 15, 16, 18, 20]))]),
+            release=True)
+        at = start
+        for card in list(JobCard.select().join(OrderLine).where(OrderLine.order == order).order_by(JobCard.id)):
+            for station in route_stations(card.route_id):
+                if station.kind in ("warehouse", "loading"):
+                    break
+                at += dt.timedelta(minutes=rng.randint(20, 60))
+                _scan(station.code, card.code, rng.choice(WORKERS)[0], at, verdict="pass")
+        cartons = list(Carton.select().join(OrderLine).where(OrderLine.order == order).order_by(Carton.id))
+        for carton in cartons:
+            at += dt.timedelta(seconds=rng.randint(20, 60))
+            _scan("warehouse", carton.code, "W008", at, location="H01")
+        pick_list = create_pick_list(customer, {line.id: line.quantity for line in order.lines}, "", "loading",
+                                     ship_date=at.date())
+        _scan("loading", pick_list.code, "W004", at)
+        for carton in cartons:
+            at += dt.timedelta(seconds=rng.randint(10, 30))
+            _scan("loading", carton.code, "W004", at, pick_list=pick_list.code)
+        _scan("loading", pick_list.code, "W004", at, finish="1")
+        shipped.append(order)
+    with write_transaction():
+        ScanEvent.update(at=ScanEvent.scanned_at).where(ScanEvent.scanned_at.is_null(False)).execute()
+    return shipped
 
 
 # Demo printers: name, address, language, options, and the stations that use them (code, "label"/"receipt").

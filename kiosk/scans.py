@@ -17,10 +17,13 @@ from peewee import IntegrityError, Value
 from db import compiled, is_postgres, run_compiled, write
 from db.models import JobCard, ScanEvent, Station, Worker, utcnow
 from kiosk import events, plant
+from kiosk.core.scanned import normalise as normalise_scanned
+from kiosk.core.scanned import two_codes
 from kiosk.i18n import Msg, msg
 from kiosk.pay import crews
 
-CODE_RE = re.compile(r"^[\x21-\x7e]{1,64}$")  # what a Code128 scanner can type: printable ASCII
+# what a Code128 scanner can type: printable ASCII, and GS1's group separator (GS) inside a code
+CODE_RE = re.compile(r"^[\x21-\x7e](?:[\x21-\x7e\x1d]{0,62}[\x21-\x7e])?$")
 IDEM_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 MAX_CLOCK_SKEW = dt.timedelta(days=7)
 
@@ -120,15 +123,21 @@ class ScanResult:
 def validate(request: ScanRequest) -> None:
     if not IDEM_RE.match(request.idem_key or ""):
         raise ScanInputError(msg("This scan has no valid request key; reload the page and scan again."))
-    code = (request.code or "").strip()
+    code = normalise_scanned(request.code or "")  # full width, case, spaces (kiosk/core/scanned.py)
     if not code:
         raise ScanInputError(msg("Nothing was scanned."))
+    both = two_codes(code)
+    if both:
+        raise ScanInputError(msg("Two codes arrived as one scan ({codes}): nothing was recorded. Scan them one at "
+                                 "a time.", codes=" · ".join(both)[:80]))
     if not CODE_RE.match(code):
         raise ScanInputError(
             msg("“{code}” is not a code this plant prints. Scan the barcode on the card or label.",
                 code=_printable(code)[:40])
         )
     request.code = code
+    if request.worker_badge is not None:
+        request.worker_badge = normalise_scanned(request.worker_badge)
     if request.worker_badge is not None and not CODE_RE.match(request.worker_badge):
         raise ScanInputError(msg("That badge code is not valid. Scan your badge again."))
     if request.scanned_at is not None:

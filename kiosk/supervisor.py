@@ -270,6 +270,19 @@ def record_delay(order: Order, reason: str, note: str, user: str) -> OrderDelay:
     return delay
 
 
+def clear_delay(delay: OrderDelay, user: str) -> OrderDelay:
+    """A supervisor clears a delay reason (recorded in error, or no longer true); it stays in the history."""
+    if delay.cleared_at is not None:
+        raise ActionRefused(msg("This delay reason was already cleared."))
+    with write_transaction():
+        delay.cleared_at, delay.cleared_by = utcnow(), user[:32]
+        delay.save()
+        record_action("delay_clear", user, msg("Delay on order {order} cleared: {reason}.", order=delay.order.number,
+                                               reason=msg(DELAY_LABELS.get(delay.reason, delay.reason))),
+                      order=delay.order_id, detail={"delay": delay.id})
+    return delay
+
+
 def delay_label(reason: str) -> Msg:
     return msg(DELAY_LABELS.get(reason, reason))
 

@@ -46,12 +46,30 @@ def undo(event_id: int):
 
 
 @bp.post("/orders/<number>/delays")
-@require(*SUPERVISORS)
+@require("admin", "supervisor", "clerk")  # the clerk follows the order and records why it is late
 def add_delay(number: str):
     order = get_order(number)
     try:
         supervisor.record_delay(order, request.form.get("reason", ""), request.form.get("note", ""),
                                 current_username())
+    except supervisor.ActionRefused as refused:
+        flash(refused.message.to_json(), "error")
+    return redirect(url_for("orders.order_detail", number=order.number) + "#delays", code=303)
+
+
+@bp.post("/orders/<number>/delays/<int:delay_id>/clear")
+@require(*SUPERVISORS)
+def clear_delay(number: str, delay_id: int):
+    from db.models import OrderDelay
+
+    order = get_order(number)
+    delay = OrderDelay.get_or_none((OrderDelay.id == delay_id) & (OrderDelay.order == order.id))
+    if delay is None:
+        from flask import abort
+
+        abort(404)
+    try:
+        supervisor.clear_delay(delay, current_username())
     except supervisor.ActionRefused as refused:
         flash(refused.message.to_json(), "error")
     return redirect(url_for("orders.order_detail", number=order.number) + "#delays", code=303)

@@ -51,6 +51,7 @@ def t(message: Msg | dict | None) -> str:
 def init_app(app: Flask) -> None:
     htmx.init_app(app)
     app.jinja_env.filters["localtime"] = lambda at: to_local(at).strftime("%H:%M:%S") if at else ""
+    app.jinja_env.filters["localshort"] = lambda at: to_local(at).strftime("%m-%d %H:%M:%S") if at else ""
     app.jinja_env.filters["localdatetime"] = lambda at: to_local(at).strftime("%Y-%m-%d %H:%M") if at else ""
 
     @app.before_request

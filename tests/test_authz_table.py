@@ -57,6 +57,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /station/<code>/scan": frozenset({K_HERE}),
     "POST /station/<code>/sign-out": frozenset({K_HERE}),
     "GET /station/<code>/worker": frozenset({K_HERE}),
+    # command barcodes and the scanner self-test (kiosk/stations/scanner_views.py)
+    "GET /station/<code>/commands": STAFF | KIOSKS,
+    "POST /station/<code>/commands/print": SUPERVISORS | {K_HERE},
+    "GET /station/<code>/scanner-test": STAFF | KIOSKS,
     # camera agents and other scanner programs: a paired device; the station in the body must be its own
     "POST /api/scan": frozenset({K_HERE}),
     # orders
@@ -172,7 +176,8 @@ ACCESS: dict[str, frozenset[str]] = {
     # supervisor
     "GET /supervisor/": SUPERVISORS,
     "POST /supervisor/scans/<int:event_id>/undo": SUPERVISORS,
-    "POST /supervisor/orders/<number>/delays": SUPERVISORS,
+    "POST /supervisor/orders/<number>/delays": CARD_PRINTERS,  # clerks record delay reasons too
+    "POST /supervisor/orders/<number>/delays/<int:delay_id>/clear": SUPERVISORS,
     # piece pay (kiosk/pay/views.py): rates and crews for supervisors, settlement also read by finance,
     # a worker's own day on the kiosk of the station
     "GET /pay/rates": SUPERVISORS,
@@ -255,6 +260,7 @@ def world(app, plant):
         "channel_id": 999_999,
         "rule_id": 999_999,
         "delivery_id": 999_999,
+        "delay_id": 999_999,
     }
     return {"users": users, "tokens": {K_OTHER: other_token, K_HERE: here_token}, "samples": samples}
 

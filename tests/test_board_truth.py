@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from db.models import Station
 from kiosk.boards.figures import OrderRow, holding_station, judge
 from kiosk.progress import StageProgress
@@ -52,16 +54,45 @@ def test_days_needed_counts_only_the_work_left():
     assert half.days_needed == 2.0 and half.status == "on_track"
 
 
+@pytest.mark.slow
 def test_the_demo_board_has_a_believable_mix(plant):
     from kiosk import plant as plant_cache
     from kiosk.boards.figures import order_board
     from kiosk.clock import today
-    from kiosk.demo import seed_orders
+    from kiosk.demo import seed_history, seed_orders, seed_shipping
 
     plant_cache.forget()
+    seed_history()
     seed_orders()
-    counts = order_board(today()).counts()
+    seed_shipping()
+    board = order_board(today())
+    counts = board.counts()
     total = sum(counts.values())
-    assert total >= 20
-    assert counts["on_track"] >= total // 3, counts
-    assert counts["at_risk"] >= 1 and counts["late"] >= 1, counts
+    assert total >= 25 and not any(r.number.startswith("SO26H") for r in board.rows)  # history is shipped
+    assert counts["on_track"] >= total // 2, counts
+    assert counts["at_risk"] >= 3 and counts["late"] >= 1, counts
+    assert all(r.status == "on_track" for r in board.rows if r.order_status == "in_stock" and r.days_left >= 0)
+    assert all(r.held_at is not None for r in board.rows if r.status != "on_track")
+
+
+def test_a_clerk_records_a_delay_reason_and_a_supervisor_clears_it(client, plant):
+    from db.models import OrderDelay
+    from kiosk.boards.figures import delay_reasons
+    from tests.auth_helpers import login, post
+    from tests.factories import make_order
+
+    order = make_order(lines=[("DT-120", 2)])
+    login(client, "clerk")
+    page = client.get(f"/orders/{order.number}")
+    assert 'id="add-delay"' in page.text
+    post(client, f"/supervisor/orders/{order.number}/delays", {"reason": "material_shortage", "note": "board A"})
+    delay = OrderDelay.get()
+    assert delay.reason == "material_shortage" and delay.cleared_at is None
+    assert delay_reasons([order.id])[order.id].key == "{reason}, note: {note}"
+    assert post(client, f"/supervisor/orders/{order.number}/delays/{delay.id}/clear").status_code == 403
+    boss = login(client, "supervisor")
+    post(client, f"/supervisor/orders/{order.number}/delays/{delay.id}/clear")
+    delay = OrderDelay.get()
+    assert delay.cleared_at is not None and delay.cleared_by == boss.username
+    assert delay_reasons([order.id]) == {}  # the board no longer shows it
+    assert f'data-delay="{delay.id}" class="cleared muted"' in client.get(f"/orders/{order.number}").text

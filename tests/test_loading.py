@@ -104,7 +104,7 @@ def test_a_carton_loaded_on_another_truck_is_refused(truck):
 def test_a_carton_never_stored_loads_with_a_warning(plant):
     order = make_order(lines=[("DC-08", 2)])
     cartons = packed(order)
-    scan("warehouse", cartons[0].code)
+    scan("warehouse", cartons[0].code, location="A01")
     line = order.lines.get()
     pick_list = create_pick_list("LH", {line.id: 1})
     scan("loading", pick_list.code)

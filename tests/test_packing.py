@@ -133,7 +133,7 @@ def test_sscc_when_configured_is_valid_unique_and_scannable(qc_passed, sscc_on):
     assert len({c.sscc for c in made}) == 6
     assert made[0].sscc[:17] == f"30614141{made[0].id:09d}"  # extension, GS1 prefix, serial from the row id
     # a GS1-128 scanner sends AI 00 and the 18 digits: the warehouse finds the carton by it
-    result = scan("warehouse", "00" + made[0].sscc)
+    result = scan("warehouse", "00" + made[0].sscc, location="A01")
     assert result.outcome == "ok" and Carton.get_by_id(made[0].id).status == "in_warehouse"
 
 
@@ -150,7 +150,7 @@ def test_supervisor_undoes_packing_only_while_no_carton_was_scanned(qc_passed):
     through_qc(first)
     through_qc(second)
     scanned = scan("packing", cards_of(first)[0].code)
-    scan("warehouse", cartons_of(first)[0].code)
+    scan("warehouse", cartons_of(first)[0].code, location="A01")
     with pytest.raises(ActionRefused) as refused:
         undo_scan(scanned.event_id, "wrong card", "boss")
     assert "were scanned since" in refused.value.message.render("en")

@@ -68,7 +68,8 @@ def sweep_taps(page, last=()) -> list[str]:
     was tapped."""
     count = page.evaluate("""([selector, last]) => {
         const all = [...document.querySelectorAll(selector)].filter((el) => el.id !== 'scan-input'
-            && el.getClientRects().length && !el.closest('[hidden]') && !(el.href || '').includes('lang='));
+            && el.getClientRects().length && !el.closest('[hidden]') && !(el.href || '').includes('lang=')
+            && !el.hasAttribute('data-leaves-page'));
         const late = all.filter((el) => last.some((s) => el.matches(s)));
         const order = all.filter((el) => !late.includes(el)).concat(late);
         order.forEach((el, i) => el.setAttribute('data-sweep', String(i)));
@@ -271,3 +272,74 @@ def test_after_every_tap_on_every_station_page_focus_is_in_the_scan_field(demo_s
             # after all that, a scanner's code + Enter still goes to the scan form
             scan_like_a_scanner(page, "JC0000000")
             wait_answer(page, "JC0000000", "rejected")
+
+
+def test_the_whole_qc_flow_by_command_codes_only(demo_server, browser):
+    order = make_order(lines=[("DT-120", 5), ("DC-08", 2)], number="SO-QC-CMD")
+    failing, passing = cards_of(order)
+    at_qc(failing.code)
+    at_qc(passing.code)
+    with kiosk(browser, demo_server.url, "qc") as page:
+        scan_like_a_scanner(page, "#PASS")  # nothing waits: red, in words
+        assert "No card waits for a verdict" in wait_answer(page, "#PASS", "rejected")
+        scan_like_a_scanner(page, failing.code)
+        page.wait_for_selector(f"#qc-form[data-card='{failing.code}']")
+        for code in ("#UNITS+1", "#units+1", "#UNITS-1"):  # case does not matter
+            scan_like_a_scanner(page, code)
+            wait_answer(page, code.upper(), "ok")
+        scan_like_a_scanner(page, "#DEFECT-DENT")
+        scan_like_a_scanner(page, "#TO-WHITEBODY")
+        text = wait_answer(page, "#TO-WHITEBODY", "ok")
+        assert "units failed 2, reason Dent, back to White-body" in text
+        scan_like_a_scanner(page, "#FAIL")
+        text = wait_answer(page, failing.code, "warning")
+        assert "2 failed (Dent)" in text and "goes back to White-body" in text
+        scan_like_a_scanner(page, passing.code)
+        page.wait_for_selector(f"#qc-form[data-card='{passing.code}']")
+        scan_like_a_scanner(page, "#CANCEL")
+        assert "was not inspected" in wait_answer(page, passing.code, "warning")
+        scan_like_a_scanner(page, passing.code)
+        page.wait_for_selector(f"#qc-form[data-card='{passing.code}']")
+        scan_like_a_scanner(page, "#LAST-SCAN")  # asked while a card waits: answered, the card still waits
+        page.wait_for_function("() => document.querySelector('#scan-result .answer-text').textContent"
+                               ".includes('your last scan')")
+        assert page.locator("#qc-form").get_attribute("data-card") == passing.code
+        scan_like_a_scanner(page, "#PASS")
+        page.wait_for_function("() => document.querySelector('#scan-result .answer-text').textContent"
+                               ".includes('2 units passed QC')")
+        scan_like_a_scanner(page, "#SIGN-OUT")
+        page.wait_for_function("() => document.querySelector('#worker-panel').dataset.badge === ''")
+    assert qc_events(failing) == ["qc_fail"] and qc_events(passing) == ["qc_pass"]
+
+
+def test_packing_reprint_and_loading_by_command_codes(demo_server, browser):
+    order = make_order(lines=[("DC-08", 1)], number="SO-CMD-PACK")
+    card = cards_of(order)[0]
+    at_qc(card.code)
+    scan("qc", card.code)
+    with kiosk(browser, demo_server.url, "packing") as page:
+        scan_like_a_scanner(page, "#REPRINT")
+        assert "Nothing to reprint now" in wait_answer(page, "#REPRINT", "rejected")
+        scan_like_a_scanner(page, card.code)
+        wait_answer(page, card.code, "ok")
+        scan_like_a_scanner(page, card.code)
+        wait_answer(page, card.code, "duplicate")
+        scan_like_a_scanner(page, "#REPRINT")
+        page.wait_for_function("() => document.querySelector('#scan-result .answer-text')"
+                               ".textContent.includes('Reprint of all')")
+    assert ScanEvent.select().where(ScanEvent.action == "reprint").count() == 1
+
+    shipped = make_order(lines=[("DC-08", 1)], number="SO-CMD-LOAD")
+    cartons = stocked(shipped)
+    pick_list = create_pick_list("LH", whole(shipped), "沪A00003", "loading")
+    with kiosk(browser, demo_server.url, "loading") as page:
+        scan_like_a_scanner(page, f"#PICK-{pick_list.code}")
+        assert "0 of 1 cartons loaded" in wait_answer(page, pick_list.code, "ok")
+        for carton in cartons:
+            scan_like_a_scanner(page, carton.code)
+            wait_answer(page, carton.code, "ok")
+        scan_like_a_scanner(page, "#FINISH")
+        page.wait_for_selector("#manifest-link")
+    from db.models import PickList
+
+    assert PickList.get_by_id(pick_list.id).status == "finished"

@@ -72,11 +72,11 @@ def test_lines_ready_to_ship_and_what_a_pick_list_may_take(plant):
     assert shippable_lines(order.customer) == []  # packed is not in stock
     for carton in cartons:
         if carton.order_line_id == table.id and carton.unit_no == 1:
-            scan("warehouse", carton.code)
+            scan("warehouse", carton.code, location="A01")
     stock = line_stock([table, chairs])
     assert (stock[table.id].in_stock, stock[table.id].ready) == (1, False)  # one of two units is in
     for carton in cartons:
-        scan("warehouse", carton.code)
+        scan("warehouse", carton.code, location="A01")
     lines = {s.line.id: s for s in shippable_lines(order.customer)}
     assert (lines[table.id].available, lines[table.id].ready) == (2, True)
     assert (lines[chairs.id].available, lines[chairs.id].ready) == (3, True)
@@ -124,15 +124,15 @@ def test_order_status_and_progress_follow_the_cartons(plant):
     assert status_of(order) == "in_production"
     cartons = packed(order)
     assert status_of(order) == "packed"
-    scan("warehouse", cartons[0].code)
+    scan("warehouse", cartons[0].code, location="A01")
     stages = {s.station.code: s.done for s in progress_for_orders([order.id])[order.id].stages}
     assert (stages["packing"], stages["warehouse"], stages["loading"]) == (2, 0, 0)
-    scan("warehouse", cartons[1].code)  # unit 1 complete
+    scan("warehouse", cartons[1].code, location="A01")  # unit 1 complete
     stages = {s.station.code: s.done for s in progress_for_orders([order.id])[order.id].stages}
     assert stages["warehouse"] == 1
     assert status_of(order) == "packed"
     for carton in cartons[2:]:
-        scan("warehouse", carton.code)
+        scan("warehouse", carton.code, location="A01")
     assert status_of(order) == "in_stock"
     card = cards_of(order)[0]
     assert route_stations(card.route_id)[card.next_seq].code == "loading"

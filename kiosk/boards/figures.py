@@ -171,7 +171,7 @@ def delay_reasons(only: list[int] | None = None) -> dict[int, Msg]:
     open_ids = Order.select(Order.id).where(_open(only))
     found: dict[int, Msg] = {}
     for order_id, reason, note in (OrderDelay.select(OrderDelay.order, OrderDelay.reason, OrderDelay.note)
-                                   .where(in_ids(OrderDelay.order, open_ids))
+                                   .where(in_ids(OrderDelay.order, open_ids) & OrderDelay.cleared_at.is_null())
                                    .order_by(OrderDelay.at, OrderDelay.id).tuples()):
         found[order_id] = msg("{reason}, note: {note}", reason=delay_label(reason), note=note) if note \
             else delay_label(reason)

@@ -2,6 +2,9 @@
 
 ZH = {
     "Stuck at {station}": "卡在{station}",
+    "This delay reason was already cleared.": "这个延误原因已经清除。",
+    "Delay on order {order} cleared: {reason}.": "订单 {order} 的延误原因已清除：{reason}。",
+    "Cleared by {name} {at}": "{name} 于 {at} 清除",
     "Work already done counts wherever it waits, and loading is not counted as production: it waits for the truck, so an order in stock is not at risk. A late or at-risk order names the station holding most of its remaining units.":
         "已完成的工作无论在哪里等待都算已完成；装车不算生产（它等的是车），所以已入库的订单不算有风险。逾期或有风险的订单会标出剩余数量最多的工位。",
 }

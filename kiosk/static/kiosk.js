@@ -471,7 +471,8 @@
       line.className = item.outcome;
       line.dataset.outcome = item.outcome;
       const at = new Date(item.scanned_at);
-      const parts = [["time", isNaN(at) ? "" : at.toLocaleTimeString([], { hour12: false })],
+      const day = isNaN(at) ? "" : String(at.getMonth() + 1).padStart(2, "0") + "-" + String(at.getDate()).padStart(2, "0") + " ";
+      const parts = [["time", isNaN(at) ? "" : day + at.toLocaleTimeString([], { hour12: false })],
                      ["code", item.code], ["msg", item.text]];
       for (const [name, content] of parts) {
         const part = document.createElement("span");
@@ -485,10 +486,144 @@
   }
 
   // -- what a scan reads as (hardening: see readScan below) and commands (runCommand) ----------------
-  const composing = { active: false };
+  // A scan is read as the plant's codes are printed: full-width (全角) ASCII and the punctuation a Chinese
+  // input method makes of ASCII keys folded back, spaces around it trimmed, upper case (every code the plant
+  // prints is upper case; GS1 data with a group separator and digits-only codes are kept as sent), and two
+  // codes in one burst refused rather than guessed at. GS (\x1d) inside a code is kept.
+  const GS = "\x1d";
+  const IME_PUNCTUATION = { "。": ".", "、": "/", "￥": "$", "—": "_", "…": "^", "【": "[", "】": "]", "《": "<",
+                            "》": ">", "“": '"', "”": '"', "‘": "'", "’": "'", "·": "`", "「": "[", "」": "]" };
+  const GLUED = /^(?:J[CR]\d{7}|C\d{8}|PL\d{6}|DN\d{6}){2,}$/;
 
-  function readScan(code) { return { code: code }; }
-  function runCommand() { return false; }
+  function foldWidth(text) {
+    return Array.from(String(text || ""), (ch) => {
+      const point = ch.codePointAt(0);
+      if (point >= 0xFF01 && point <= 0xFF5E) return String.fromCharCode(point - 0xFEE0);
+      if (point === 0x3000) return " ";
+      return IME_PUNCTUATION[ch] || ch;
+    }).join("");
+  }
+
+  function readScan(raw) {
+    let code = foldWidth(raw).replace(/^[\s\u0000-\u001c\u001e\u001f]+|[\s\u0000-\u001f]+$/g, "");
+    if (!code) return { code: "" };  // an empty scan or a second Enter: nothing to do
+    const parts = code.split(/\s+/).filter(Boolean);
+    if (parts.length > 1 || GLUED.test(code.toUpperCase())) {
+      return { refused: words("tTwoCodes", { codes: parts.join(" · ") }) };
+    }
+    if (!code.includes(GS) && !code.startsWith("]")) code = code.toUpperCase();
+    return { code: code };
+  }
+
+  // The scanner self-test page (templates/stations/scanner_test.html) reads codes by the same rules.
+  window.kioskScanner = { readScan: (raw) => readScan(raw), fromKeys: (keys) => fromKeys(keys), foldWidth: foldWidth };
+
+  // -- an input method composing: read the scanner's physical keys (KeyboardEvent.code) instead ----
+  // With a Chinese IME on, keydown says key "Process" (keyCode 229) and the field gets pinyin or
+  // characters; keydown's `code` still names each physical key, and the Shift state tells the case.
+  const composing = { active: false, seen: false, keys: [], justRead: 0 };
+  const SHIFTED_DIGITS = ")!@#$%^&*(";
+  const PUNCTUATION_KEYS = { Minus: "-_", Equal: "=+", BracketLeft: "[{", BracketRight: "]}", Backslash: "\\|",
+                             Semicolon: ";:", Quote: "'\"", Comma: ",<", Period: ".>", Slash: "/?", Backquote: "`~",
+                             Space: "  ", NumpadAdd: "++", NumpadSubtract: "--", NumpadMultiply: "**",
+                             NumpadDivide: "//", NumpadDecimal: ".." };
+  const MODIFIERS = /^(Shift|Control|Alt|Meta|CapsLock|NumLock)/;
+
+  // The text the physical keys spell, or null when one of them is not a character key.
+  function fromKeys(keys) {
+    let text = "";
+    for (const key of keys) {
+      let match;
+      if (MODIFIERS.test(key.code)) continue;
+      if (key.code === "Backspace") { text = text.slice(0, -1); continue; }
+      if (key.ctrl && key.code === "BracketRight") { text += GS; continue; }
+      if ((match = /^Key([A-Z])$/.exec(key.code))) text += key.shift ? match[1] : match[1].toLowerCase();
+      else if ((match = /^Digit([0-9])$/.exec(key.code))) text += key.shift ? SHIFTED_DIGITS[Number(match[1])] : match[1];
+      else if ((match = /^Numpad([0-9])$/.exec(key.code))) text += match[1];
+      else if (PUNCTUATION_KEYS[key.code]) text += PUNCTUATION_KEYS[key.code][key.shift ? 1 : 0];
+      else return null;
+    }
+    return text;
+  }
+
+  function imeKeydown(event) {
+    const byIme = event.isComposing || event.keyCode === 229 || event.key === "Process";
+    if (byIme) composing.seen = true;
+    if (!isSuffix(event)) composing.keys.push({ code: event.code, shift: event.shiftKey, ctrl: event.ctrlKey });
+  }
+
+  // The suffix arrived: when an IME was involved, the code is read from the keys, and the IME's own text
+  // (committed at compositionend, perhaps after this) is thrown away.
+  function suffixArrived() {
+    const keys = composing.keys;
+    composing.keys = [];
+    if (!composing.seen) { submitScan(); return; }
+    composing.seen = false;
+    const input = scanInput();
+    const text = fromKeys(keys);
+    composing.justRead = Date.now();
+    showImeWarning(true);
+    setTimeout(() => {
+      input.value = "";
+      if (text) { input.value = text; submitScan(); }
+      else showAnswer("rejected", words("tImeOff"), "", { keepPanel: true });
+    }, 0);
+  }
+
+  function showImeWarning(on) {
+    const warning = document.getElementById("ime-warning");
+    if (warning) warning.hidden = !on;
+  }
+
+  document.addEventListener("compositionstart", (event) => {
+    if (!isScanField(event.target)) return;
+    composing.active = true;
+    composing.seen = true;
+  }, true);
+  document.addEventListener("compositionend", (event) => {
+    if (!isScanField(event.target)) return;
+    composing.active = false;
+    // What the IME commits after the code was read from the keys is not a scan: clear it.
+    if (Date.now() - composing.justRead < 1000) setTimeout(() => { event.target.value = ""; }, 0);
+  }, true);
+  // A command code the page can press (data-commands, from kiosk/core/commands.py) is pressed here, like a
+  // tap, and answered in words; any other command code goes to the server like a scan, which answers it.
+  function commandPrefix() { return (station() && station().dataset.commandPrefix) || "#"; }
+
+  function commandMap() {
+    try { return JSON.parse(station().dataset.commands || "{}"); } catch (e) { return {}; }
+  }
+
+  function chosenText(form, name) {
+    const chosen = form.querySelector("input[name=" + name + "]:checked");
+    const label = chosen && chosen.closest("label");
+    return label ? label.textContent.trim() : "-";
+  }
+
+  function runCommand(code) {
+    const prefix = commandPrefix();
+    if (!code.startsWith(prefix)) return false;
+    const name = prefix + code.slice(prefix.length).trim().toUpperCase();
+    const command = commandMap()[name];
+    if (!command) {
+      if (offline) { showAnswer("rejected", words("tCommandOffline", { code: name }), name, { keepPanel: true }); return true; }
+      return false;  // the server answers it
+    }
+    const target = document.querySelector(command.tap);
+    if (!target || target.disabled) {
+      showAnswer("rejected", words("tCommandNotNow", { command: command.label, needs: command.needs }), name, { keepPanel: true });
+      return true;
+    }
+    target.click();  // exactly what a finger does
+    if (target.type === "submit" || !target.isConnected) return true;  // its own answer follows, or was shown
+    const form = target.closest(".qc-form");
+    const text = form
+      ? words("tQcChoice", { command: command.label, units: form.querySelector("input[name=failed_units]").value,
+                             defect: chosenText(form, "defect"), station: chosenText(form, "rework_station") })
+      : words("tCommandDone", { command: command.label });
+    showAnswer("ok", text, name, { keepPanel: true });
+    return true;
+  }
 
   // -- the scan field owns the keyboard -----------------------------------------------------------
   // A keyboard-wedge scanner types code + suffix into whatever has focus, and a focused button answers
@@ -537,7 +672,10 @@
 
   // What is typed into the scan field shows in the armed field as it is typed (a reason typed on a keyboard).
   document.addEventListener("input", (event) => {
-    if (armed && isScanField(event.target)) armed.value = event.target.value;
+    if (!isScanField(event.target)) return;
+    // An input method's text arriving just after the code was read from the keys is not a scan.
+    if (Date.now() - composing.justRead < 300) { event.target.value = ""; return; }
+    if (armed) armed.value = event.target.value;
   }, true);
 
   // Called by the scan form's submit: the line goes into an armed field instead of being a scan.
@@ -568,18 +706,26 @@
     if (onStation() && !isScanField(event.target)) keepFocus();
   }, true);
 
+  // By the physical key too: during a composition keydown's key is "Process".
   function isSuffix(event) {
-    return event.key === "Enter" || (event.key === "Tab" && scanSuffix() === "Tab");
+    const enter = event.key === "Enter" || event.code === "Enter" || event.code === "NumpadEnter";
+    const tab = event.key === "Tab" || event.code === "Tab";
+    return enter || (tab && scanSuffix() === "Tab");
   }
 
   document.addEventListener("keydown", (event) => {
     if (!onStation()) return;
     const input = scanInput();
     if (isScanField(event.target)) {
-      if (event.key === "Tab") event.preventDefault();  // never leaves the scan field
+      if (event.key === "Tab" || event.code === "Tab") event.preventDefault();  // never leaves the scan field
+      if (event.ctrlKey && event.code === "BracketRight") {  // a scanner's GS1 group separator (Ctrl+])
+        event.preventDefault();
+        input.value += GS;
+      }
+      imeKeydown(event);
       if (isSuffix(event)) {
         event.preventDefault();
-        if (!composing.active) submitScan();  // during a composition the IME part decides (below)
+        suffixArrived();
       }
       return;
     }
@@ -590,7 +736,7 @@
     event.preventDefault();
     event.stopPropagation();
     keepFocus();
-    if (isSuffix(event)) submitScan();
+    if (isSuffix(event)) { composing.keys = []; submitScan(); }
     else if (event.key === "Backspace") input.value = input.value.slice(0, -1);
     else if (printable) input.value += event.key;
   }, true);

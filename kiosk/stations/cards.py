@@ -5,6 +5,8 @@ Shared by every station that scans job cards (process stations, QC, packing).
 
 from __future__ import annotations
 
+import re
+
 from peewee import JOIN, Value
 
 from db import compiled, is_postgres, run_compiled
@@ -58,6 +60,9 @@ def check_card(card: JobCard | None, station: Station, code: str):
     from kiosk.scans import Outcome
 
     if card is None:
+        badge = unknown_badge(code)
+        if badge is not None:
+            return badge
         return Outcome(
             "rejected", "scan",
             msg("Unknown code {code}: no job card has it. Check the card, or ask the clerk.", code=code),
@@ -99,6 +104,14 @@ def check_card(card: JobCard | None, station: Station, code: str):
                 card=card.code, station=station_label(station)),
             reason="not_on_route", job_card=card,
         )
+    if index < card.next_seq and (card.status == "done" or card.cartons.exists()):
+        return Outcome(
+            "rejected", "scan",
+            msg("Card {card} has finished its route (order {order}: {status}). There is nothing more to do with it "
+                "here: give the card to the clerk.", card=card.code, order=order.number,
+                status=msg(order.status.replace("_", " ").capitalize())),
+            reason="route_done", job_card=card,
+        )
     if index < card.next_seq:
         earlier = last_accepted_here(card, station)
         if earlier is not None:
@@ -123,6 +136,25 @@ def check_card(card: JobCard | None, station: Station, code: str):
             reason="out_of_sequence", job_card=card,
         )
     return None
+
+
+# A badge is a capital letter then capitals, digits or dashes (kiosk/users.py); the plant's own codes are not.
+_BADGE_LIKE = re.compile(r"^[A-Z][A-Z0-9-]{1,15}$")
+_PLANT_CODES = re.compile(r"^(?:J[CR][0-9]|C[0-9]{8}$|PL[0-9]|DN[0-9]|CP[0-9]|LOC-)")
+
+
+def unknown_badge(code: str):
+    """The answer to a code that looks like a badge nobody active has: not "no such job card"."""
+    from kiosk.scans import Outcome
+
+    if not _BADGE_LIKE.match(code or "") or _PLANT_CODES.match(code):
+        return None
+    return Outcome(
+        "rejected", "scan",
+        msg("{code} looks like a badge, but nobody working here now has it (unknown, or switched off). Scan your own "
+            "badge, or ask the supervisor.", code=code),
+        reason="unknown_badge",
+    )
 
 
 def _next_label(card: JobCard, stations: list[Station]):

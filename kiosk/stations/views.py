@@ -12,12 +12,14 @@ from db import compiled, run_compiled
 from db.models import ScanEvent, Station, Worker
 from kiosk import plant
 from kiosk.auth import kiosk_station, public
+from kiosk.core import commands
 from kiosk.i18n import msg
 from kiosk.orders import spec_of
 from kiosk.pay import crews
 from kiosk.pay.myday import day_summary
 from kiosk.scans import ScanInputError, ScanRequest, record_scan
-from kiosk.stations import loading, qc
+from kiosk.stations import commands as station_commands  # noqa: F401 - registers the stations' commands
+from kiosk.stations import loading, qc, warehouse
 from kiosk.stations.queue import card_spec, waiting
 from kiosk.web import current_lang
 
@@ -127,6 +129,9 @@ def station_page(code: str):
         recent=recent_scans(station, current_app.config["RECENT_SCANS"]),
         defects=qc.DEFECT_REASONS,
         tally=loading.tally_for_page(station, None) if station.kind == "loading" else None,
+        held_bin=warehouse.last_bin_at(station) if station.kind == "warehouse" else "",
+        command_map=commands.page_map(station, current_lang()),
+        command_prefix=commands.PREFIX,
         queue=queue_for(station),
     )
 
@@ -152,6 +157,8 @@ def scan(code: str):
     scanned = (form.get("code") or "")[:200]
     context = dict(station=station, defects=qc.DEFECT_REASONS, worker=None, tally=None)
 
+    if commands.is_command(scanned):
+        return _command(station, form, badge, scanned.strip(), context)
     if station.kind == "qc" and scanned.strip():
         waiting = _qc_waiting(station, form, badge, scanned.strip(), context)
         if waiting is not None:
@@ -191,6 +198,29 @@ def scan(code: str):
     )
 
 
+def _command(station, form, badge, scanned: str, context: dict):
+    """A scanned command code (kiosk/core/commands.py), answered like a scan; a card waiting at QC stays."""
+    worker = signed_in(badge)
+    context["worker"] = worker
+    options = {key: form.get(key)[:200] for key in SCAN_OPTIONS if form.get(key)}
+    scan_request = ScanRequest(station_code=station.code, code=scanned, idem_key=(form.get("idem") or "")[:80],
+                               worker_badge=badge, scanned_at=parse_scanned_at(form.get("scanned_at")),
+                               options=options)
+    try:
+        result = commands.answer(station, worker, scan_request)
+    except ScanInputError as error:
+        result = commands.CommandAnswer("rejected", error.message, code=scanned[:40])
+    waiting = (form.get("qc_waiting") or "").strip()[:64]
+    if station.kind == "qc" and waiting and worker is not None:
+        card, rejection = qc.check(station, waiting)
+        if rejection is None:
+            return _qc_panel(station, card, context, problem=result.message, problem_outcome=result.outcome)
+    if station.kind == "loading":
+        context["tally"] = loading.tally_for_page(station, form.get("pick_list"), result)
+    return render_template("_scan_result.html", result=result, error=None, **answer_recent(station, form),
+                           **context)
+
+
 def _qc_waiting(station, form, badge, scanned: str, context: dict):
     """QC's verdict panel, when the scan does not record anything (kiosk/stations/qc.py says why):
 
@@ -222,9 +252,9 @@ def _qc_waiting(station, form, badge, scanned: str, context: dict):
     return None
 
 
-def _qc_panel(station, card, context: dict, problem=None, chosen=None):
+def _qc_panel(station, card, context: dict, problem=None, chosen=None, problem_outcome="rejected"):
     return render_template("_qc_decide.html", card=card, rework_choices=qc.rework_choices(card, station),
-                           problem=problem, chosen=chosen, **context)
+                           problem=problem, chosen=chosen, problem_outcome=problem_outcome, **context)
 
 
 @bp.post("/station/<code>/sign-out")

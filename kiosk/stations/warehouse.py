@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 
-from db.models import Carton, PickList, utcnow
+from db.models import Carton, PickList, ScanEvent, utcnow
 from kiosk.cartons import SETTINGS, find_carton, goods_moved, line_stock, unit_is_in_stock
 from kiosk.i18n import msg
 from kiosk.scans import Outcome, ScanRequest
 from kiosk.shipping import local_time
 from kiosk.stations import register
-from kiosk.stations.cards import load_card
+from kiosk.stations.cards import load_card, unknown_badge
 
 BIN_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 
@@ -41,7 +41,8 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
                                                   "the shelf.", code=request.code), reason="bad_bin")
         return Outcome("ok", "bin", msg("Bin {bin}: now scan the cartons you put there.", bin=chosen),
                        detail={"location": chosen})
-    location = clean_bin(request.options.get("location"))
+    # the bin the kiosk holds; after a reload, the bin last scanned here
+    location = clean_bin(request.options.get("location")) or last_bin_at(station)
     held = {"location": location}
     carton = find_carton(request.code, lock=True)
     if carton is None:
@@ -63,6 +64,10 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
                                                 carton=carton.code, code=pick_list.code,
                                                 time=local_time(carton.loaded_at)),
                        reason="loaded", carton=carton, order=order, detail=held)
+    if not location:
+        refusal = msg("No bin chosen: scan the bin label on the shelf first ({prefix}...), then carton {carton}. "
+                      "Nothing was stored.", prefix=SETTINGS.location_prefix, carton=carton.code)
+        return Outcome("rejected", "store", refusal, reason="no_bin", carton=carton, order=order, detail=held)
     carton.status = "in_warehouse"
     carton.stored_at = utcnow()
     carton.location = location
@@ -88,6 +93,14 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
     return Outcome("ok", "store", message, units=1, carton=carton, order=order, detail=detail)
 
 
+def last_bin_at(station) -> str:
+    """The bin last chosen at this station (a bin label scanned here), so a reloaded kiosk keeps it."""
+    event = (ScanEvent.select(ScanEvent.detail)
+             .where((ScanEvent.station == station.id) & (ScanEvent.action == "bin") & (ScanEvent.outcome == "ok"))
+             .order_by(ScanEvent.id.desc()).first())
+    return clean_bin((event.detail or {}).get("location")) if event is not None else ""
+
+
 def _where(location: str):
     return msg("in bin {bin}", bin=location) if location else msg("with no bin")
 
@@ -100,5 +113,8 @@ def _not_a_carton(code: str, held: dict) -> Outcome:
                                                     card=card.code), reason="not_packed", job_card=card, detail=held)
         return Outcome("rejected", "store", msg("{card} is a job card. Scan the labels on its cartons, one by one.",
                                                 card=card.code), reason="card_not_carton", job_card=card, detail=held)
+    badge = unknown_badge(code)
+    if badge is not None:
+        return Outcome(badge.outcome, "store", badge.message, reason=badge.reason, detail=held)
     return Outcome("rejected", "store", msg("Unknown code {code}: no carton has it. Check the label, or ask packing "
                                             "to reprint it.", code=code), reason="unknown", detail=held)
