@@ -14,7 +14,8 @@ bind = os.environ.get("KIOSK_BIND", "0.0.0.0:8000")
 _postgres = os.environ.get("DATABASE_URL", os.environ.get("KIOSK_DATABASE_URL", "")).startswith("postgres")
 workers = int(os.environ.get("KIOSK_WORKERS", "2" if _postgres else "1"))
 worker_class = "gthread"
-threads = int(os.environ.get("KIOSK_THREADS", "200"))
+# 200 live event streams at most (MAX_STREAMS, kiosk/boards/slots.py) + threads kept for scans and sign-in
+threads = int(os.environ.get("KIOSK_THREADS", "260"))
 worker_connections = 1000
 timeout = 30
 graceful_timeout = int(os.environ.get("KIOSK_GRACEFUL_TIMEOUT", "20"))

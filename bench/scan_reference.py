@@ -109,6 +109,36 @@ def station_page(code: str):
     return '<meta name="csrf-token" content="reference">'
 
 
+# The bare page bench/kiosk_answer.py compares the kiosk page with: a field, Enter, the same POST,
+# the answer put on the page. No outbox, no htmx, no list.
+BARE_PAGE = """<!doctype html><meta charset="utf-8"><title>bare</title>
+<input id="scan-input" autofocus><section id="scan-result"><div class="answer"></div></section>
+<script>
+document.getElementById("scan-input").addEventListener("keydown", async (event) => {
+  if (event.key !== "Enter") return;
+  const input = event.target, code = input.value;
+  input.value = "";
+  const body = new URLSearchParams({code: code, idem: crypto.randomUUID().replaceAll("-", ""), worker_badge: "W001"});
+  const response = await fetch(location.pathname + "/scan", {method: "POST", body: body});
+  const answer = document.createElement("div");
+  answer.className = "answer";
+  answer.innerHTML = await response.text() + '<div class="answer-code"></div>';
+  answer.lastChild.textContent = code;
+  document.querySelector("#scan-result .answer").replaceWith(answer);
+});
+</script>"""
+
+
+@app.get("/bare/<code>")
+def bare_page(code: str):
+    return BARE_PAGE
+
+
+@app.post("/bare/<code>/scan")
+def bare_scan(code: str):
+    return scan(code)
+
+
 @app.post("/station/<code>/scan")
 def scan(code: str):
     form = request.form

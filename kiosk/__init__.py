@@ -11,6 +11,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     """App factory: defaults, then instance/config.py, then KIOSK_* environment, then `test_config`."""
     app = Flask(__name__, instance_path=os.environ.get("KIOSK_INSTANCE") or None,
                 instance_relative_config=True)
+    from kiosk.web import BoundedInt
+
+    app.url_map.converters["int"] = BoundedInt  # before any route: ids beyond a database integer are 404
     from kiosk.config import Defaults
 
     app.config.from_object(Defaults)
@@ -19,7 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_prefixed_env("KIOSK")
     else:
         app.config.from_mapping(test_config)
-    os.makedirs(app.instance_path, exist_ok=True)
+    _private_instance(app.instance_path)
     _secret_key(app)
 
     from kiosk import auth, database, web
@@ -82,16 +85,48 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+def _private_instance(path: str) -> None:
+    """The instance folder holds password hashes (the SQLite file), the secret key and customers' photos:
+    folders 0700 and files 0600 (the process's umask makes every file it creates so, WAL files too)."""
+    os.umask(os.umask(0o077) | 0o077)
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    try:
+        os.chmod(path, 0o700)
+        for name in os.listdir(path):
+            item = os.path.join(path, name)
+            if os.path.islink(item):
+                continue
+            os.chmod(item, 0o700 if os.path.isdir(item) else 0o600)
+    except OSError:
+        pass  # not ours to change (a shared, read-only instance): leave it
+
+
 def _secret_key(app: Flask) -> None:
-    """A per-install secret, generated once into the instance folder; never in the repo or logs."""
+    """A per-install secret, generated once into the instance folder; never in the repo or logs.
+
+    Several processes may start at once on an empty instance: each writes a whole key to a file of
+    its own (O_EXCL), then links it into place; the link is atomic and fails if another got there
+    first, and then everyone reads the one key that won. Never a half-written or empty key."""
     if app.config.get("SECRET_KEY"):
         return
     path = os.path.join(app.instance_path, "secret_key")
     if not os.path.exists(path):
         import secrets
 
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        mine = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(mine, path)
+        except FileExistsError:
+            pass  # another process's key won
+        finally:
+            os.unlink(mine)
     with open(path) as handle:
-        app.config["SECRET_KEY"] = handle.read().strip()
+        key = handle.read().strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it and start again (everyone will sign in again)")
+    app.config["SECRET_KEY"] = key

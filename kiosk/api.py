@@ -24,12 +24,16 @@ def scan():
     if not all(isinstance(v, str) or v is None for v in fields.values()):
         return jsonify({"error": "fields must be strings"}), 400
     options = body.get("options") if isinstance(body.get("options"), dict) else {}
+    try:
+        scanned_at = parse_scanned_at(fields["scanned_at"])
+    except ScanInputError as error:
+        return jsonify({"error": error.message.render(current_lang()), "outcome": "invalid"}), 400
     scan_request = ScanRequest(
         station_code=(fields["station"] or "")[:32],
         code=(fields["code"] or "")[:200],
         idem_key=(fields["idem_key"] or "")[:80],
         worker_badge=(fields["worker_badge"] or None),
-        scanned_at=parse_scanned_at(fields["scanned_at"]),
+        scanned_at=scanned_at,
         source=body.get("source") if body.get("source") in ("camera", "agent") else "agent",
         options={k: str(v)[:64] for k, v in options.items() if isinstance(k, str)},
     )

@@ -159,14 +159,13 @@ def _identify() -> None:
 
 
 def _apply_language() -> None:
-    """A paired kiosk keeps its own language, a user theirs; ?lang= switches and remembers it."""
+    """A paired kiosk keeps its own language, a user theirs; ?lang= shows this page in another language
+    (and the browser remembers it in a cookie), but only POST /lang changes what the server stores:
+    a GET never changes state."""
     wanted = request.args.get("lang") if request.method == "GET" else None
     device, user = current_device(), current_user()
     if wanted in LANGS:
-        if devices.is_paired(device) and device.lang != wanted:
-            devices.set_lang(device, wanted)
-        if user is not None and user.lang != wanted:
-            users.set_lang(user, wanted)
+        pass  # kiosk.web already set g.lang for this request
     elif devices.is_paired(device) and device.lang in LANGS:
         g.lang = device.lang
     elif user is not None and user.lang in LANGS:
@@ -300,7 +299,7 @@ def login():
         except users.LoginPaused as paused:
             user, error, status = None, paused.message, 429
         except HashingBusy as busy:
-            user, error, status = None, busy.message, 503
+            user, error, status = None, busy.message, 429  # too many sign-ins at once: try again shortly
         else:
             if user is None:
                 error = msg("Wrong user name or password.")
@@ -313,6 +312,22 @@ def login():
             return redirect(safe_next(request.form.get("next"), _home_for(user)), code=303)
     return render_template("auth/login.html", error=error, username=username,
                            next=safe_next(request.values.get("next"), "")), status
+
+
+@bp.post("/lang")
+@public
+def set_language():
+    """The 中文 / EN buttons: this kiosk (or desk user) keeps the language, stored on the server."""
+    wanted = request.form.get("lang")
+    target = safe_next(request.form.get("next"), "/")
+    if wanted in LANGS:
+        device, user = current_device(), current_user()
+        if devices.is_paired(device) and device.lang != wanted:
+            devices.set_lang(device, wanted)
+        if user is not None and user.lang != wanted:
+            users.set_lang(user, wanted)
+        g.set_lang_cookie = wanted
+    return redirect(target, code=303)
 
 
 @bp.post("/logout")
@@ -357,7 +372,8 @@ def pair_request():
     target = safe_next(request.form.get("next"), url_for("auth.pair_page"))
     if current_device() is None:
         try:
-            _device, token = devices.register_device(current_app.config["MAX_PENDING_DEVICES"])
+            _device, token = devices.register_device(current_app.config["MAX_PENDING_DEVICES"],
+                                                     request.remote_addr or "")
         except devices.DeviceError as error:
             raise KioskError(error.message, 503) from None
         g.new_device_token = token

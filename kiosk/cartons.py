@@ -161,11 +161,13 @@ class Printed:
         return self.ok and self.offline_since is not None
 
 
-def queue_labels(printer_name: str | None, cartons: list[Carton], replacement: bool = False) -> Printed:
-    """Queue the cartons' labels, in carton order, on the label printer (rendering: kiosk/documents.py)."""
+def queue_labels(printer_name: str | None, cartons: list[Carton], replacement: bool = False, reason: str = "",
+                 by: str = "") -> Printed:
+    """Queue the cartons' labels, in carton order, on the label printer (rendering: kiosk/documents.py).
+    A replacement says why (`reason`) and who asked (`by`)."""
     from kiosk.documents import print_carton_labels
 
-    return print_carton_labels(cartons, printer_name, replacement)
+    return print_carton_labels(cartons, printer_name, replacement, reason=reason, by=by)
 
 
 # -- stock -----------------------------------------------------------------------------------------

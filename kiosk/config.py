@@ -27,7 +27,7 @@ class Defaults:
     MAX_PENDING_DEVICES = 50  # browsers waiting for pairing at once; unpaired ones idle for a day are forgotten
     # failed sign-ins slow down with a doubling wait (kiosk/people/throttle.py), never a lockout
     HASHING_AT_ONCE = 2  # password and PIN hashes computed at once per process (about 32 MB each)
-    HASHING_WAIT = 10  # seconds a sign-in waits for its turn before "busy, try again"
+    HASHING_WAIT = 1.5  # seconds a sign-in waits for its turn before "busy, try again" (8 per slot wait at most)
     PLANT_NAME = "Demo Furniture Co."
     # keyboard-wedge scanners (docs/scanner.md): the key a scanner sends after each code, "Enter" or "Tab"
     SCANNER_SUFFIX = "Enter"

@@ -103,10 +103,21 @@ def note_lines(note: DeliveryNote) -> list[DeliveryLine]:
                          len(units[line.id]), counted[line.id]) for line in lines.values()]
 
 
+def note_destination(note: DeliveryNote) -> str:
+    """Where the goods go: the orders' own destination (收货地址) for the goods on this note, the
+    customer's default address only for orders without one. Two orders to two places list both."""
+    orders = (Order.select(Order.number, Order.destination).join(OrderLine)
+              .join(Carton, on=(Carton.order_line == OrderLine.id))
+              .where((Carton.pick_list == note.pick_list_id) & (Carton.status == "loaded")
+                     & (Order.customer == note.customer_id)).order_by(Order.number).distinct())
+    places = [order.destination.strip() or note.customer.address for order in orders]
+    return "; ".join(dict.fromkeys(place for place in places if place)) or note.customer.address
+
+
 def note_doc(note: DeliveryNote) -> DeliveryNoteDoc:
     pick_list, customer = note.pick_list, note.customer
     return DeliveryNoteDoc(
-        code=note.code, plant=SETTINGS.plant, customer=customer.name, address=customer.address,
+        code=note.code, plant=SETTINGS.plant, customer=customer.name, address=note_destination(note),
         contact=customer.contact, phone=customer.phone, truck_plate=pick_list.truck_plate,
         pick_list_code=pick_list.code, ship_date=pick_list.ship_date,
         printed_at=to_local(note.printed_at).replace(tzinfo=None), lines=tuple(note_lines(note)),

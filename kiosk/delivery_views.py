@@ -94,7 +94,7 @@ def note_detail(code: str):
 
 
 @bp.get("/delivery/notes/<code>.png")
-@require(*DELIVERY_DESK, kiosk="any")
+@require(*DELIVERY_DESK)  # a customer's name and address: desk staff only, never a display or an agent
 def note_png(code: str):
     """The note as the receipt printer prints it (the copy that comes back, unless copy=customer)."""
     from kiosk.labels import render_png
@@ -106,7 +106,7 @@ def note_png(code: str):
 
 
 @bp.get("/delivery/notes/<code>/a4")
-@require(*DELIVERY_DESK, kiosk="any")
+@require(*DELIVERY_DESK)
 def note_a4(code: str):
     """The note on an A4 page, printed from the browser (print CSS); the barcode as the printers draw it."""
     from kiosk.labels import render_png
@@ -153,7 +153,7 @@ def returns():
 
 
 @bp.get("/outside/")
-@require(*STAFF, kiosk="any")
+@require(*STAFF)  # suppliers' phone numbers: signed-in staff only, never a display or an agent
 def outside_board():
     rows = outside_work.out_now()
     return render_template("outside/board.html", rows=rows, overdue=sum(row.overdue for row in rows),

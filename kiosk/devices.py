@@ -73,16 +73,28 @@ def new_pairing_code() -> str:
             return code
 
 
-def register_device(max_pending: int = 50) -> tuple[Device, str]:
-    """A new unpaired device and its token (to put in the browser's cookie; not stored)."""
+PENDING_PER_ADDRESS = 5  # kiosks one address may have waiting at once; its oldest is dropped beyond
+
+
+def register_device(max_pending: int = 50, address: str = "", per_address: int = PENDING_PER_ADDRESS
+                    ) -> tuple[Device, str]:
+    """A new unpaired device and its token (to put in the browser's cookie; not stored).
+
+    One address has at most `per_address` waiting (its oldest request is dropped for a new one), so a
+    visitor posting /pair in a loop cannot fill the queue the real kiosks need."""
+    address = str(address or "")[:64]
     with write_transaction():
         cutoff = utcnow() - FORGET_PENDING_AFTER
         Device.delete().where((Device.approved_by == "") & (Device.last_seen < cutoff)).execute()
+        mine = list(Device.select(Device.id).where((Device.approved_by == "") & (Device.address == address))
+                    .order_by(Device.created_at.desc(), Device.id.desc()))
+        if len(mine) >= per_address:
+            Device.delete().where(Device.id.in_([d.id for d in mine[per_address - 1:]])).execute()
         if Device.select().where(Device.approved_by == "").count() >= max_pending:
             raise DeviceError(msg("Too many kiosks are waiting to be paired. Ask an admin to pair or "
                                   "remove them first."))
         token = secrets.token_urlsafe(32)
-        device = Device.create(token_hash=hash_token(token), pairing_code=new_pairing_code())
+        device = Device.create(token_hash=hash_token(token), pairing_code=new_pairing_code(), address=address)
     return device, token
 
 

@@ -132,8 +132,10 @@ def render_for_printer(layout: Layout, printer: Printer) -> bytes:
 # -- queueing --------------------------------------------------------------------------------------
 
 
-def queue_layouts(printer_name: str | None, build: Callable[[Printer], Iterable[tuple[str, Layout]]]) -> Printed:
-    """Render what `build(printer)` lays out, in order, for the named printer and queue it in one go."""
+def queue_layouts(printer_name: str | None, build: Callable[[Printer], Iterable[tuple[str, Layout]]],
+                  reason: str = "", by: str = "") -> Printed:
+    """Render what `build(printer)` lays out, in order, for the named printer and queue it in one go
+    (a reprint says why and who asked: `reason`, `by`)."""
     if not printer_name:
         return Printed(None)
     printer = Printer.get_or_none(Printer.name == printer_name)
@@ -142,7 +144,7 @@ def queue_layouts(printer_name: str | None, build: Callable[[Printer], Iterable[
                                             name=printer_name))
     try:
         payloads = [(document, render_for_printer(layout, printer)) for document, layout in build(printer)]
-        jobs = enqueue_many(printer.name, payloads) if payloads else []
+        jobs = enqueue_many(printer.name, payloads, reason=reason, by=by) if payloads else []
     except PrintingError as error:
         return Printed(printer.name, 0, error.message)
     except Exception as error:  # a document that cannot be rendered must not fail what asked for it
@@ -167,11 +169,19 @@ def print_job_card(card: JobCard, printer_name: str | None, lang: str | None = N
 
 
 def print_carton_labels(cartons: list[Carton], printer_name: str | None, replacement: bool = False,
-                        lang: str | None = None) -> Printed:
-    """Queue carton labels in the order given (all of a unit's cartons together)."""
-    return queue_layouts(printer_name, lambda printer: [
+                        lang: str | None = None, reason: str = "", by: str = "") -> Printed:
+    """Queue carton labels in the order given (all of a unit's cartons together). A replacement label
+    is a reprint: it records why and who, and clears the carton's voided label once queued."""
+    if replacement and not reason:
+        reason = "replacement label"
+    printed = queue_layouts(printer_name, lambda printer: [
         (f"carton {carton.code}", carton_layout_for(carton, printer, lang, replacement)) for carton in cartons
-    ])
+    ], reason=reason if replacement else "", by=by)
+    if replacement and printed.ok:
+        from kiosk.label_voids import cleared_by_reprint
+
+        cleared_by_reprint(cartons)
+    return printed
 
 
 def print_pick_list(pick_list: PickList, printer_name: str | None, lang: str | None = None) -> Printed:

@@ -464,6 +464,9 @@ def sse_message(event: str | None, data: str, id: int | None = None) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+COALESCE_SECONDS = 0.2  # a stream sends at most about five batches a second (issue 15: scans keep their threads)
+
+
 def stream(subscription: Subscription, messages_for: Callable[[Batch], list[tuple[str, str]]],
            heartbeat_seconds: float = HEARTBEAT_SECONDS) -> Iterator[str]:
     """The text of one SSE response: messages for each batch, heartbeats in between, and an end.
@@ -487,3 +490,6 @@ def stream(subscription: Subscription, messages_for: Callable[[Batch], list[tupl
         for index, (event, data) in enumerate(messages):
             last = index == len(messages) - 1
             yield sse_message(event, data, id=batch.cursor if last else None)
+        # With 200 boards open, waking every stream for every scan takes the CPU the scans need: a
+        # short pause lets the scans of a busy moment arrive as one batch (the next one).
+        time.sleep(COALESCE_SECONDS)

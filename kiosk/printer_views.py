@@ -12,8 +12,8 @@ import json
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from db.models import Carton, JobCard, PickList, Printer, PrintJob, Station
-from kiosk import documents, labels, printer_setup, printing
-from kiosk.auth import ADMINS, CARD_PRINTERS, STAFF, require
+from kiosk import documents, label_voids, labels, printer_setup, printing
+from kiosk.auth import ADMINS, CARD_PRINTERS, STAFF, current_username, require
 from kiosk.i18n import Msg, gettext, msg
 from kiosk.order_views import get_order
 from kiosk.printer_setup import LANGUAGE_NAMES, OPTION_EXAMPLES, PrinterInput, PrinterSetupError
@@ -71,6 +71,8 @@ def _page(form=None, form_error: Msg | None = None, status: int = 200):
         "names": {p.name for p in printers},
         "language_names": LANGUAGE_NAMES,
         "option_examples": OPTION_EXAMPLES,
+        "reprints": printing.recent_reprints(),
+        "voided": label_voids.voided_labels(),
     }
     if htmx and not form_error:
         return render_template("printers/_printer_list.html", **context)
@@ -178,12 +180,30 @@ def retry(printer_id: int):
 def reprint(job_id: int):
     job = _job(job_id)
     try:
-        copy = printing.reprint(job.id)
+        copy = printing.reprint(job.id, request.form.get("reason", ""), current_username() or "")
     except printing.PrintingError as error:
         _flash(error.message, "error")
     else:
-        _flash(msg("{document} queued again.", document=document_name(copy.document)))
+        if copy.document.startswith("carton "):
+            label_voids.cleared_by_reprint(list(Carton.select().where(Carton.code == copy.document[7:])))
+        _flash(msg("{document} queued again (reprint no. {count}).", document=document_name(copy.document),
+                   count=printing.reprint_count(copy.document)))
     return _back(job.printer_id)
+
+
+@bp.post("/printers/labels/void")
+@require(*PRINT_DESK)
+def void_label():
+    """Declare a carton's label void: loading refuses the carton until a new label is printed."""
+    try:
+        voided = label_voids.void_label(request.form.get("carton", ""), request.form.get("reason", ""),
+                                        current_username() or "")
+    except label_voids.VoidRefused as error:
+        _flash(error.message, "error")
+    else:
+        _flash(msg("Label of carton {carton} voided: loading refuses it until a new label is printed.",
+                   carton=voided.carton.code))
+    return redirect(url_for("printers.index") + "#label-audit", code=303)
 
 
 @bp.post("/printers/jobs/<int:job_id>/cancel")

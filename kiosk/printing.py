@@ -85,17 +85,44 @@ def enqueue(printer_name: str, document: str, payload: bytes) -> PrintJob:
     return enqueue_many(printer_name, [(document, payload)])[0]
 
 
-def enqueue_many(printer_name: str, documents: Iterable[tuple[str, bytes]]) -> list[PrintJob]:
-    """Queue several documents in one transaction, in the order given (all of a unit's carton labels)."""
+def enqueue_many(printer_name: str, documents: Iterable[tuple[str, bytes]], *, reason: str = "",
+                 by: str = "") -> list[PrintJob]:
+    """Queue several documents in one transaction, in the order given (all of a unit's carton labels).
+
+    A reprint gives its `reason` and who asked (`by`): each job then records the job it copies (the
+    last earlier one of the same document), for the reprint list on the printers page."""
     with write_transaction():
         printer = find_printer(printer_name)
         jobs = []
         for document, payload in documents:
             if not isinstance(payload, bytes | bytearray | memoryview) or not payload:
                 raise PrintingError(msg("Nothing to print for {document}", document=document))
-            jobs.append(PrintJob.create(printer=printer, document=document[:64], payload=bytes(payload)))
+            original = _first_print(document[:64]) if reason else None
+            jobs.append(PrintJob.create(printer=printer, document=document[:64], payload=bytes(payload),
+                                        reprint_of=original, reason=reason[:128], requested_by=by[:64]))
     _wake_workers()
     return jobs
+
+
+def _first_print(document: str) -> int | None:
+    rows = list(PrintJob.select(PrintJob.id).where(PrintJob.document == document).order_by(PrintJob.id).limit(1))
+    return rows[0].id if rows else None
+
+
+def reprint_count(document: str) -> int:
+    """How many times `document` was printed again (with a reason)."""
+    return PrintJob.select().where(PrintJob.document == document, PrintJob.reprint_of.is_null(False)).count()
+
+
+def recent_reprints(limit: int = 30) -> list[PrintJob]:
+    """The latest reprints, newest first, each with `count` (its document's reprints so far)."""
+    fields = [f for f in PrintJob._meta.sorted_fields if f.name != "payload"]
+    reprints = list(PrintJob.select(*fields).where(PrintJob.reprint_of.is_null(False))
+                    .order_by(PrintJob.id.desc()).limit(limit))
+    for job in reprints:
+        job.count = PrintJob.select().where(PrintJob.document == job.document, PrintJob.reprint_of.is_null(False),
+                                            PrintJob.id <= job.id).count()
+    return reprints
 
 
 def queue_position(jobs: list[PrintJob]) -> tuple[int, dt.datetime | None]:
@@ -118,11 +145,15 @@ def find_printer(name: str) -> Printer:
     return printer
 
 
-def reprint(job_id: int) -> PrintJob:
-    """Queue the same bytes again as a new job at the end of its printer's queue."""
+def reprint(job_id: int, reason: str = "", by: str = "") -> PrintJob:
+    """Queue the same bytes again as a new job at the end of its printer's queue: why, and who asked."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise PrintingError(msg("Say why it is printed again (torn, lost, wrong printer ...)"))
     with write_transaction():
         job = _job(job_id)
-        copy = PrintJob.create(printer=job.printer_id, document=job.document, payload=bytes(job.payload))
+        copy = PrintJob.create(printer=job.printer_id, document=job.document, payload=bytes(job.payload),
+                               reprint_of=job.reprint_of or job.id, reason=reason[:128], requested_by=by[:64])
     _wake_workers()
     return copy
 
@@ -228,11 +259,14 @@ def deliver_pending(
         known_to_answer = _has_answered(printer)
         answers = True
         handed = 0
+        # The commit that records a job also marks the next one "sending" (one commit per label, not
+        # two); if the run then stops before sending it, it goes back to the queue in `finally`.
+        next_job: PrintJob | None = None
         try:
             while not (should_stop and should_stop()):
-                job = _head_of_queue(printer)
+                job, next_job = (next_job, None) if next_job is not None else (_head_of_queue(printer), None)
                 clock = now or utcnow()
-                if job is None or job.next_try_at > clock:
+                if job is None or (job.status == QUEUED and job.next_try_at > clock):
                     break
                 try:
                     if send is not None:
@@ -251,7 +285,8 @@ def deliver_pending(
                                 break
                             else:
                                 checked = known_to_answer = True
-                        _mark_sending(job)
+                        if job.status != SENDING:
+                            _mark_sending(job)
                         outcome = _deliver(transport, language, bytes(job.payload), request if answers else None,
                                            known_to_answer)
                         known_to_answer = known_to_answer or outcome.status == PRINTED
@@ -262,7 +297,8 @@ def deliver_pending(
                     log.exception("printing %s on %s failed", job.document, printer.name)
                     _record_failure(printer, job, msg("Printing failed: {detail}", detail=repr(error)), clock, retry)
                     break
-                _record_delivery(printer, job, outcome, now or utcnow())
+                go_on = outcome.problem is None and not (should_stop and should_stop())
+                next_job = _record_delivery(printer, job, outcome, now or utcnow(), mark_next=go_on)
                 handed += 1
                 if outcome.reconnect and transport is not None:
                     transport.close()
@@ -270,6 +306,8 @@ def deliver_pending(
                 if outcome.problem is not None:
                     break
         finally:
+            if next_job is not None:
+                _unmark_sending(next_job)
             if transport is not None:
                 transport.close()
         return handed
@@ -378,11 +416,23 @@ def _mark_sending(job: PrintJob) -> None:
         PrintJob.update(status=SENDING, attempts=PrintJob.attempts + 1).where(
             PrintJob.id == job.id, PrintJob.status == QUEUED
         ).execute()
+    job.status = SENDING
 
 
-def _record_delivery(printer: Printer, job: PrintJob, outcome: Delivery, at: dt.datetime) -> None:
-    # Its own transaction, right away: once committed, no restart sends this job again.
+def _unmark_sending(job: PrintJob) -> None:
+    """A job marked "sending" ahead whose bytes never went: back to the queue as it was."""
+    with write_transaction():
+        PrintJob.update(status=QUEUED, attempts=PrintJob.attempts - 1).where(
+            PrintJob.id == job.id, PrintJob.status == SENDING
+        ).execute()
+
+
+def _record_delivery(printer: Printer, job: PrintJob, outcome: Delivery, at: dt.datetime,
+                     mark_next: bool = False) -> PrintJob | None:
+    """Record how the job went, in its own transaction, right away: once committed, no restart sends it
+    again. With `mark_next`, the same commit marks the printer's next due job "sending" and returns it."""
     note = store_message(outcome.note) if outcome.note is not None else ""
+    following = None
     with write_transaction():
         PrintJob.update(status=outcome.status, sent_at=at, last_error=note).where(PrintJob.id == job.id).execute()
         if outcome.problem is not None:
@@ -391,6 +441,15 @@ def _record_delivery(printer: Printer, job: PrintJob, outcome: Delivery, at: dt.
             Printer.update(state=ONLINE, last_error="", last_contact=at, offline_since=None).where(
                 Printer.id == printer.id
             ).execute()
+        if mark_next:
+            following = _head_of_queue(printer)
+            if following is not None and following.next_try_at <= at:
+                PrintJob.update(status=SENDING, attempts=PrintJob.attempts + 1).where(
+                    PrintJob.id == following.id, PrintJob.status == QUEUED).execute()
+                following.status = SENDING  # attempts stays as read: a failure counts it once
+            else:
+                following = None
+    return following
 
 
 def _record_failure(printer: Printer, job: PrintJob, error: Msg, at: dt.datetime, retry: RetryPolicy) -> None:

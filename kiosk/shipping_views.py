@@ -296,7 +296,12 @@ def reprint_carton(code: str):
     carton = cartons.find_carton(code)
     if carton is None:
         abort(404)
-    printed = cartons.queue_labels(request.form.get("printer", ""), [carton], replacement=True)
+    reason = " ".join((request.form.get("reason") or "").split())
+    if not reason:
+        flash(msg("Say why it is printed again (torn, lost, wrong printer ...)").to_json(), "error")
+        return redirect(url_for("shipping.carton_lookup", code=carton.code), code=303)
+    printed = cartons.queue_labels(request.form.get("printer", ""), [carton], replacement=True, reason=reason,
+                                   by=current_username() or "")
     _flash_printed(printed, msg("Replacement label for carton {carton}. {where}", carton=carton.code))
     return redirect(url_for("shipping.carton_lookup", code=carton.code), code=303)
 

@@ -157,7 +157,7 @@ def authenticate(username: str, password: str, address: str = "") -> User | None
     hashes run at once (kiosk/people/hashing.py; HashingBusy beyond)."""
     username = str(username or "").strip().lower()[:64]
     password = str(password or "")[:MAX_PASSWORD + 1]
-    wait = SIGN_IN.wait_for(username, address)
+    wait = SIGN_IN.attempt(username, address)  # counted as failed until the password is right
     if wait > 0:
         raise LoginPaused(msg("Too many failed sign-ins. Wait {seconds} seconds and try again.",
                               seconds=math.ceil(wait)))
@@ -167,7 +167,6 @@ def authenticate(username: str, password: str, address: str = "") -> User | None
     elif user.active and hashing.check(user.password_hash, password):
         SIGN_IN.succeeded(username, address)
         return user
-    SIGN_IN.failed(username, address)
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, jsonify, render_template, request
 from flask_htmx import HTMX
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from kiosk.clock import to_local
 from kiosk.i18n import LANGS, Msg, gettext, normalise_lang
@@ -20,6 +21,15 @@ class KioskError(Exception):
         self.message = message
         self.status = status
         self.title = title
+
+
+class BoundedInt(IntegerConverter):
+    """<int:...> in every URL, at most what a database id can be (PostgreSQL's integer): a bigger number
+    is no page (404), never an OverflowError deep in a query."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002 - werkzeug's names
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=2**31 - 1 if max is None else max,
+                         signed=signed)
 
 
 def current_lang() -> str:
@@ -104,9 +114,10 @@ def render_error(text: str, status: int, title: str | None = None):
     if wants_json:
         return jsonify({"error": text, "status": status}), status
     if htmx:
-        # htmx drops 4xx/5xx bodies by default: answer 200 with a fragment it will show.
+        # The real status, so logs and monitoring see it; base.html's htmx-config (responseHandling)
+        # has htmx swap 4xx/5xx answers too, and these headers put the words in the page's banner.
         response = app_render("_error.html", text=text, title=title)
-        return response, 200, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+        return response, status, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
     return app_render("error.html", text=text, title=title, status=status), status
 
 

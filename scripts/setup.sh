@@ -22,17 +22,22 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-# Python packages, pinned in pyproject.toml.
+# Python packages: every one pinned with its hashes in requirements.lock (requirements-dev.lock with the
+# test tools), made from pyproject.toml by pip-compile --generate-hashes (see README). pip refuses any file
+# whose hash is not in the lock; the project itself is then installed editable, with nothing more fetched.
 PY="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   "$PY" -m venv .venv
 fi
-stamp=".venv/.installed-$( (cat pyproject.toml; echo "dev=$DEV") | sha1sum | cut -c1-12)"
+LOCK=requirements.lock
+[ "$DEV" = 1 ] && LOCK=requirements-dev.lock
+stamp=".venv/.installed-$( (cat pyproject.toml "$LOCK"; echo "dev=$DEV") | sha1sum | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
-  echo "setup: installing Python packages"
-  .venv/bin/pip install -q --upgrade pip
-  if [ "$DEV" = 1 ]; then .venv/bin/pip install -q -e '.[dev]'; else .venv/bin/pip install -q -e .; fi
+  echo "setup: installing Python packages from $LOCK (hashes checked)"
+  export PIP_DISABLE_PIP_VERSION_CHECK=1
+  .venv/bin/pip install -q --require-hashes --no-deps -r "$LOCK"
+  .venv/bin/pip install -q --no-deps --no-build-isolation -e .
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

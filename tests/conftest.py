@@ -156,3 +156,13 @@ def demo_server(tmp_path):
     yield server
     server.stop()
     database.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sign_in_throttles():
+    """Failed sign-ins and PINs are counted per process (kiosk/people/throttle.py): each test starts clean."""
+    from kiosk.people.throttle import PIN, SIGN_IN
+
+    SIGN_IN.clear()
+    PIN.clear()
+    yield

@@ -38,7 +38,7 @@ class LiveServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 20) -> LiveServer:
+    def start(self, timeout: float = 60) -> LiveServer:
         env = dict(os.environ, KIOSK_INSTANCE=str(self.instance), DATABASE_URL=self.database_url,
                    KIOSK_BIND=f"127.0.0.1:{self.port}", KIOSK_WORKERS=str(self.workers),
                    KIOSK_THREADS=str(self.threads), KIOSK_LOG_LEVEL="warning", **self.extra_env)
@@ -51,14 +51,18 @@ class LiveServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.read_log()[-2000:]}")
+                log = self.read_log()[-2000:]
+                self.stop()
+                raise RuntimeError(f"server exited: {log}")
             try:
                 with urllib.request.urlopen(self.url + "/api/health", timeout=1) as response:
                     if response.status == 200:
                         return self
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError(f"server did not answer in {timeout}s: {self.read_log()[-2000:]}")
+        log = self.read_log()[-2000:]
+        self.stop(signal.SIGKILL)  # and close the log: a failed start leaves nothing open
+        raise RuntimeError(f"server did not answer in {timeout}s: {log}")
 
     def read_log(self) -> str:
         return (self.instance / f"server-{self.port}.log").read_text(errors="replace")

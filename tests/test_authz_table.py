@@ -49,6 +49,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /login": EVERYONE,
     "POST /login": EVERYONE,
     "POST /logout": EVERYONE,
+    "POST /lang": EVERYONE,
     "GET /pair": EVERYONE,
     "POST /pair": EVERYONE,
     "GET /pair/status": EVERYONE,
@@ -102,12 +103,12 @@ ACCESS: dict[str, frozenset[str]] = {
     # delivery notes and outside work (kiosk/delivery_views.py): the shipping desk; outside work is the clerks'
     "GET /delivery/": SHIPPING_DESK,
     "GET /delivery/notes/<code>": SHIPPING_DESK,
-    "GET /delivery/notes/<code>.png": SHIPPING_DESK | KIOSKS,
-    "GET /delivery/notes/<code>/a4": SHIPPING_DESK | KIOSKS,
+    "GET /delivery/notes/<code>.png": SHIPPING_DESK,  # issue 15 F10: a customer's address, not for displays
+    "GET /delivery/notes/<code>/a4": SHIPPING_DESK,
     "POST /delivery/notes/<code>/print": SHIPPING_DESK,
     "GET /delivery/returns": SHIPPING_DESK,
     "POST /delivery/returns": SHIPPING_DESK,
-    "GET /outside/": STAFF | KIOSKS,
+    "GET /outside/": STAFF,  # issue 15 F10: suppliers' phones, not for displays or agents
     "GET /outside/out": frozenset({"admin", "supervisor", "clerk"}),
     "POST /outside/out": frozenset({"admin", "supervisor", "clerk"}),
     "GET /outside/in": frozenset({"admin", "supervisor", "clerk"}),
@@ -125,6 +126,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /printers/<int:printer_id>/retry": PRINT_DESK,
     "GET /printers/jobs/<int:job_id>.png": PRINT_DESK,
     "POST /printers/jobs/<int:job_id>/reprint": PRINT_DESK,
+    "POST /printers/labels/void": PRINT_DESK,
     "POST /printers/jobs/<int:job_id>/cancel": PRINT_DESK,
     "POST /orders/<number>/cards/print": CARD_PRINTERS,
     "GET /labels/carton/<code>.png": STAFF | KIOSKS,

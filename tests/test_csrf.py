@@ -27,7 +27,9 @@ def samples(plant):
             "user_id": make_user("clerk").id, "device_id": make_device("packing")[0].id,
             "worker_id": Worker.get(Worker.badge == "W010").id, "filename": "kiosk.css", "fmt": "csv",
             # no such printer, job or photo: the token is checked before the view looks
-            "printer_id": 999_999, "job_id": 999_999, "photo_id": 999_999, "token": "not-a-real-link"}
+            "printer_id": 999_999, "job_id": 999_999, "photo_id": 999_999, "token": "not-a-real-link",
+            "call_id": 999_999, "step": "arrived", "channel_id": 999_999, "rule_id": 999_999,
+            "delivery_id": 999_999, "delay_id": 999_999}
 
 
 def allowed_client(app, key: str):

@@ -175,13 +175,24 @@ def test_each_kiosk_keeps_its_own_language(app, plant):
     assert plant_default == "zh"
     english = app.test_client()
     pair_kiosk(english, "qc")
-    assert 'lang="en"' in english.get("/station/qc?lang=en").text
+    assert post(english, "/lang", {"lang": "en", "next": "/station/qc"}).status_code == 303  # the EN button
     english.delete_cookie("lang")  # the kiosk remembers, not just the browser cookie
     assert 'lang="en"' in english.get("/station/qc").text
     chinese = app.test_client()
     pair_kiosk(chinese, "packing")
     assert 'lang="zh-CN"' in chinese.get("/station/packing").text
     assert Device.get(Device.label == "test-qc").lang == "en"
+
+
+def test_f18_a_get_with_lang_changes_nothing_stored(app, plant):
+    """GET /api/health?lang=en from a kiosk, as reported: the page answers in English, the device keeps zh."""
+    kiosk = app.test_client()
+    device = pair_kiosk(kiosk, "qc")
+    for path in ("/api/health?lang=en", "/station/qc?lang=en"):
+        assert kiosk.get(path).status_code == 200
+    assert Device.get_by_id(device.id).lang in ("", "zh")
+    kiosk.delete_cookie("lang")
+    assert 'lang="zh-CN"' in kiosk.get("/station/qc").text
 
 
 def test_the_plant_default_language_comes_from_config(database, database_url, plant):

@@ -71,8 +71,8 @@ def test_f9_spraying_many_names_from_one_address_is_slowed_down(app, plant):
     sprayer = app.test_client()
     answers = [sign_in(sprayer, f"user{n}", "Password1", "10.0.0.77") for n in range(50)]
     statuses = [a.status_code for a in answers]
-    assert statuses[:10] == [200] * 10 and set(statuses[10:]) == {429}
-    assert "Too many failed sign-ins. Wait 1 seconds and try again." in answers[10].text
+    assert statuses[:6] == [200] * 6 and set(statuses[6:]) == {429}
+    assert "Too many failed sign-ins. Wait 1 seconds and try again." in answers[6].text
 
 
 def test_f6_concurrent_sign_ins_hash_a_few_at_a_time(app, plant, monkeypatch):
@@ -103,5 +103,5 @@ def test_f6_concurrent_sign_ins_hash_a_few_at_a_time(app, plant, monkeypatch):
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(statuses) == 60 and set(statuses) <= {200, 503}
+    assert len(statuses) == 60 and set(statuses) <= {200, 429}  # wrong name, or "busy, try again"
     assert most[0] <= app.config["HASHING_AT_ONCE"] and most[0] >= 1

@@ -160,3 +160,48 @@ def test_a_name_with_html_is_shown_as_text(client, plant):
         page = client.get(path).text
         assert '&lt;script&gt;alert(&#34;xss-1&#34;)&lt;/script&gt;' in page
         assert '<script>alert("xss-1")' not in page
+
+
+VISITORS = ("anonymous", *ROLES, K_HERE, K_OTHER)
+SOME_HOSTILE = [HOSTILE[0][:5000], HOSTILE[1], HOSTILE[2], HOSTILE[5], "99999999999999999999",
+                "0001-01-01T00:00:00+14:00"]
+
+
+def client_as(app, world, visitor: str):
+    """A client signed in as `visitor` (a role), paired as a kiosk (K_HERE, K_OTHER), or anonymous."""
+    client = app.test_client()
+    headers = {}
+    if visitor in ROLES:
+        login(client, user=world["users"][visitor])
+    elif visitor in world["kiosks"]:
+        client.set_cookie("kiosk_device", world["kiosks"][visitor])
+        headers["Authorization"] = f"Bearer {world['kiosks'][visitor]}"
+    return client, headers
+
+
+def test_hostile_input_as_every_role_and_as_paired_kiosks_gives_no_500(app, world):
+    """Issue 15: the same hostile input as every desk role, as a kiosk paired here and elsewhere, and
+    anonymously, to every route: 0 answers with a 5xx."""
+    x500 = []
+    for visitor in VISITORS:
+        for key, rule in app_routes(app):
+            method = key.split(" ", 1)[0]
+            client, headers = client_as(app, world, visitor)
+            for value in SOME_HOSTILE:
+                path = paths_for(rule, world, value)[0]
+                if method == "GET":
+                    query = "&".join(f"{name}={quote(value[:500], safe='')}" for name in QUERY)
+                    response = client.get(f"{path}?{query}", headers={k: v for k, v in headers.items()
+                                                                      if not path.startswith("/station")})
+                elif path.startswith("/api/"):
+                    body = {name: value for name in ("station", "code", "idem_key", "worker_badge", "scanned_at")}
+                    response = client.post(path, json=body, headers={**headers, "X-CSRF-Token": csrf_token(client)})
+                else:
+                    token = csrf_token(client)
+                    form = {name: value for name in FIELDS}
+                    form.update(idem=uuid.uuid4().hex, csrf_token=token, approver_badge=value, approver_pin=value)
+                    response = client.post(path, data=form, headers={"X-CSRF-Token": token, "HX-Request": "true"})
+                if response.status_code >= 500:
+                    x500.append(f"{key} as {visitor}: {response.status_code}")
+                response.close()
+    assert x500 == []

@@ -194,7 +194,7 @@ def test_a_lost_label_is_reprinted_by_carton_code_from_the_desk(client, qc_passe
     from tests.auth_helpers import post
 
     before = PrintJob.select().count()
-    response = post(client, f"/shipping/cartons/{carton.code}/reprint", {"printer": "pack-zpl"})
+    response = post(client, f"/shipping/cartons/{carton.code}/reprint", {"printer": "pack-zpl", "reason": "torn"})
     assert response.status_code == 303
     assert PrintJob.select().count() == before + 1
     job = PrintJob.select().order_by(PrintJob.id.desc()).first()

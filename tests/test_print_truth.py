@@ -75,3 +75,26 @@ def test_the_station_header_and_printers_page_show_a_printer_that_is_down(client
     assert PrintJob.get().status == "printed"
     page = Elements(client.get("/station/packing?lang=en").text)
     assert page.select(css_class="printer-down") == []
+
+
+def test_the_delivery_note_prints_the_orders_destination_not_the_customers_default(plant):
+    from db.models import Customer, DeliveryNote
+    from kiosk import delivery_notes
+    from kiosk.shipping import create_pick_list
+    from tests.test_shipping import stocked, whole
+
+    Customer.update(address="广州市番禺区市桥街 9 号").where(Customer.code == "LH").execute()
+    set_printer("loading", "receipt_printer", "dock-rcpt", "escpos")
+    order = make_order(lines=[("SF-301", 1)], customer_code="LH", destination="广州市天河区体育西路 1 号 3 号门")
+    cartons = stocked(order)
+    pick_list = create_pick_list("LH", whole(order), "沪A·D8812", "loading")
+    assert scan("loading", pick_list.code, badge="W004").ok
+    for carton in cartons:
+        assert scan("loading", carton.code, badge="W004", pick_list=pick_list.code).ok
+    assert scan("loading", pick_list.code, badge="W004", finish="1").outcome == "ok"
+
+    note = DeliveryNote.get(DeliveryNote.pick_list == pick_list)
+    assert delivery_notes.note_doc(note).address == "广州市天河区体育西路 1 号 3 号门"
+    printed = [bytes(job.payload) for job in PrintJob.select().where(PrintJob.document.startswith("delivery note"))]
+    assert printed and all("天河区体育西路".encode("gb18030") in payload for payload in printed)
+    assert not any("番禺区".encode("gb18030") in payload for payload in printed)

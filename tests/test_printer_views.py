@@ -235,7 +235,7 @@ def test_test_label_retry_reprint_and_cancel(client, plant):
 
     assert post(client, f"/printers/jobs/{test_job.id}/cancel").status_code == 303
     assert PrintJob.get_by_id(test_job.id).status == "cancelled"
-    assert post(client, f"/printers/jobs/{test_job.id}/reprint").status_code == 303
+    assert post(client, f"/printers/jobs/{test_job.id}/reprint", {"reason": "torn"}).status_code == 303
     copy = PrintJob.select().order_by(PrintJob.id.desc()).first()
     assert (copy.id != test_job.id, copy.status, bytes(copy.payload)) == (True, "queued", bytes(test_job.payload))
 

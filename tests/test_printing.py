@@ -269,14 +269,14 @@ def test_cancel_and_reprint(database, loopback_printer):
         "carton 0 has already been printed - reprint it if another copy is needed"
     )
 
-    again = printing.reprint(job_a.id)
+    again = printing.reprint(job_a.id, "torn", "clerk1")
     assert (again.id > job_c.id, again.status, bytes(again.payload)) == (True, "queued", a)
     assert printing.deliver_pending(printer) == 1
     assert loopback_printer.wait_for(len(a + c + a)) == a + c + a
     assert statuses(printer) == ["printed", "cancelled", "printed", "printed"]
 
     with pytest.raises(PrintingError, match="does not exist"):
-        printing.reprint(999_999)
+        printing.reprint(999_999, "lost")
 
 
 def test_cancelling_the_stuck_head_lets_the_next_job_print(database, loopback_printer):

@@ -192,7 +192,9 @@ def for_stations(batch: Batch, lang: str) -> list[tuple[str, str]]:
             day = today()
             return render_template("boards/_station_panel.html", report=report.day_report(day, today=day)).strip()
 
-    messages = [("stations", shared.get(("stations", batch.key, lang), build))]
+    # The panel is today's figures as of the newest event: every stream at that event shows the same one,
+    # whichever changes each was woken for, so they share one rendering (issue 15: 200 boards open).
+    messages = [("stations", shared.get(("stations", batch.cursor, lang), build))]
     if batch.changes:
         messages.append(tick(batch, lang))
     return messages

@@ -6,7 +6,8 @@ per page (all open orders are sorted by urgency first), BOARD_TV_ROWS rows per T
 BOARD_TV_SECONDS per TV page, BOARD_REFRESH_SECONDS between reloads of the rows (new orders,
 re-sorting; single rows are pushed as they change), BOARD_CACHE_SECONDS how long one computation
 of the figures serves every page opened while no new event arrived (holds and releases write no
-event, so they show within this time).
+event, so they show within this time). MAX_STREAMS and MAX_STREAMS_PER_VIEWER cap the open event
+streams (kiosk/boards/slots.py).
 
 Who may look: signed-in staff of every role, and any paired device (a wall screen is paired as a
 display; a station kiosk may open the boards too). Nothing here changes data.
@@ -16,12 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, current_app, render_template, request, session, stream_with_context
 
 from db import database
 from kiosk import events
-from kiosk.auth import STAFF, require
+from kiosk.auth import STAFF, current_device, current_user, require
 from kiosk.boards import export, figures, live, report, trace
+from kiosk.boards.slots import STREAMS, StreamsFull
 from kiosk.clock import today
 from kiosk.web import current_lang
 
@@ -34,6 +36,8 @@ BOARD_DEFAULTS = {
     "BOARD_TV_ROWS": 12,
     "BOARD_TV_SECONDS": 15,
     "BOARD_REFRESH_SECONDS": 120,
+    "MAX_STREAMS": 200,  # open event streams per process in all (each holds a thread: KIOSK_THREADS is more)
+    "MAX_STREAMS_PER_VIEWER": 6,  # per session or paired device; beyond either: 429
 }
 
 
@@ -41,6 +45,7 @@ BOARD_DEFAULTS = {
 def _defaults(state) -> None:
     for key, value in BOARD_DEFAULTS.items():
         state.app.config.setdefault(key, value)
+    STREAMS.configure(state.app.config["MAX_STREAMS"], state.app.config["MAX_STREAMS_PER_VIEWER"])
 
 
 def _int(value, default: int | None = None) -> int | None:
@@ -99,9 +104,12 @@ def _report_day() -> dt.date:
     if not value:
         return today()
     try:
-        return dt.date.fromisoformat(value[:10])
+        day = dt.date.fromisoformat(value[:10])
     except ValueError:
         abort(404)
+    if not 2000 <= day.year < 2100:  # no report for year 1 (its plant-time bounds overflow UTC)
+        abort(404)
+    return day
 
 
 @bp.get("/board/stations")
@@ -146,6 +154,16 @@ def trace_page(code: str | None = None):
     return render_template("boards/trace.html", code=code, subject=subject, found=found, since=_since())
 
 
+def _viewer() -> str:
+    """Whose screen this is, for the stream cap: the paired device, else the signed-in user."""
+    device, user = current_device(), current_user()
+    if device is not None:
+        return f"device:{device.id}"
+    if user is not None:
+        return f"user:{user.id}:{session.get('at', '')}"
+    return f"address:{request.remote_addr}"
+
+
 # -- the event stream ----------------------------------------------------------------------------
 
 
@@ -180,7 +198,17 @@ def event_stream():
     since = _int(request.headers.get("Last-Event-ID"))
     if since is None:
         since = _int(request.args.get("since"))
-    subscription = events.hub().subscribe(since)
+    viewer = _viewer()
+    try:  # a cap per screen and in total, so streams never take the threads scans and sign-in need
+        STREAMS.take(viewer)
+    except StreamsFull as full:
+        return Response(full.message.render(lang) + "\n", status=429, mimetype="text/plain",
+                        headers={"Retry-After": "60"})
+    try:
+        subscription = events.hub().subscribe(since)
+    except BaseException:
+        STREAMS.give_back(viewer)
+        raise
     if not database.is_closed():
         database.close()  # a board holds a thread while it is open, but no database connection
 
@@ -191,6 +219,6 @@ def event_stream():
             current_app.logger.exception("event stream: rendering a fragment failed")
             return []
 
-    body = stream_with_context(events.stream(subscription, safe_messages))
+    body = stream_with_context(STREAMS.held(viewer, events.stream(subscription, safe_messages)))
     return Response(body, mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

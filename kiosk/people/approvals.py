@@ -62,7 +62,7 @@ def from_badge(badge: str, pin: str, address: str = "") -> Approver:
     pin = str(pin or "").strip()[:16]
     if not badge or not pin:
         raise ApprovalRefused(msg("A supervisor scans their own badge and types their PIN to approve this."))
-    wait = PIN.wait_for(badge, address)
+    wait = PIN.attempt(badge, address)  # counted as wrong until the PIN is right
     if wait > 0:
         raise ApprovalRefused(msg("Too many wrong PINs. Wait {seconds} seconds and try again.",
                                   seconds=int(wait) + 1))
@@ -71,7 +71,6 @@ def from_badge(badge: str, pin: str, address: str = "") -> Approver:
     if not ok or not hashing.check(user.pin_hash, pin):
         if user is None or not ok:
             hashing.check_nothing(pin)
-        PIN.failed(badge, address)
         if user is None and Worker.select().where(Worker.badge == badge).exists():
             raise ApprovalRefused(msg("Badge {badge} is a worker's badge. Only a supervisor's own badge and PIN "
                                       "approve this.", badge=badge))

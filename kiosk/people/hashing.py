@@ -2,7 +2,8 @@
 
 werkzeug's scrypt takes about 32 MB and tens of milliseconds per hash: 60 sign-ins at once with
 unknown user names took a worker from 75 MB to 1.3 GB. At most `limit` hashes run at once in a
-process; others wait up to `wait` seconds and are then answered "busy" instead of piling up.
+process; others wait up to `wait` seconds (at most 8 per hash slot wait at all) and are then
+answered "busy" instead of piling up.
 No Flask here.
 """
 
@@ -16,7 +17,10 @@ from kiosk.i18n import Msg, msg
 
 _limit = 2
 _gate = threading.BoundedSemaphore(_limit)
-_wait = 10.0
+_wait = 1.5
+_queue_most = 8 * _limit  # waiting at once; beyond that a sign-in is told "busy" at once
+_waiting = 0
+_waiting_lock = threading.Lock()
 
 
 class HashingBusy(RuntimeError):
@@ -28,16 +32,27 @@ class HashingBusy(RuntimeError):
 
 
 def configure(limit: int, wait: float) -> None:
-    global _gate, _limit, _wait
+    global _gate, _limit, _wait, _queue_most
     limit = max(1, int(limit))
     if limit != _limit:
         _gate, _limit = threading.BoundedSemaphore(limit), limit
-    _wait = float(wait)
+    _wait, _queue_most = float(wait), 8 * limit
 
 
 def _run(work):
-    if not _gate.acquire(timeout=_wait):
-        raise HashingBusy(msg("The server is busy checking other sign-ins. Try again in a moment."))
+    global _waiting
+    busy = HashingBusy(msg("The server is busy checking other sign-ins. Try again in a moment."))
+    with _waiting_lock:
+        if _waiting >= _queue_most:
+            raise busy
+        _waiting += 1
+    try:
+        acquired = _gate.acquire(timeout=_wait)
+    finally:
+        with _waiting_lock:
+            _waiting -= 1
+    if not acquired:
+        raise busy
     try:
         return work()
     finally:

@@ -24,7 +24,7 @@ class Rule:
 
 
 PAIR = Rule(free=3, cap=60)  # one account from one address
-ADDRESS = Rule(free=10, cap=300)  # one address, any accounts: spraying many names
+ADDRESS = Rule(free=6, cap=300)  # one address, any accounts: spraying many names
 ACCOUNT = Rule(free=20, cap=60)  # one account from addresses that never signed in to it
 
 
@@ -64,22 +64,38 @@ class Throttle:
         with self._lock:
             return max(self._wait(key, rule, now) for key, rule in self._keys(account, address))
 
-    def failed(self, account: str, address: str) -> None:
+    def attempt(self, account: str, address: str) -> float:
+        """Start a try: how long it must still wait (then nothing is counted), else 0 and the try is
+        counted as failed until `succeeded` says otherwise. Checked and counted at once, so a burst of
+        tries sent together is slowed down as if they had come one after another."""
         now = time.monotonic()
         with self._lock:
-            keys = {key for key, _rule in self._keys(account, address)} | {f"acct:{account}"}
-            for key in sorted(keys):
-                entry = self._entries.pop(key, None) or _Entry()
-                entry.failures += 1
-                entry.last = now
-                self._entries[key] = entry
-            while len(self._entries) > MAX_ENTRIES:
-                self._entries.popitem(last=False)
+            wait = max(self._wait(key, rule, now) for key, rule in self._keys(account, address))
+            if wait <= 0:
+                self._count(account, address, now)
+            return wait
+
+    def failed(self, account: str, address: str) -> None:
+        with self._lock:
+            self._count(account, address, time.monotonic())
+
+    def _count(self, account: str, address: str, now: float) -> None:
+        keys = {key for key, _rule in self._keys(account, address)} | {f"acct:{account}"}
+        for key in sorted(keys):
+            entry = self._entries.pop(key, None) or _Entry()
+            entry.failures += 1
+            entry.last = now
+            self._entries[key] = entry
+        while len(self._entries) > MAX_ENTRIES:
+            self._entries.popitem(last=False)
 
     def succeeded(self, account: str, address: str) -> None:
         with self._lock:
             self._entries.pop(f"pair:{account}|{address}", None)
             self._entries.pop(f"addr:{address}", None)
+            entry = self._entries.get(f"acct:{account}")
+            if entry is not None and entry.failures > 0:
+                entry.failures -= 1  # this try was counted when it began
             self._trusted.pop(f"{account}|{address}", None)
             self._trusted[f"{account}|{address}"] = time.monotonic()
             while len(self._trusted) > MAX_ENTRIES:

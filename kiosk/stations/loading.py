@@ -14,6 +14,7 @@ from peewee import JOIN
 from db.models import Carton, PickList, PickListLine, ScanEvent, Worker, utcnow
 from kiosk.cartons import find_carton, goods_moved
 from kiosk.i18n import Msg, msg
+from kiosk.label_voids import active_void
 from kiosk.payments import waiting_for_payment
 from kiosk.people.approvals import Approver
 from kiosk.scans import Outcome, ScanRequest
@@ -74,6 +75,12 @@ def load(pick_list: PickList, carton: Carton) -> Outcome:
     order = carton.order_line.order
     held = {"pick_list": pick_list.code}
     links = dict(carton=carton, order=order, pick_list=pick_list, detail=held)
+    voided = active_void(carton)
+    if voided is not None:  # its label was declared void: the label on it is not to be trusted
+        return Outcome("rejected", "load", msg("The label of carton {carton} was voided ({reason}, by {who}). "
+                                               "Print a new label, stick it on, then load the carton.",
+                                               carton=carton.code, reason=voided.reason, who=voided.voided_by),
+                       reason="label_voided", **links)
     if pick_list.status == "finished":
         return Outcome("rejected", "load", msg("Pick list {code} was already finished at {time}. Scan the next "
                                                "pick list.", code=pick_list.code,

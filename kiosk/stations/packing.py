@@ -26,10 +26,10 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
     carton = find_carton(request.code)
     if carton is not None:
         card = JobCard.get_by_id(carton.job_card_id)
-        return packed_again(station, card, request, only=carton)
+        return packed_again(station, card, request, only=carton, worker=worker)
     card = load_card(request.code, lock=True)
     if card is not None and card.order_line.order.status != "cancelled" and card.cartons.exists():
-        return packed_again(station, card, request)
+        return packed_again(station, card, request, worker=worker)
     rejection = check_card(card, station, request.code)
     if rejection:
         return rejection
@@ -47,7 +47,7 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
     return Outcome(outcome, "pack", message, units=card.units, job_card=card, detail=detail)
 
 
-def packed_again(station, card: JobCard, request: ScanRequest, only: Carton | None = None) -> Outcome:
+def packed_again(station, card: JobCard, request: ScanRequest, only: Carton | None = None, worker=None) -> Outcome:
     """A packed card (or one of its cartons) scanned again: say so, or reprint when asked."""
     cartons = cartons_of_card(card)
     wanted = request.options.get("reprint") or ""
@@ -63,7 +63,9 @@ def packed_again(station, card: JobCard, request: ScanRequest, only: Carton | No
                            detail=detail)
         for carton in chosen:
             carton.job_card, carton.order_line = card, card.order_line  # for the labels, loaded once
-        printed = queue_labels(station.label_printer, chosen, replacement=True)
+        reason = str(request.options.get("reason") or "") or "reprinted at packing (label lost or damaged)"
+        printed = queue_labels(station.label_printer, chosen, replacement=True, reason=reason,
+                               by=worker.name if worker is not None else "")
         detail.update(printer=printed.printer, reprinted=[c.code for c in chosen])
         what = (msg("all {n} labels of card {card}", n=len(chosen), card=card.code) if wanted == "all"
                 else msg("the label of carton {carton}", carton=chosen[0].code))

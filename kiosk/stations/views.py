@@ -136,15 +136,26 @@ def station_page(code: str):
     )
 
 
+SANE_YEARS = (2000, 2100)  # a scan time outside these is no clock's mistake: refused (400), in words
+
+
 def parse_scanned_at(value: str | None) -> dt.datetime | None:
+    """When the kiosk says the scan was made; None when it says nothing readable. A time no kiosk could
+    have (year 1, or one that overflows in UTC) raises ScanInputError."""
     if not value:
         return None
     try:
-        at = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        at = dt.datetime.fromisoformat(str(value)[:64].replace("Z", "+00:00"))
     except ValueError:
         return None
-    if at.tzinfo is not None:
-        at = at.astimezone(dt.UTC).replace(tzinfo=None)
+    try:
+        if at.tzinfo is not None:
+            at = at.astimezone(dt.UTC).replace(tzinfo=None)
+    except OverflowError:
+        at = None
+    if at is None or not SANE_YEARS[0] <= at.year < SANE_YEARS[1]:
+        raise ScanInputError(msg("The scan's time ({value}) is not a real time: check the kiosk's clock and "
+                                 "scan again.", value="".join(ch for ch in str(value)[:40] if ch.isprintable())))
     return at
 
 
@@ -165,12 +176,17 @@ def scan(code: str):
             return waiting
 
     options = {key: form.get(key)[:200] for key in SCAN_OPTIONS if form.get(key)}
+    try:
+        scanned_at = parse_scanned_at(form.get("scanned_at"))
+    except ScanInputError as error:
+        return render_template("_scan_result.html", result=None, error=error.message,
+                               recent=recent_scans(station, current_app.config["RECENT_SCANS"]), **context), 400
     scan_request = ScanRequest(
         station_code=station.code,
         code=scanned,
         idem_key=(form.get("idem") or "")[:80],
         worker_badge=badge,
-        scanned_at=parse_scanned_at(form.get("scanned_at")),
+        scanned_at=scanned_at,
         options=options,
     )
     try:

@@ -1,0 +1,84 @@
+"""Issue 15, F5: event streams are capped per session or device and in total, answered 429 beyond;
+what is left stays for scans. Against the real gunicorn server, with real connections held open."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import urllib.parse
+import uuid
+
+import pytest
+
+import db
+from db.schema import migrate
+from tests.auth_helpers import make_device
+from tests.factories import cards_of, make_order
+
+
+@pytest.fixture
+def capped_server(tmp_path):
+    from kiosk.demo import seed_plant
+    from tests.live import LiveServer
+
+    url = f"sqlite:///{tmp_path}/live.sqlite3"
+    database = db.open_database(url)
+    migrate(database)
+    seed_plant()
+    server = LiveServer(url, tmp_path / "instance", threads=16,
+                        env={"KIOSK_MAX_STREAMS": "4", "KIOSK_MAX_STREAMS_PER_VIEWER": "2"})
+    server.start()
+    yield server
+    server.stop()
+    database.close()
+
+
+def connect(server) -> http.client.HTTPConnection:
+    return http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+
+
+def open_stream(server, token: str):
+    conn = connect(server)
+    conn.request("GET", "/board/events?view=stations&lang=en", headers={"Cookie": f"kiosk_device={token}"})
+    response = conn.getresponse()
+    if response.status == 200:
+        response.fp.readline()  # the stream has begun: "retry: ..."
+        return conn, response, ""
+    body = response.read().decode()
+    conn.close()
+    return None, response, body
+
+
+def test_f5_streams_are_capped_per_device_and_in_total_and_scans_go_on(capped_server):
+    screens = [make_device(None)[1] for _ in range(3)]
+    opened = []
+    for token in screens[:2]:
+        for _ in range(2):
+            conn, response, _ = open_stream(capped_server, token)
+            assert response.status == 200
+            opened.append(conn)
+    _, refused, words = open_stream(capped_server, screens[0])
+    assert refused.status == 429 and "This screen already has 2 live boards open" in words
+    assert refused.getheader("Retry-After") == "60"
+    _, full, words = open_stream(capped_server, screens[2])
+    assert full.status == 429 and "as many live boards as it can (4)" in words
+
+    # a kiosk scans while every stream slot is taken
+    kiosk = make_device("whitebody")[1]
+    card = cards_of(make_order(lines=[("DT-120", 1)]))[0]
+    conn = connect(capped_server)
+    conn.request("GET", "/station/whitebody", headers={"Cookie": f"kiosk_device={kiosk}"})
+    page = conn.getresponse().read().decode()
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    for code in ("W001", card.code):
+        body = urllib.parse.urlencode({"code": code, "idem": uuid.uuid4().hex, "worker_badge": "W001"})
+        conn.request("POST", "/station/whitebody/scan?lang=en", body=body, headers={
+            "Cookie": f"kiosk_device={kiosk}", "X-CSRF-Token": token, "HX-Request": "true",
+            "Content-Type": "application/x-www-form-urlencoded"})
+        answer = conn.getresponse()
+        assert answer.status == 200 and 'data-outcome="ok"' in answer.read().decode()
+    conn.close()
+
+    opened.pop().close()  # a board closed gives its slot back (noticed at the next heartbeat at the latest)
+    for conn in opened:
+        conn.close()
