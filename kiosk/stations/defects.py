@@ -6,10 +6,10 @@ keeps only the good units). Used by the process and packing rooms when the scan 
 from __future__ import annotations
 
 from db.models import JobCard, ScanEvent, Station, utcnow
+from kiosk.cards.route import route_stations, station_label
+from kiosk.eventlog.scan_path import Outcome, ScanRequest
+from kiosk.eventlog.undo import ActionRefused, undoer
 from kiosk.i18n import Msg, msg
-from kiosk.scans import Outcome, ScanRequest
-from kiosk.stations.cards import route_stations, station_label
-from kiosk.supervisor import ActionRefused, undoer
 
 DEFECT_ACTIONS = ("send_back", "scrap")
 
@@ -76,7 +76,7 @@ def record(station: Station, request: ScanRequest, card: JobCard) -> Outcome:
 @undoer("send_back", "scrap")
 def _undo(event: ScanEvent) -> Msg:
     """The units come back to the card, which still waits here; a rework card nobody worked on becomes void."""
-    from kiosk.supervisor import _later_scans, _locked_card  # the undo helpers every room shares
+    from kiosk.eventlog.undo import _later_scans, _locked_card  # the undo helpers every room shares
 
     detail = event.detail or {}
     units = int(detail.get("failed_units") or 0)
