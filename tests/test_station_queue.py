@@ -112,7 +112,7 @@ def test_the_qc_panel_shows_the_spec_too(client, plant):
 
 
 def test_an_order_import_carries_the_lines_fabric_or_finish(plant):
-    from kiosk.importer import import_orders
+    from kiosk.orders.importer import import_orders
 
     content = ("订单号,客户,交期,型号,数量,颜色,面料,备注\n"
                "IMP-1,LH,2030-01-05,SF-301,2,灰,亚麻 Linen,Ring first\n").encode()
