@@ -7,7 +7,7 @@ from flask_htmx import HTMX
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from kiosk.clock import to_local
+from kiosk.core.clock import to_local
 from kiosk.i18n import LANGS, Msg, gettext, normalise_lang
 
 htmx = HTMX()

@@ -10,11 +10,11 @@ import pytest
 
 from db import write_transaction
 from db.models import Crew, CrewMember, PassShare, PayPeriod, PayRate, ScanEvent, Station, Worker, utcnow
-from kiosk.clock import today
+from kiosk.core.clock import today
+from kiosk.eventlog.undo import ActionRefused, undo_scan
 from kiosk.pay import earnings, settlement
 from kiosk.pay.money import parse_fen, split, yuan
 from kiosk.pay.rates import RateInput, RateRefused, set_rate, tiered_amount
-from kiosk.supervisor import ActionRefused, undo_scan
 from tests.factories import cards_of, make_order, scan
 
 STANDARD = ["whitebody", "finishing", "qc", "packing", "warehouse", "loading"]
@@ -185,8 +185,8 @@ def test_a_scan_arriving_late_for_an_approved_day_is_paid_on_the_day_it_arrived(
     yesterday = today() - dt.timedelta(days=1)
     settlement.approve("day", yesterday, "boss")
     order = make_order(lines=[("DT-120", 2)])
+    from kiosk.eventlog.scan_path import ScanRequest, record_scan
     from kiosk.pay.rates import day_start_utc
-    from kiosk.scans import ScanRequest, record_scan
 
     record_scan(ScanRequest("whitebody", cards_of(order)[0].code, uuid.uuid4().hex, "W001",
                             scanned_at=day_start_utc(yesterday) + dt.timedelta(hours=10)))

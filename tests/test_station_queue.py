@@ -8,7 +8,7 @@ import uuid
 
 from db import write_transaction
 from db.models import OrderLine, Product, Station
-from kiosk.orders import spec_of
+from kiosk.orders.orders import spec_of
 from kiosk.stations.queue import waiting
 from tests.auth_helpers import hx_post, kiosk_at, login
 from tests.factories import cards_of, make_order, scan
@@ -75,8 +75,8 @@ def test_the_order_page_shows_the_order_note(client, plant):
 
 
 def test_the_job_card_and_carton_label_carry_finish_and_notes(plant):
-    from kiosk.cartons import carton_doc
-    from kiosk.documents import job_card_doc
+    from kiosk.printing.documents import job_card_doc
+    from kiosk.shipping.cartons import carton_doc
 
     order = make_order(lines=[("DT-120", 1)], note="Fragile")
     with write_transaction():

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from db import database
 from db.models import PayAdjustment, PayPeriod
-from kiosk.clock import PLANT_TZ
+from kiosk.core.clock import PLANT_TZ
 from kiosk.pay.money import percent_of, split
 from kiosk.pay.rates import RateBook, tiered_amount
 
@@ -427,7 +427,7 @@ def deduction_lines(faults: list[PayEvent], book: RateBook, undone: set[int], lo
                     start_day: dt.date | None = None, end_day: dt.date | None = None,
                     find_passes=None) -> list[Line]:
     """Quality deductions for failed or scrapped units, on the workers who passed them where they went wrong."""
-    from kiosk import plant
+    from kiosk.core import plant
 
     stations = {s.code: s.id for s in plant.stations()}
     chosen = []

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from db import write_transaction
 from db.models import Carton, JobCard, User, Worker
-from kiosk.audit import record_action
+from kiosk.eventlog.audit import record_action
 from kiosk.i18n import Msg, msg
 from kiosk.people import hashing
 from kiosk.people.throttle import PIN

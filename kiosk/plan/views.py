@@ -7,9 +7,9 @@ import datetime as dt
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from db.models import Station
-from kiosk.auth import current_username, require
-from kiosk.clock import today
+from kiosk.core.clock import today
 from kiosk.i18n import msg
+from kiosk.people.auth import current_username, require
 from kiosk.plan import plans
 
 bp = Blueprint("plan", __name__)
@@ -71,7 +71,7 @@ def save_plan():
 @bp.post("/plan/import")
 @require(*DESK)
 def import_plan():
-    from kiosk.importer import ImportFailed, read_rows
+    from kiosk.orders.importer import ImportFailed, read_rows
 
     day = _day()
     upload = request.files.get("file")

@@ -6,9 +6,9 @@ keeps only the good units). Used by the process and packing rooms when the scan 
 from __future__ import annotations
 
 from db.models import JobCard, Station, utcnow
+from kiosk.cards.route import route_stations, station_label
+from kiosk.eventlog.scan_path import Outcome, ScanRequest
 from kiosk.i18n import msg
-from kiosk.scans import Outcome, ScanRequest
-from kiosk.stations.cards import route_stations, station_label
 
 DEFECT_ACTIONS = ("send_back", "scrap")
 
