@@ -23,6 +23,7 @@ COLUMNS = {
     "model": ("model", "model_no", "product", "型号", "产品型号"),
     "quantity": ("quantity", "qty", "数量"),
     "colour": ("colour", "color", "颜色"),
+    "finish": ("finish", "fabric", "面料", "工艺", "面料/工艺"),
     "rush": ("rush", "urgent", "加急"),
     "destination": ("destination", "ship_to", "收货地址", "目的地"),
     "note": ("note", "notes", "备注"),
@@ -169,7 +170,8 @@ def import_orders(filename: str, content: bytes, release: bool = False, card_uni
             due = parse_date(cell("due_date"))
         except OrderError as error:
             faults.append(error.message)
-        line = LineInput(model_no=cell("model"), quantity=cell("quantity"), colour=cell("colour"))
+        line = LineInput(model_no=cell("model"), quantity=cell("quantity"), colour=cell("colour"),
+                         finish=cell("finish"))
         faults += _line_faults(cell("customer"), line)
         entry = orders.get(order_number) if order_number else None
         if order_number and entry is None:
