@@ -37,7 +37,7 @@ def worker_exit(server, worker):
 
 def _stop_streams():
     try:
-        from kiosk import events
+        from kiosk.eventlog import stream as events
     except ImportError:
         return
     stop = getattr(events, "shutdown", None)

@@ -254,7 +254,7 @@ def main() -> None:
     database = db.open_database(url)
     migrate(database)
     seed_plant()
-    from kiosk.users import create_user
+    from kiosk.people.users import create_user
     from tests.factories import cards_of, make_order
 
     create_user("clerk", "Bench clerk", "clerk", "bench-password-1")

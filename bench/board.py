@@ -51,7 +51,7 @@ def insert(model, fields, rows) -> None:
 
 
 def seed(orders: int, events: int, rng: random.Random) -> dict:
-    from kiosk import plant
+    from kiosk.core import plant
     from kiosk.demo import seed_plant
 
     seed_plant()
@@ -130,8 +130,9 @@ def seed(orders: int, events: int, rng: random.Random) -> dict:
 
 def measure_render(url: str, repeats: int) -> tuple[float, float]:
     """(median ms computing the figures afresh, median ms with the figures cached) for GET /board."""
-    from kiosk import create_app, users
+    from kiosk import create_app
     from kiosk.boards import live
+    from kiosk.people import users
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True})
     client = app.test_client()

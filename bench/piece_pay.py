@@ -87,7 +87,7 @@ class Plant:
 
 
 def seed(args, rng: random.Random) -> Plant:
-    from kiosk import plant as plant_cache
+    from kiosk.core import plant as plant_cache
     from kiosk.demo import seed_plant
 
     seed_plant()

@@ -23,7 +23,7 @@ import db  # noqa: E402
 from db.models import Printer  # noqa: E402
 from db.schema import migrate  # noqa: E402
 from hardware import printer_status  # noqa: E402
-from kiosk import printing  # noqa: E402
+from kiosk.printing import queue as printing  # noqa: E402
 
 
 class CountingPrinter:

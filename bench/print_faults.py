@@ -189,7 +189,7 @@ class FaultyPrinter:
 
 def run_worker(url: str) -> None:
     """The print queue on its own (what `kiosk print-worker` runs), with short retries for the bench."""
-    from kiosk.printing import PrintWorker, RetryPolicy
+    from kiosk.printing.queue import PrintWorker, RetryPolicy
 
     db.open_database(url)
     PrintWorker(poll_s=0.05, retry=RetryPolicy(first_s=0.1, max_s=0.5)).run_until_signal()
@@ -240,7 +240,7 @@ def main() -> int:
     labels = carton_labels(args.labels)
     job_of: dict[bytes, tuple[str, int]] = {}
 
-    from kiosk import printing
+    from kiosk.printing import queue as printing
 
     for printer in printers.values():
         printer.begin()

@@ -50,7 +50,7 @@ def seed(database_url: str, kiosks: int, cards_per_kiosk: int) -> tuple[dict[str
     import secrets
 
     from db.models import Device
-    from kiosk import devices
+    from kiosk.people import devices
 
     database = db.open_database(database_url)
     migrate(database)

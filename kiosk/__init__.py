@@ -25,13 +25,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     _private_instance(app.instance_path)
     _secret_key(app)
 
-    from kiosk import auth, database, web
+    from kiosk import database, web
+    from kiosk.people import auth
 
     database.init_app(app)
     web.init_app(app)
     auth.init_app(app)  # after web (language): who is asking, may they, CSRF
 
-    from kiosk import api, order_views
+    from kiosk.orders import views as order_views
+    from kiosk.stations import api
     from kiosk.stations import views as station_views
 
     app.register_blueprint(station_views.bp)
@@ -43,26 +45,27 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.stations import camera_views
 
     app.register_blueprint(camera_views.bp)
-    from kiosk import admin_views, supervisor_views
+    from kiosk.orders import supervisor_views
+    from kiosk.people import views as admin_views
 
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(supervisor_views.bp)
     from kiosk.boards import views as board_views
 
     app.register_blueprint(board_views.bp)
-    from kiosk import shipping_views
+    from kiosk.shipping import views as shipping_views
 
     app.register_blueprint(shipping_views.bp)
-    from kiosk import printer_views
+    from kiosk.printing import views as printer_views
 
     app.register_blueprint(printer_views.bp)
-    from kiosk import complaint_views
+    from kiosk.complaints import views as complaint_views
 
     app.register_blueprint(complaint_views.bp)
-    from kiosk import order_change_views
+    from kiosk.orders import change_views as order_change_views
 
     app.register_blueprint(order_change_views.bp)
-    from kiosk import delivery_views
+    from kiosk.shipping import delivery_views
 
     app.register_blueprint(delivery_views.bp)
     from kiosk.pay import views as pay_views

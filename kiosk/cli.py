@@ -53,7 +53,7 @@ def _demo_users() -> None:
     import secrets
 
     from kiosk.people.approvals import set_approval
-    from kiosk.users import create_user
+    from kiosk.people.users import create_user
 
     lines = []
     for role in DEMO_ROLES:
@@ -92,7 +92,7 @@ def urls(base: str | None) -> None:
 @with_appcontext
 def print_worker(poll: float) -> None:
     """Deliver queued print jobs until Ctrl-C / SIGTERM."""
-    from kiosk.printing import PrintWorker
+    from kiosk.printing.queue import PrintWorker
 
     PrintWorker(poll_s=poll).run_until_signal()
 
@@ -114,7 +114,7 @@ def fake_printer(port: int, host: str, out: str, language: str | None, paper_out
     database, no print worker), so it can run on any machine.
     """
     from hardware.printer_status import Condition
-    from kiosk.fake_printer import FakePrinter
+    from kiosk.printing.fake_printer import FakePrinter
 
     def report(job) -> None:
         pictures = ", ".join(p.name for p in job.pictures) or job.problem

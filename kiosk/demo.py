@@ -9,8 +9,8 @@ import uuid
 
 from db import write_transaction
 from db.models import Customer, Order, Product, Route, RouteStep, ScanEvent, Station, Worker, utcnow
-from kiosk.orders import LineInput, OrderInput, create_order, set_hold
-from kiosk.scans import ScanRequest, record_scan
+from kiosk.eventlog.scan_path import ScanRequest, record_scan
+from kiosk.orders.orders import LineInput, OrderInput, create_order, set_hold
 
 STATIONS = [
     # code, 中文, English, kind
@@ -141,8 +141,8 @@ def seed_history(days: int = 7, seed: int = 19) -> list[Order]:
     station at a steady pace and loaded onto trucks. It gives each station a believable pace, so the
     board shows a real mix of on-time, at-risk and late orders (kiosk/boards/figures.py)."""
     from db.models import Carton, JobCard, OrderLine
-    from kiosk.shipping import create_pick_list
-    from kiosk.stations.cards import route_stations
+    from kiosk.cards.route import route_stations
+    from kiosk.shipping.pick_lists import create_pick_list
 
     rng = random.Random(seed)
     now = utcnow()
@@ -197,8 +197,8 @@ def seed_printers() -> None:
     and their jobs wait: the demo shows that nothing is lost while a printer is off.
     """
     from db.models import Printer
-    from kiosk import plant
-    from kiosk.documents import print_test_label
+    from kiosk.core import plant
+    from kiosk.printing.documents import print_test_label
 
     with write_transaction():
         for name, uri, language, options, users in DEMO_PRINTERS:
@@ -223,8 +223,8 @@ def seed_shipping() -> None:
     """Goods past QC: an order ready to pack, packed cartons waiting for warehouse-in, cartons in
     stock by bin (LOC-A01 ...), and pick list PL000001 for Lianhua's truck at the loading dock."""
     from db.models import Carton, JobCard, OrderLine
-    from kiosk.shipping import create_pick_list
-    from kiosk.stations.cards import route_stations
+    from kiosk.cards.route import route_stations
+    from kiosk.shipping.pick_lists import create_pick_list
 
     rng = random.Random(11)
     at = utcnow() - dt.timedelta(hours=30)
@@ -271,7 +271,7 @@ def seed_replacement_route() -> Route:
             route = Route.create(name=name)
             for seq, code in enumerate(codes):
                 RouteStep.create(route=route, seq=seq, station=Station.get(Station.code == code))
-    from kiosk import plant
+    from kiosk.core import plant
 
     plant.forget()
     return route
@@ -281,10 +281,10 @@ def seed_complaints() -> None:
     """Order SO2612009 for Jiayuan, made, loaded and shipped by real scans, and complaint CP000001 about
     a table-top carton crushed in transit, with a photo, waiting for a manager's decision."""
     from db.models import Carton, JobCard, OrderLine, PickList
-    from kiosk import complaints
-    from kiosk.complaint_photos import Upload
-    from kiosk.shipping import create_pick_list
-    from kiosk.stations.cards import route_stations
+    from kiosk.cards.route import route_stations
+    from kiosk.complaints import complaint as complaints
+    from kiosk.complaints.photos import Upload
+    from kiosk.shipping.pick_lists import create_pick_list
 
     seed_replacement_route()
     rng = random.Random(23)
@@ -324,7 +324,7 @@ def _photo_root():
     """Where the running app keeps complaint photos (the demo is loaded by `flask init-db --demo`)."""
     from flask import current_app
 
-    from kiosk.complaint_photos import photo_root
+    from kiosk.complaints.photos import photo_root
 
     try:
         return photo_root(current_app.config, current_app.instance_path)
@@ -352,9 +352,9 @@ def seed_follow_up() -> None:
     finance to release payment, so loading refuses it; SO2613002 (Jiayuan) changed colour while in
     production, so its card past white-body is held at every station until the clerk clears it."""
     from db.models import Carton, JobCard, OrderLine
-    from kiosk.order_changes import change_order
-    from kiosk.shipping import create_pick_list
-    from kiosk.stations.cards import route_stations
+    from kiosk.cards.route import route_stations
+    from kiosk.orders.changes import change_order
+    from kiosk.shipping.pick_lists import create_pick_list
 
     at = utcnow() - dt.timedelta(hours=20)
     today = dt.date.today()
@@ -396,10 +396,10 @@ def seed_outside_and_delivery() -> None:
     finishing, due back tomorrow, and one at Kaili Lacquer, three days overdue; order SO2614002 (Hongmei)
     was loaded and shipped nine days ago and its signed delivery note has not come back (overdue)."""
     from db.models import Carton, DeliveryNote, JobCard, OrderLine, OutsideWork, PickList
-    from kiosk.clock import today as plant_today
-    from kiosk.outside_work import save_supplier, send_out
-    from kiosk.shipping import create_pick_list
-    from kiosk.stations.cards import route_stations
+    from kiosk.cards.outside import save_supplier, send_out
+    from kiosk.cards.route import route_stations
+    from kiosk.core.clock import today as plant_today
+    from kiosk.shipping.pick_lists import create_pick_list
 
     for code, name, contact, phone, days in SUPPLIERS:
         save_supplier(code, name, contact, phone, days)

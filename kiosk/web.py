@@ -7,7 +7,7 @@ from flask_htmx import HTMX
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from kiosk.clock import to_local
+from kiosk.core.clock import to_local
 from kiosk.i18n import LANGS, Msg, gettext, normalise_lang
 
 htmx = HTMX()
@@ -61,6 +61,7 @@ def t(message: Msg | dict | None) -> str:
 def init_app(app: Flask) -> None:
     htmx.init_app(app)
     app.jinja_env.filters["localtime"] = lambda at: to_local(at).strftime("%H:%M:%S") if at else ""
+    app.jinja_env.filters["dock"] = dock_name
     app.jinja_env.filters["localshort"] = lambda at: to_local(at).strftime("%m-%d %H:%M:%S") if at else ""
     app.jinja_env.filters["localdatetime"] = lambda at: to_local(at).strftime("%Y-%m-%d %H:%M") if at else ""
 
@@ -107,6 +108,17 @@ def init_app(app: Flask) -> None:
         app.logger.exception("unexpected error")
         return render_error(_("Something went wrong on the server. Try again; if it keeps happening, "
                               "tell the supervisor."), 500)
+
+
+def dock_name(dock: str | None) -> str:
+    """A pick list's dock in the reader's language: the loading station it names, else as typed."""
+    from kiosk.core import plant
+
+    dock = (dock or "").strip()
+    for station in plant.stations() if dock else []:
+        if station.kind == "loading" and dock in (station.code, station.name_en, station.name_zh):
+            return station.name(current_lang())
+    return dock
 
 
 def render_error(text: str, status: int, title: str | None = None):

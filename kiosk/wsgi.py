@@ -7,7 +7,7 @@ app = create_app()
 if app.config.get("PRINT_WORKER"):
     # The server delivers queued print jobs itself. Safe in every gunicorn worker: a lock per printer
     # lets one process deliver it at a time. (Not in CLI commands, which also build the app.)
-    from kiosk.printing import PrintWorker
+    from kiosk.printing.queue import PrintWorker
 
     PrintWorker().start()
 

@@ -20,7 +20,7 @@ import time
 
 from db import write_transaction
 from db.models import Device, Station, User
-from kiosk import devices, users
+from kiosk.people import devices, users
 
 PASSWORD = "test-password-1"
 DEVICE_COOKIE = "kiosk_device"

@@ -7,8 +7,8 @@ import itertools
 import uuid
 
 from db.models import JobCard, Order, OrderLine
-from kiosk.orders import LineInput, OrderInput, create_order
-from kiosk.scans import ScanRequest, record_scan
+from kiosk.eventlog.scan_path import ScanRequest, record_scan
+from kiosk.orders.orders import LineInput, OrderInput, create_order
 
 _numbers = itertools.count(1)
 

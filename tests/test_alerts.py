@@ -14,11 +14,11 @@ import time
 import pytest
 
 from db.models import AlertChannel, AlertDelivery, AlertRule, AlertState, Order, Printer, Station, utcnow
-from kiosk import plant as plant_cache
 from kiosk.alerts import channels, delivery, rules
 from kiosk.alerts.channels import MailSettings
 from kiosk.andon import calls
 from kiosk.andon.calls import Limits
+from kiosk.core import plant as plant_cache
 from tests.factories import cards_of, make_order, scan
 from tests.loopback import SmtpServer, WebhookServer
 
@@ -219,7 +219,7 @@ def test_mail_goes_through_smtp_in_the_recipients_language(floor, smtp):
 
 
 def at_local(hour: int, minute: int = 0) -> dt.datetime:
-    from kiosk.clock import PLANT_TZ
+    from kiosk.core.clock import PLANT_TZ
 
     local = dt.datetime.now(PLANT_TZ).replace(hour=hour, minute=minute, second=0, microsecond=0)
     return local.astimezone(dt.UTC).replace(tzinfo=None)

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from db.models import AndonCall, OrderDelay, ScanEvent, Station
-from kiosk import plant
 from kiosk.andon import calls
 from kiosk.andon.calls import AndonRefused, Limits
+from kiosk.core import plant
 from tests.factories import cards_of, make_order, scan
 
 T0 = dt.datetime(2026, 3, 10, 2, 0, 0)  # naive UTC, 10:00 in the plant

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from db.models import ScanEvent, User
-from kiosk import users
+from kiosk.people import users
 from tests.auth_helpers import PASSWORD, csrf_token, login, make_user, page_csrf, post
 
 

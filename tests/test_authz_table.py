@@ -227,7 +227,7 @@ def test_every_route_has_an_entry_and_every_entry_a_route(app):
 
 
 def test_every_route_declares_its_access_rule(app):
-    from kiosk.auth import access_of
+    from kiosk.people.auth import access_of
 
     with app.test_request_context():
         undeclared = sorted(rule.endpoint for _key, rule in app_routes(app) if access_of(rule.endpoint) is None)

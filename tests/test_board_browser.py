@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 def paired_kiosk_cookie(station_code: str) -> str:
     from db.models import Station
-    from kiosk.devices import approve, register_device
+    from kiosk.people.devices import approve, register_device
 
     device, token = register_device()
     approve(device.pairing_code, Station.get(Station.code == station_code), "", by="test")

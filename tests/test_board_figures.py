@@ -9,7 +9,7 @@ import pytest
 
 from db.models import Carton, Station
 from kiosk.boards import figures
-from kiosk.clock import today
+from kiosk.core.clock import today
 from tests.factories import cards_of, make_order, scan
 from tests.test_board_support import sign_in
 

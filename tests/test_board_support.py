@@ -141,7 +141,7 @@ class SseClient:
 
 def display_cookie() -> dict:
     """A Cookie header for a wall screen paired as a display (may open boards, records nothing)."""
-    from kiosk.devices import approve, register_device
+    from kiosk.people.devices import approve, register_device
 
     device, token = register_device()
     approve(device.pairing_code, None, "wall screen", by="test")
@@ -151,7 +151,7 @@ def display_cookie() -> dict:
 def agent_token(station_code: str) -> str:
     """A bearer token for a scanner program paired with `station_code` (POST /api/scan)."""
     from db.models import Station
-    from kiosk.devices import add_agent
+    from kiosk.people.devices import add_agent
 
     _device, token = add_agent(Station.get(Station.code == station_code), "", by="test")
     return token
@@ -159,7 +159,7 @@ def agent_token(station_code: str) -> str:
 
 def sign_in(client, role: str = "clerk") -> None:
     """Make the Flask test client a signed-in user of `role`."""
-    from kiosk import users
+    from kiosk.people import users
 
     user = users.create_user(f"{role}{int(time.monotonic() * 1e6) % 10**8}", "Test " + role, role,
                              "a-long-test-password")

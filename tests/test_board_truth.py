@@ -9,7 +9,7 @@ import pytest
 
 from db.models import Station
 from kiosk.boards.figures import OrderRow, holding_station, judge
-from kiosk.progress import StageProgress
+from kiosk.orders.progress import StageProgress
 
 KINDS = [("whitebody", "process"), ("finishing", "process"), ("qc", "qc"), ("packing", "packing"),
          ("warehouse", "warehouse"), ("loading", "loading")]
@@ -56,9 +56,9 @@ def test_days_needed_counts_only_the_work_left():
 
 @pytest.mark.slow
 def test_the_demo_board_has_a_believable_mix(plant):
-    from kiosk import plant as plant_cache
     from kiosk.boards.figures import order_board
-    from kiosk.clock import today
+    from kiosk.core import plant as plant_cache
+    from kiosk.core.clock import today
     from kiosk.demo import seed_history, seed_orders, seed_shipping
 
     plant_cache.forget()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from db.models import Station
 from kiosk.boards.report import day_report
-from kiosk.clock import today
-from kiosk.supervisor import undo_scan
+from kiosk.core.clock import today
+from kiosk.eventlog.undo import undo_scan
 from tests.factories import cards_of, make_order, scan
 
 

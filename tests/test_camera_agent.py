@@ -278,7 +278,7 @@ def test_agent_records_job_cards_on_the_real_server_once_across_a_server_restart
     card is seen while the server is down and waits on disk; the server comes back, the second card
     is seen, and both are recorded at white-body exactly once."""
     from db.models import ScanEvent, Station
-    from kiosk.devices import add_agent
+    from kiosk.people.devices import add_agent
     from tests.factories import cards_of, make_order
 
     _device, token = add_agent(Station.get(Station.code == "whitebody"), "camera over white-body", by="test")

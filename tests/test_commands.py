@@ -13,18 +13,18 @@ from PIL import Image
 from pyzbar.pyzbar import decode
 
 from db.models import PrintJob, ScanEvent, Station
-from kiosk.cartons import carton_code
-from kiosk.complaints import complaint_code
+from kiosk.complaints.complaint import complaint_code
 from kiosk.core import commands
 from kiosk.core.commands import Command, CommandAnswer
-from kiosk.delivery_notes import note_code as delivery_note_code
-from kiosk.orders import job_card_code
+from kiosk.eventlog.scan_path import ScanRequest
+from kiosk.orders.orders import job_card_code
 from kiosk.pay.crews import CREW_PREFIX
-from kiosk.scans import ScanRequest
-from kiosk.shipping import create_pick_list, pick_list_code
+from kiosk.people.users import BADGE_RE
+from kiosk.shipping.cartons import carton_code
+from kiosk.shipping.delivery_notes import note_code as delivery_note_code
+from kiosk.shipping.pick_lists import create_pick_list, pick_list_code
 from kiosk.stations import commands as station_commands  # noqa: F401 - registers them
 from kiosk.stations.qc import DEFECT_REASONS, rework_code
-from kiosk.users import BADGE_RE
 from tests.auth_helpers import hx_post, login, pair_kiosk
 from tests.factories import cards_of, make_order, scan
 from tests.test_shipping import set_printer, stocked, whole

@@ -23,12 +23,14 @@ from db.models import (
     ScanEvent,
     Station,
 )
-from kiosk import cartons as cartons_module
-from kiosk import complaint_photos, complaints, plant
-from kiosk.complaint_photos import Upload
-from kiosk.complaints import ComplaintError, ComplaintInput, Decision
+from kiosk.complaints import complaint as complaints
+from kiosk.complaints import photos as complaint_photos
+from kiosk.complaints.complaint import ComplaintError, ComplaintInput, Decision
+from kiosk.complaints.photos import Upload
+from kiosk.core import plant
 from kiosk.i18n import Msg
-from kiosk.shipping import create_pick_list
+from kiosk.shipping import cartons as cartons_module
+from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import login, make_user, post
 from tests.factories import cards_of, make_order, scan
 from tests.test_shipping import cartons_of, packed, set_printer, stocked, whole
@@ -389,7 +391,7 @@ def test_replacement_cartons_are_labelled_as_replacement_parts(shipped_order, cl
 def test_the_daily_report_counts_complaints_and_reasons(shipped_order, clerk, manager, tmp_path):
     from kiosk.boards import export
     from kiosk.boards.report import day_report
-    from kiosk.clock import today
+    from kiosk.core.clock import today
 
     order, shipped = shipped_order
     codes = [complaints.open_complaint(complaint_about(order, carton, reason=reason), clerk.username, tmp_path).code

@@ -11,9 +11,10 @@ from PIL import Image
 from pyzbar.pyzbar import decode
 
 from db.models import Carton, Complaint, Order
-from kiosk import documents, labels
+from kiosk import labels
 from kiosk.demo import seed_replacement_route
-from kiosk.shipping import create_pick_list
+from kiosk.printing import documents
+from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import login_browser, make_user, pair_browser
 from tests.factories import cards_of, make_order
 from tests.test_complaints import picture, ship

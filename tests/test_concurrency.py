@@ -8,7 +8,7 @@ import uuid
 
 import db
 from db.models import JobCard, ScanEvent
-from kiosk.scans import ScanRequest, record_scan
+from kiosk.eventlog.scan_path import ScanRequest, record_scan
 from tests.factories import cards_of, make_order
 
 THREADS = 8

@@ -11,10 +11,10 @@ from PIL import Image
 from pyzbar.pyzbar import decode
 
 from db.models import Order, OrderDelay, ScanEvent, StatusLink
-from kiosk import customer_status
 from kiosk.demo import WORKERS
-from kiosk.orders import set_hold
-from kiosk.shipping import create_pick_list
+from kiosk.orders import customer_status
+from kiosk.orders.orders import set_hold
+from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import login, make_user, post
 from tests.factories import cards_of, make_order, scan
 from tests.test_views import Elements

@@ -14,12 +14,12 @@ import pytest
 
 from db import write_transaction
 from db.models import DeliveryNote, Printer, PrintJob, ScanEvent, utcnow
-from kiosk import delivery_notes
-from kiosk.delivery_notes import issue_for_pick_list, note_doc, note_layout, scan_back
+from kiosk.eventlog.scan_path import ScanInputError
 from kiosk.labels import render_png
-from kiosk.printing import deliver_pending
-from kiosk.scans import ScanInputError
-from kiosk.shipping import create_pick_list
+from kiosk.printing.queue import deliver_pending
+from kiosk.shipping import delivery_notes
+from kiosk.shipping.delivery_notes import issue_for_pick_list, note_doc, note_layout, scan_back
+from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import hx_post, login, post
 from tests.factories import make_order, scan
 from tests.test_print_wiring import png_codes, printed_codes

@@ -8,7 +8,7 @@ import re
 import uuid
 
 from db.models import Device, JobCard, ScanEvent, utcnow
-from kiosk import devices
+from kiosk.people import devices
 from tests.auth_helpers import csrf_token, hx_post, login, make_device, pair_kiosk, post
 from tests.factories import cards_of, make_order
 
@@ -126,7 +126,7 @@ def test_devices_list_shows_station_and_last_contact(app, client, plant):
     page = admin.get("/admin/devices?lang=en")
     row = re.search(rf'<tr data-device="{device.id}".*?</tr>', page.text, re.S).group(0)
     assert "Packing" in row and device.label in row
-    from kiosk.clock import to_local
+    from kiosk.core.clock import to_local
 
     assert to_local(seen).strftime("%Y-%m-%d %H:%M") in row
 

@@ -12,10 +12,11 @@ from PIL import Image
 from pyzbar.pyzbar import ZBarSymbol, decode
 
 from db.models import PickList, PickListLine, Printer, PrintJob
-from kiosk import documents, labels
-from kiosk.cartons import pack_card
+from kiosk import labels
 from kiosk.i18n import gettext
 from kiosk.labels.raster import to_paper
+from kiosk.printing import documents
+from kiosk.shipping.cartons import pack_card
 from tests.factories import cards_of, make_order
 
 SYMBOLS = [ZBarSymbol.CODE128, ZBarSymbol.QRCODE]

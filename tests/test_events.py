@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 import db
-from kiosk import events
+from kiosk.eventlog import stream as events
 from tests.factories import cards_of, make_order, scan
 from tests.test_board_support import SseClient, agent_token, display_cookie, parse_sse, sign_in
 

@@ -17,8 +17,8 @@ from peewee import IntegrityError, OperationalError
 import db
 from db.models import JobCard, ScanEvent
 from db.schema import migrate
-from kiosk.scans import ScanRequest, record_scan
-from kiosk.supervisor import undo_scan
+from kiosk.eventlog.scan_path import ScanRequest, record_scan
+from kiosk.eventlog.undo import undo_scan
 from tests.factories import cards_of, make_order, scan
 
 
@@ -152,7 +152,7 @@ def test_when_the_commit_fails_no_scan_of_the_batch_is_answered_recorded(sqlite_
 
 
 def test_desk_actions_share_the_queue_with_scans(sqlite_plant):
-    from kiosk.supervisor import ActionRefused
+    from kiosk.eventlog.undo import ActionRefused
 
     cards = cards_of(make_order(lines=[("DC-08", 20)], card_units=5))
     done = scan("whitebody", cards[0].code)

@@ -9,8 +9,8 @@ import zipfile
 
 from openpyxl import load_workbook
 
-from kiosk import users
-from kiosk.clock import today
+from kiosk.core.clock import today
+from kiosk.people import users
 from tests.auth_helpers import login
 from tests.factories import cards_of, make_order, scan
 

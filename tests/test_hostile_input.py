@@ -152,7 +152,7 @@ def test_invalid_utf8_and_broken_bodies_are_answered_without_500(app, world):
 
 
 def test_a_name_with_html_is_shown_as_text(client, plant):
-    from kiosk import users
+    from kiosk.people import users
 
     login(client, "admin")
     users.add_worker("W777", '<script>alert("xss-1")</script>', by="test")

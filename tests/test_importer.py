@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from db.models import JobCard, Order, OrderLine
-from kiosk.importer import ImportFailed, import_orders
+from kiosk.orders.importer import ImportFailed, import_orders
 
 GOOD_CSV = (
     "order,customer,due_date,model,quantity,colour,rush\n"

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from db.models import LabelVoid, PrintJob
-from kiosk import label_voids, printing
+from kiosk.printing import queue as printing
+from kiosk.shipping import label_voids
 from tests.auth_helpers import login, post
 from tests.factories import scan
 from tests.test_shipping import cartons_of, set_printer, stocked, whole
@@ -33,7 +34,7 @@ def test_a_reprint_needs_a_reason_and_records_who_when_and_the_count(database):
 
 @pytest.fixture
 def loading_ready(plant):
-    from kiosk.shipping import create_pick_list
+    from kiosk.shipping.pick_lists import create_pick_list
     from tests.factories import make_order
 
     set_printer("packing", "label_printer", "pack-zpl", "zpl")

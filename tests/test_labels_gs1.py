@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 import zxingcpp
 
-from kiosk import cartons, documents
 from kiosk.labels import (
     carton_label_layout,
     gs1_logistic_label_layout,
@@ -19,6 +18,8 @@ from kiosk.labels import (
 from kiosk.labels.elements import Barcode128, Text
 from kiosk.labels.raster import to_paper
 from kiosk.labels.samples import sample_carton
+from kiosk.printing import documents
+from kiosk.shipping import cartons
 
 SSCC = "106141411234567897"
 DPI = 203

@@ -15,7 +15,7 @@ import pytest
 
 from db.models import Customer, Order, Product, Worker
 from kiosk.i18n import ZH
-from kiosk.importer import COLUMNS
+from kiosk.orders.importer import COLUMNS
 from tests.auth_helpers import hx_post, login, make_device, make_user, pair_kiosk
 from tests.factories import cards_of, make_order, scan
 from tests.test_authz_table import app_routes

@@ -7,8 +7,8 @@ import pytest
 
 from db.models import Carton, PickList, PrintJob, ScanEvent
 from kiosk.i18n import Msg
-from kiosk.orders import cancel_order, set_hold
-from kiosk.shipping import ShippingError, create_pick_list, shippable_lines, tally, undo_load
+from kiosk.orders.orders import cancel_order, set_hold
+from kiosk.shipping.pick_lists import ShippingError, create_pick_list, shippable_lines, tally, undo_load
 from tests.auth_helpers import hx_post, login, make_user, pair_kiosk, post
 from tests.factories import make_order, scan
 from tests.test_shipping import packed, set_printer, status_of, stocked, whole

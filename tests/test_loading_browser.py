@@ -8,7 +8,7 @@ import pytest
 
 from db.models import PickList
 from kiosk.people.approvals import set_approval
-from kiosk.shipping import create_pick_list
+from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import make_user, pair_browser
 from tests.factories import make_order
 from tests.test_shipping import stocked, whole

@@ -7,9 +7,9 @@ import uuid
 
 import db
 from db.models import Carton, ScanEvent, Station
-from kiosk import plant as plant_cache
-from kiosk.scans import ScanRequest, record_scan
-from kiosk.shipping import create_pick_list, tally
+from kiosk.core import plant as plant_cache
+from kiosk.eventlog.scan_path import ScanRequest, record_scan
+from kiosk.shipping.pick_lists import create_pick_list, tally
 from tests.factories import make_order
 from tests.test_concurrency import THREADS, run_together
 from tests.test_shipping import stocked, whole

@@ -9,10 +9,10 @@ import datetime as dt
 import pytest
 
 from db.models import JobCard, Order, OrderChange, OrderLine, ScanEvent
-from kiosk.clock import today
-from kiosk.order_changes import AlreadyRecorded, ChangeRefused, change_order, clear_hold, held_cards
-from kiosk.orders import cancel_order
-from kiosk.stations.cards import route_stations
+from kiosk.cards.route import route_stations
+from kiosk.core.clock import today
+from kiosk.orders.changes import AlreadyRecorded, ChangeRefused, change_order, clear_hold, held_cards
+from kiosk.orders.orders import cancel_order
 from tests.auth_helpers import login, post
 from tests.factories import cards_of, make_order, scan
 from tests.test_views import Elements
@@ -170,7 +170,7 @@ def test_more_units_get_new_job_cards_and_reopen_a_packed_order(plant):
 
 
 def test_a_line_cannot_go_below_what_is_packed_or_shipped(plant):
-    from kiosk.shipping import create_pick_list
+    from kiosk.shipping.pick_lists import create_pick_list
 
     order = make_order(lines=[("DC-08", 4)], card_units=2)
     first, second = cards_of(order)
@@ -305,10 +305,10 @@ def test_a_refused_change_comes_back_with_the_reason_and_what_was_typed(client, 
 
 
 def test_field_and_stage_names_shown_through_translation_have_chinese():
-    from kiosk.customer_status import STAGE_LABELS
     from kiosk.i18n import ZH
-    from kiosk.order_changes import FIELD_LABELS
-    from kiosk.payments import RULE_LABELS
+    from kiosk.orders.changes import FIELD_LABELS
+    from kiosk.orders.customer_status import STAGE_LABELS
+    from kiosk.orders.payments import RULE_LABELS
 
     shown = [*FIELD_LABELS.values(), *STAGE_LABELS.values(), *RULE_LABELS.values()]
     assert [label for label in shown if label not in ZH] == []

@@ -11,12 +11,12 @@ import pytest
 
 from db import write_transaction
 from db.models import JobCard, OutsideWork, ScanEvent, Station
-from kiosk import outside_work
-from kiosk import plant as plant_cache
-from kiosk.clock import today
-from kiosk.orders import set_hold
-from kiosk.outside_work import OutsideWorkError, out_now, save_supplier, send_out, take_back
-from kiosk.scans import ScanInputError
+from kiosk.cards import outside as outside_work
+from kiosk.cards.outside import OutsideWorkError, out_now, save_supplier, send_out, take_back
+from kiosk.core import plant as plant_cache
+from kiosk.core.clock import today
+from kiosk.eventlog.scan_path import ScanInputError
+from kiosk.orders.orders import set_hold
 from tests.auth_helpers import hx_post, login, post
 from tests.factories import cards_of, make_order, scan
 from tests.test_views import Elements
@@ -146,7 +146,7 @@ def test_only_production_stages_go_out(at_finishing):
 
 
 def test_held_or_cancelled_orders_do_not_go_out(at_finishing):
-    from kiosk.orders import cancel_order
+    from kiosk.orders.orders import cancel_order
 
     order, card = at_finishing
     set_hold(order, True, "colour to confirm")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.outside_work import save_supplier
+from kiosk.cards.outside import save_supplier
 from tests.auth_helpers import login_browser, pair_browser
 from tests.factories import cards_of, make_order, scan
 from tests.test_delivery_notes import finish_truck

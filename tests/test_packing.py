@@ -12,11 +12,11 @@ from PIL import Image
 from pyzbar.pyzbar import decode
 
 from db.models import Carton, JobCard, PrintJob
-from kiosk import cartons as cartons_module
+from kiosk.cards.route import route_stations
+from kiosk.eventlog.undo import ActionRefused, undo_scan
 from kiosk.i18n import Msg
 from kiosk.labels.sscc import is_valid_sscc
-from kiosk.stations.cards import route_stations
-from kiosk.supervisor import ActionRefused, undo_scan
+from kiosk.shipping import cartons as cartons_module
 from tests.auth_helpers import login, pair_kiosk
 from tests.factories import cards_of, make_order, scan
 from tests.test_shipping import cartons_of, set_printer, status_of, through_qc
@@ -78,7 +78,7 @@ def test_labels_queued_on_the_station_label_printer_in_carton_order(qc_passed):
 
 def test_a_printer_name_with_no_printer_still_packs_and_says_why_no_labels(qc_passed):
     from db.models import Station
-    from kiosk import plant as plant_cache
+    from kiosk.core import plant as plant_cache
 
     Station.update(label_printer="gone").where(Station.code == "packing").execute()
     plant_cache.forget()

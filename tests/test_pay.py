@@ -10,11 +10,11 @@ import pytest
 
 from db import write_transaction
 from db.models import Crew, CrewMember, PassShare, PayPeriod, PayRate, ScanEvent, Station, Worker, utcnow
-from kiosk.clock import today
+from kiosk.core.clock import today
+from kiosk.eventlog.undo import ActionRefused, undo_scan
 from kiosk.pay import earnings, settlement
 from kiosk.pay.money import parse_fen, split, yuan
 from kiosk.pay.rates import RateInput, RateRefused, set_rate, tiered_amount
-from kiosk.supervisor import ActionRefused, undo_scan
 from tests.factories import cards_of, make_order, scan
 
 STANDARD = ["whitebody", "finishing", "qc", "packing", "warehouse", "loading"]
@@ -185,8 +185,8 @@ def test_a_scan_arriving_late_for_an_approved_day_is_paid_on_the_day_it_arrived(
     yesterday = today() - dt.timedelta(days=1)
     settlement.approve("day", yesterday, "boss")
     order = make_order(lines=[("DT-120", 2)])
+    from kiosk.eventlog.scan_path import ScanRequest, record_scan
     from kiosk.pay.rates import day_start_utc
-    from kiosk.scans import ScanRequest, record_scan
 
     record_scan(ScanRequest("whitebody", cards_of(order)[0].code, uuid.uuid4().hex, "W001",
                             scanned_at=day_start_utc(yesterday) + dt.timedelta(hours=10)))
@@ -266,3 +266,19 @@ def test_any_station_sends_units_back_or_scraps_them_and_the_passer_there_pays(p
     assert pay[worker("W001").id].deductions == -200  # the two units sent back to white-body
     assert pay[worker("W002").id].deductions == 0  # scrap without a responsible station costs no one
     assert pay[worker("W002").id].earned == 200
+
+
+def test_a_send_back_is_undone_with_its_deduction(plant):
+    from db.models import JobCard
+
+    rate(station="whitebody", unit_fen=100, deduct_percent=100)
+    order = make_order(lines=[("DT-120", 4)])
+    card = cards_of(order)[0]
+    scan("whitebody", card.code, badge="W001")
+    sent = scan("finishing", card.code, badge="W002", defect_action="send_back", failed_units="1",
+                defect="Crack", rework_station="whitebody")
+    assert day_pay()[worker("W001").id].deductions == -100
+    undo_scan(sent.event_id, "wrong card", "boss")
+    assert JobCard.get_by_id(card.id).units == 4
+    assert JobCard.get(JobCard.code == sent.detail["rework_card"]).status == "void"
+    assert day_pay()[worker("W001").id].deductions == 0

@@ -8,7 +8,7 @@ import uuid
 import zipfile
 
 from db.models import PayPeriod, PayRate, ScanEvent, Worker
-from kiosk.clock import today
+from kiosk.core.clock import today
 from tests.auth_helpers import hx_post, kiosk_at, login, post
 from tests.factories import cards_of, make_order, scan
 from tests.test_views import Elements

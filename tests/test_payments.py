@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 
 from db.models import Carton, Customer, Order, ScanEvent
-from kiosk import payments
 from kiosk.boards.figures import order_board
-from kiosk.clock import today
+from kiosk.core.clock import today
 from kiosk.i18n import Msg
-from kiosk.order_changes import change_order
-from kiosk.shipping import create_pick_list
+from kiosk.orders import payments
+from kiosk.orders.changes import change_order
+from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import login, make_user, post
 from tests.factories import make_order, scan
 from tests.test_shipping import stocked, whole

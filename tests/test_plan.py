@@ -10,9 +10,9 @@ import pytest
 from openpyxl import load_workbook
 
 from db.models import Station, StationPlan
-from kiosk import plant as plant_cache
 from kiosk.boards import export, report
-from kiosk.clock import today
+from kiosk.core import plant as plant_cache
+from kiosk.core.clock import today
 from kiosk.plan import plans
 from tests.auth_helpers import login, post
 from tests.factories import cards_of, make_order, scan

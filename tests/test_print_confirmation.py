@@ -12,7 +12,7 @@ import pytest
 from db.models import Printer, PrintJob
 from hardware import printer_status
 from hardware.printer_status import Condition
-from kiosk import printing
+from kiosk.printing import queue as printing
 from tests.test_printing import carton_labels, make_printer, queue, statuses
 from tests.test_transports import LoopbackPrinter
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from db.models import Printer, PrintJob
-from kiosk import printing
-from kiosk.clock import to_local
+from kiosk.core.clock import to_local
+from kiosk.printing import queue as printing
 from tests.auth_helpers import login
 from tests.factories import cards_of, make_order, scan
 from tests.test_shipping import set_printer, through_qc
@@ -79,8 +79,8 @@ def test_the_station_header_and_printers_page_show_a_printer_that_is_down(client
 
 def test_the_delivery_note_prints_the_orders_destination_not_the_customers_default(plant):
     from db.models import Customer, DeliveryNote
-    from kiosk import delivery_notes
-    from kiosk.shipping import create_pick_list
+    from kiosk.shipping import delivery_notes
+    from kiosk.shipping.pick_lists import create_pick_list
     from tests.test_shipping import stocked, whole
 
     Customer.update(address="广州市番禺区市桥街 9 号").where(Customer.code == "LH").execute()

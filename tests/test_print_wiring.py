@@ -14,10 +14,11 @@ from PIL import Image
 from pyzbar.pyzbar import ZBarSymbol, decode
 
 from db.models import Order, PickList, PickListLine, Printer, PrintJob
-from kiosk import labels, printing
-from kiosk.cartons import pack_card
+from kiosk import labels
 from kiosk.labels.raster import to_paper
-from kiosk.printing import PrintWorker, RetryPolicy
+from kiosk.printing import queue as printing
+from kiosk.printing.queue import PrintWorker, RetryPolicy
+from kiosk.shipping.cartons import pack_card
 from tests.auth_helpers import login, pair_kiosk, post
 from tests.factories import cards_of, make_order
 from tests.test_transports import LoopbackPrinter, free_port
@@ -214,8 +215,8 @@ def test_a_stopped_and_restarted_printer_gets_every_released_card_once_in_order(
 
 
 def test_fake_printer_saves_each_job_and_a_picture_of_each_label(plant, tmp_path):
-    from kiosk.documents import print_job_cards
-    from kiosk.fake_printer import FakePrinter
+    from kiosk.printing.documents import print_job_cards
+    from kiosk.printing.fake_printer import FakePrinter
 
     fake = FakePrinter(port=0, folder=tmp_path / "printed").start()
     try:

@@ -8,8 +8,8 @@ import threading
 from db import write_transaction
 from db.models import Printer, PrintJob
 from hardware.tcp import TcpTransport
-from kiosk import printing
-from kiosk.printing import PrintWorker
+from kiosk.printing import queue as printing
+from kiosk.printing.queue import PrintWorker
 from tests.test_printing import carton_labels, make_printer, queue
 from tests.test_transports import LoopbackPrinter
 

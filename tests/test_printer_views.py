@@ -12,9 +12,9 @@ from PIL import Image
 from pyzbar.pyzbar import ZBarSymbol, decode
 
 from db.models import Printer, PrintJob, Station
-from kiosk import printing
 from kiosk.i18n import gettext
-from kiosk.printer_setup import PrinterSetupError, parse_options
+from kiosk.printing import queue as printing
+from kiosk.printing.setup import PrinterSetupError, parse_options
 from tests.auth_helpers import login, post
 from tests.factories import cards_of, make_order
 from tests.test_transports import LoopbackPrinter, free_port

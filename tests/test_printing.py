@@ -16,9 +16,9 @@ import pytest
 
 from db.models import Printer, PrintJob, utcnow
 from hardware.transports import TransportError
-from kiosk import printing
 from kiosk.i18n import ZH, gettext
-from kiosk.printing import PrinterLock, PrintingError, PrintWorker, RetryPolicy
+from kiosk.printing import queue as printing
+from kiosk.printing.queue import PrinterLock, PrintingError, PrintWorker, RetryPolicy
 from tests.test_transports import LoopbackPrinter, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -386,7 +386,7 @@ def test_a_printer_held_by_another_process_is_skipped(database, database_url, lo
             "-c",
             "import sys, db\n"
             f"db.open_database({database_url!r})\n"
-            "from kiosk.printing import PrinterLock\n"
+            "from kiosk.printing.queue import PrinterLock\n"
             f"assert PrinterLock({printer.id}).acquire()\n"
             "print('holding', flush=True)\n"
             "sys.stdin.read()\n",
@@ -424,7 +424,7 @@ def _message_ids(path: Path) -> set[str]:
 
 
 def test_every_printer_message_has_chinese():
-    paths = [*sorted((ROOT / "hardware").glob("*.py")), ROOT / "kiosk" / "printing.py"]
+    paths = [*sorted((ROOT / "hardware").glob("*.py")), ROOT / "kiosk" / "printing" / "queue.py"]
     ids = set().union(*(_message_ids(path) for path in paths))
     assert len(ids) > 40
     assert sorted(ids - set(ZH)) == []

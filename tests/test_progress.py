@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from db import in_ids
 from db.models import Order
-from kiosk.progress import progress_for_orders
+from kiosk.orders.progress import progress_for_orders
 from tests.factories import cards_of, make_order, scan
 
 

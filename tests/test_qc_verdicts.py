@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from db.models import JobCard, PrintJob, ScanEvent, Station
-from kiosk import plant as plant_cache
+from kiosk.core import plant as plant_cache
 from kiosk.stations import qc
 from tests.factories import cards_of, make_order, scan
 from tests.test_shipping import set_printer

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from db.models import ScanEvent
 from kiosk.boards import report
-from kiosk.clock import PLANT_TZ
+from kiosk.core.clock import PLANT_TZ
 from tests.factories import cards_of, make_order, scan
 from tests.test_board_support import sign_in
 
@@ -74,7 +74,7 @@ def test_today_shows_work_waiting_and_the_bottleneck(plant):
     order = make_order(lines=[("DT-120", 30)], number="W-1", card_units=10)  # three cards of 10
     cards = cards_of(order)
     scan("whitebody", cards[0].code)  # 10 wait at finishing, 20 at white-body
-    from kiosk.clock import today
+    from kiosk.core.clock import today
 
     day = report.day_report(today(), today=today())
     codes = {s.code: s.id for s in day.stations}

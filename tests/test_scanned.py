@@ -8,7 +8,7 @@ import pytest
 
 from db.models import ScanEvent
 from kiosk.core.scanned import GS, normalise, two_codes
-from kiosk.scans import ScanInputError, ScanRequest, record_scan
+from kiosk.eventlog.scan_path import ScanInputError, ScanRequest, record_scan
 from tests.factories import cards_of, make_order
 
 

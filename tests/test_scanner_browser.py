@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from db.models import Carton, JobCard, ScanEvent
-from kiosk.shipping import create_pick_list
+from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import pair_browser
 from tests.factories import cards_of, make_order, scan
 from tests.test_shipping import stocked, whole

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from db.models import JobCard, ScanEvent
-from kiosk.orders import cancel_order, set_hold
-from kiosk.progress import progress_for_orders
-from kiosk.scans import ScanInputError
+from kiosk.eventlog.scan_path import ScanInputError
+from kiosk.orders.orders import cancel_order, set_hold
+from kiosk.orders.progress import progress_for_orders
 from tests.factories import cards_of, make_order, scan
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from db.models import Carton, JobCard, Order, OrderLine, PickList, Printer, PrintJob, Station
-from kiosk import plant as plant_cache
-from kiosk.cartons import line_stock
-from kiosk.progress import progress_for_orders
-from kiosk.shipping import ShippingError, create_pick_list, shippable_lines, tally
-from kiosk.stations.cards import route_stations
+from kiosk.cards.route import route_stations
+from kiosk.core import plant as plant_cache
+from kiosk.orders.progress import progress_for_orders
+from kiosk.shipping.cartons import line_stock
+from kiosk.shipping.pick_lists import ShippingError, create_pick_list, shippable_lines, tally
 from tests.factories import cards_of, make_order, scan
 
 # -- helpers (imported by test_packing, test_warehouse, test_loading ...) ---------------------------
@@ -153,7 +153,7 @@ def test_from_qc_pass_to_a_loaded_truck_with_printed_documents(plant):
     assert status_of(order) == "in_stock"
 
     pick_list = create_pick_list("OAK", whole(order), "粤B 88888", "loading")
-    from kiosk.shipping import print_pick_list
+    from kiosk.shipping.pick_lists import print_pick_list
 
     assert print_pick_list(pick_list, "desk-receipt").queued == 1
     printed = bytes(PrintJob.get(PrintJob.document == f"pick list {pick_list.code}").payload)

@@ -53,7 +53,7 @@ def test_detail_shows_the_tally_and_prints(client, plant):
     Printer.create(name="desk-receipt", uri="tcp://127.0.0.1:9", language="escpos")
     order = make_order(lines=[("DT-120", 1)])
     cartons = stocked(order)
-    from kiosk.shipping import create_pick_list
+    from kiosk.shipping.pick_lists import create_pick_list
 
     pick_list = create_pick_list("LH", whole(order), "沪A12345", "loading")
     scan("loading", pick_list.code)
@@ -82,7 +82,7 @@ def test_detail_shows_the_tally_and_prints(client, plant):
 def test_manifest_in_the_browser_after_finishing(client, plant):
     order = make_order(lines=[("DC-08", 1)])
     cartons = stocked(order)
-    from kiosk.shipping import create_pick_list
+    from kiosk.shipping.pick_lists import create_pick_list
 
     pick_list = create_pick_list("LH", whole(order))
     scan("loading", pick_list.code)
@@ -104,7 +104,7 @@ def test_a_supervisor_takes_a_carton_off_from_the_pick_list_page(client, plant):
     order = make_order(lines=[("DC-08", 2)])
     cartons = stocked(order)
     from db.models import Carton
-    from kiosk.shipping import create_pick_list
+    from kiosk.shipping.pick_lists import create_pick_list
 
     pick_list = create_pick_list("LH", whole(order))
     scan("loading", pick_list.code)

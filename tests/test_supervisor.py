@@ -8,8 +8,8 @@ import threading
 import pytest
 
 from db.models import JobCard, Order, OrderDelay, ScanEvent
-from kiosk import supervisor
-from kiosk.progress import progress_for_orders
+from kiosk.eventlog import undo as supervisor
+from kiosk.orders.progress import progress_for_orders
 from tests.auth_helpers import login, pair_kiosk, post
 from tests.factories import cards_of, make_order, scan
 

@@ -94,7 +94,7 @@ def test_a_30_order_board_turns_its_pages_and_never_scrolls(tv_server, tv):
 
 def test_the_station_board_fits_a_tv_page_after_page(tv_server, tv):
     from db.models import Station
-    from kiosk.clock import today
+    from kiosk.core.clock import today
     from kiosk.plan import plans
 
     thirty_orders()

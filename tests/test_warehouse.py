@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from db.models import Carton, OrderLine
-from kiosk.cartons import line_stock
+from kiosk.eventlog.undo import undo_scan
 from kiosk.i18n import Msg
-from kiosk.orders import cancel_order
-from kiosk.supervisor import undo_scan
+from kiosk.orders.orders import cancel_order
+from kiosk.shipping.cartons import line_stock
 from tests.auth_helpers import hx_post, pair_kiosk
 from tests.factories import cards_of, make_order, scan
 from tests.test_shipping import packed, status_of, through_qc
@@ -98,7 +98,7 @@ def test_unknown_not_packed_job_card_cancelled_and_loaded_each_say_what_to_do(bo
 
 
 def test_a_loaded_carton_is_not_stored_again(boxes):
-    from kiosk.shipping import create_pick_list
+    from kiosk.shipping.pick_lists import create_pick_list
 
     order, cartons = boxes
     for carton in cartons:

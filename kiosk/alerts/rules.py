@@ -34,8 +34,8 @@ from db.models import (
     Station,
     utcnow,
 )
-from kiosk import plant
-from kiosk.clock import to_local
+from kiosk.core import plant
+from kiosk.core.clock import to_local
 from kiosk.i18n import Msg, msg
 
 KINDS = ("card_waiting", "projected_late", "qc_fail_rate", "printer_offline", "andon_escalated")

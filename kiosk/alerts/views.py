@@ -7,8 +7,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from db import write_transaction
 from db.models import AlertChannel, AlertDelivery, AlertRule, Station
 from kiosk.alerts import channels, delivery, rules
-from kiosk.auth import current_username, require
 from kiosk.i18n import LANGS, Msg, msg
+from kiosk.people.auth import current_username, require
 
 bp = Blueprint("alerts", __name__)
 DESK = ("admin", "supervisor", "clerk")

@@ -28,9 +28,9 @@ from db.models import (
     Worker,
     utcnow,
 )
-from kiosk import plant
-from kiosk.audit import record_action
-from kiosk.clock import to_local
+from kiosk.core import plant
+from kiosk.core.clock import to_local
+from kiosk.eventlog.audit import record_action
 from kiosk.i18n import Msg, msg
 
 KIND_LABELS = {

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 
 from db.models import AndonCall, utcnow
-from kiosk import plant
 from kiosk.andon import calls
 from kiosk.andon.calls import AndonRefused, Limits
-from kiosk.auth import STAFF, current_username, kiosk_station, require
+from kiosk.core import plant
 from kiosk.i18n import Msg, msg
+from kiosk.people.auth import STAFF, current_username, kiosk_station, require
 
 bp = Blueprint("andon", __name__)
 
@@ -117,7 +117,7 @@ def desk():
 
 
 def _may_act() -> bool:
-    from kiosk.auth import has_role
+    from kiosk.people.auth import has_role
 
     return has_role(*DESK)
 

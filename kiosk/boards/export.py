@@ -10,7 +10,7 @@ import csv
 import io
 
 from kiosk.boards.report import DayReport
-from kiosk.complaints import REASONS
+from kiosk.complaints.complaint import REASONS
 from kiosk.core.spreadsheet import append_row, csv_value
 from kiosk.i18n import gettext
 

@@ -32,10 +32,10 @@ from peewee import SQL, Cast, Value, fn
 
 from db import in_ids
 from db.models import Carton, Customer, Order, OrderLine, Product, ScanEvent, Station, utcnow
+from kiosk.cards.outside import OutRow, out_by_order
 from kiosk.i18n import Msg, msg
-from kiosk.outside_work import OutRow, out_by_order
-from kiosk.payments import waiting_ids
-from kiosk.progress import StageProgress, progress_for_orders
+from kiosk.orders.payments import waiting_ids
+from kiosk.orders.progress import StageProgress, progress_for_orders
 
 OPEN_STATUSES = ("released", "in_production", "packed", "in_stock", "partly_shipped")
 PACE_DAYS = 7
@@ -165,7 +165,7 @@ def delay_reasons(only: list[int] | None = None) -> dict[int, Msg]:
     """The latest delay reason a supervisor recorded on each open order, ready to translate."""
     try:
         from db.models import OrderDelay
-        from kiosk.supervisor import delay_label
+        from kiosk.eventlog.undo import delay_label
     except ImportError:  # a plant without supervisor actions
         return {}
     open_ids = Order.select(Order.id).where(_open(only))

@@ -22,8 +22,8 @@ from flask import render_template
 
 from db import database
 from kiosk.boards import figures, report, trace
-from kiosk.clock import today
-from kiosk.events import Batch
+from kiosk.core.clock import today
+from kiosk.eventlog.stream import Batch
 
 log = logging.getLogger(__name__)
 

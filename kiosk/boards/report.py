@@ -21,10 +21,10 @@ from peewee import SQL, fn
 
 from db import is_postgres
 from db.models import JobCard, ScanEvent, Station, Worker
-from kiosk import plant
 from kiosk.boards.figures import ACCEPTED, NOT_OUTPUT, not_undone, stage_pace
-from kiosk.clock import PLANT_TZ
-from kiosk.complaints import ComplaintFigures, day_figures
+from kiosk.complaints.complaint import ComplaintFigures, day_figures
+from kiosk.core import plant
+from kiosk.core.clock import PLANT_TZ
 from kiosk.plan import plans
 
 

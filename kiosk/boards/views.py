@@ -20,11 +20,11 @@ import datetime as dt
 from flask import Blueprint, Response, abort, current_app, render_template, request, session, stream_with_context
 
 from db import database
-from kiosk import events
-from kiosk.auth import STAFF, current_device, current_user, require
 from kiosk.boards import export, figures, live, report, trace
 from kiosk.boards.slots import STREAMS, StreamsFull
-from kiosk.clock import today
+from kiosk.core.clock import today
+from kiosk.eventlog import stream as events
+from kiosk.people.auth import STAFF, current_device, current_user, require
 from kiosk.web import current_lang
 
 bp = Blueprint("boards", __name__)

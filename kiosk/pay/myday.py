@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from db.models import Worker
-from kiosk.clock import today
+from kiosk.core.clock import today
 from kiosk.pay.earnings import worker_day_lines
 
 

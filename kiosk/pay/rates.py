@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from db import write_transaction
 from db.models import PayRate, Product, Station, utcnow
-from kiosk.audit import record_action
-from kiosk.clock import PLANT_TZ, today
+from kiosk.core.clock import PLANT_TZ, today
+from kiosk.eventlog.audit import record_action
 from kiosk.i18n import Msg, msg
 from kiosk.pay.money import yuan
 

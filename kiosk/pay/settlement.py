@@ -14,13 +14,13 @@ from decimal import Decimal
 
 from db import write_transaction
 from db.models import PayAdjustment, PayPeriod, Station, Worker
-from kiosk.audit import record_action
-from kiosk.clock import today
+from kiosk.core.clock import today
+from kiosk.eventlog.audit import record_action
+from kiosk.eventlog.undo import UNDO_CHECKS, ActionRefused
 from kiosk.i18n import Msg, gettext, msg
 from kiosk.pay.earnings import EARNING_ACTIONS, FAULT_ACTIONS, Line, Locks, period_lines, plant_day
 from kiosk.pay.money import yuan
-from kiosk.supervisor import UNDO_CHECKS, ActionRefused
-from kiosk.users import clean_text
+from kiosk.people.users import clean_text
 
 PERIOD_KINDS = ("day", "week", "month")
 MAX_ADJUSTMENT_FEN = 100_000_00

@@ -9,16 +9,16 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from db import write_transaction
 from db.models import Crew, CrewMember, PayRate, Product, Worker
-from kiosk import plant
-from kiosk.audit import record_action
-from kiosk.auth import SUPERVISORS, current_username, kiosk_station, require
-from kiosk.clock import today
+from kiosk.core import plant
+from kiosk.core.clock import today
+from kiosk.eventlog.audit import record_action
 from kiosk.i18n import msg
 from kiosk.pay import crews, rate_import, settlement
 from kiosk.pay.money import parse_fen, yuan
 from kiosk.pay.myday import my_day
 from kiosk.pay.rates import RateInput, RateRefused, current_rates, set_rate
-from kiosk.users import clean_text
+from kiosk.people.auth import SUPERVISORS, current_username, kiosk_station, require
+from kiosk.people.users import clean_text
 from kiosk.web import current_lang
 
 bp = Blueprint("pay", __name__)

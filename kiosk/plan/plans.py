@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from db import write_transaction
 from db.models import Order, Station, StationPlan, utcnow
-from kiosk import plant
+from kiosk.core import plant
 from kiosk.i18n import msg
 
 MAX_UNITS = 1_000_000
@@ -134,7 +134,7 @@ def import_plans(rows: list[list[str]], day: dt.date, user: str) -> int:
 def derived_plans(day: dt.date) -> dict[int, int]:
     """station id -> units due today so open orders meet their due dates (see the module docstring)."""
     from kiosk.boards.figures import OPEN_STATUSES
-    from kiosk.progress import progress_for_orders
+    from kiosk.orders.progress import progress_for_orders
 
     orders = list(Order.select(Order.id, Order.due_date).where(Order.status.in_(OPEN_STATUSES) & ~Order.on_hold)
                   .tuples())

@@ -7,9 +7,9 @@ import datetime as dt
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from db.models import Station
-from kiosk.auth import current_username, require
-from kiosk.clock import today
+from kiosk.core.clock import today
 from kiosk.i18n import msg
+from kiosk.people.auth import current_username, require
 from kiosk.plan import plans
 
 bp = Blueprint("plan", __name__)
@@ -71,7 +71,7 @@ def save_plan():
 @bp.post("/plan/import")
 @require(*DESK)
 def import_plan():
-    from kiosk.importer import ImportFailed, read_rows
+    from kiosk.orders.importer import ImportFailed, read_rows
 
     day = _day()
     upload = request.files.get("file")
@@ -82,7 +82,7 @@ def import_plan():
         rows = read_rows(upload.filename, upload.read())
         count = plans.import_plans(rows, day, current_username())
     except ImportFailed as failed:
-        return plan_page(errors=[(e.row, [e.message]) for e in failed.errors]), 400
+        return plan_page(errors=[(e.row, e.messages) for e in failed.errors]), 400
     except plans.PlanRefused as refused:
         return plan_page(errors=refused.errors), 400
     flash(msg("{n} station plans imported.", n=count).to_json(), "ok")

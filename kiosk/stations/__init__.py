@@ -31,7 +31,7 @@ def rule_for(station: Station) -> Callable:
 
 
 def _not_set_up(station, worker, request):
-    from kiosk.scans import Outcome
+    from kiosk.eventlog.scan_path import Outcome
 
     return Outcome(
         "rejected", "scan", msg("This station does not take scans yet. Ask the supervisor."), reason="no_rule"
@@ -50,6 +50,6 @@ def _load_rooms() -> None:
     import pkgutil
 
     for info in pkgutil.iter_modules(__path__):
-        if not info.name.startswith("_") and info.name not in ("views", "cards"):
+        if not info.name.startswith("_") and info.name not in ("views", "api", "camera_views"):
             importlib.import_module(f"{__name__}.{info.name}")
     _loaded = True

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from flask import Blueprint, jsonify, request
 
-from kiosk.auth import kiosk_station
 from kiosk.i18n import gettext
+from kiosk.people.auth import kiosk_station
 from kiosk.stations.views import get_station
 from kiosk.web import current_lang
 

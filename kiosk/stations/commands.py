@@ -20,7 +20,7 @@ register(Command("SIGN-OUT", msg("Sign out"), "everywhere", tap="#worker-panel [
 
 def last_scan(station, worker, request) -> CommandAnswer:
     """The worker's own last scan, wherever it was: what, where, when and what it was answered."""
-    from kiosk.shipping import local_time
+    from kiosk.shipping.pick_lists import local_time
 
     event = (ScanEvent.select().where((ScanEvent.worker == worker.id) & (ScanEvent.action != "sign_in"))
              .order_by(ScanEvent.id.desc()).first())
@@ -81,7 +81,7 @@ def open_pick_lists(station) -> list[Command]:
 def _load_pick_list(station, worker, request):
     """Scanning the command is scanning the pick list: recorded through the normal scan path."""
     from kiosk.core.commands import normalise
-    from kiosk.scans import record_scan
+    from kiosk.eventlog.scan_path import record_scan
 
     return record_scan(replace(request, code=normalise(request.code)[len("PICK-"):],
                                options={k: v for k, v in request.options.items() if k != "finish"}))

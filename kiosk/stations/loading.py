@@ -12,15 +12,23 @@ from __future__ import annotations
 from peewee import JOIN
 
 from db.models import Carton, PickList, PickListLine, ScanEvent, Worker, utcnow
-from kiosk.cartons import find_carton, goods_moved
+from kiosk.cards.route import load_card
+from kiosk.eventlog.scan_path import Outcome, ScanRequest
 from kiosk.i18n import Msg, msg
-from kiosk.label_voids import active_void
-from kiosk.payments import waiting_for_payment
+from kiosk.orders.payments import waiting_for_payment
 from kiosk.people.approvals import Approver
-from kiosk.scans import Outcome, ScanRequest
-from kiosk.shipping import Tally, counts, find_pick_list, finish_loading, last_pick_list_at, local_time, tally
+from kiosk.shipping.cartons import find_carton, goods_moved
+from kiosk.shipping.label_voids import active_void
+from kiosk.shipping.pick_lists import (
+    Tally,
+    counts,
+    find_pick_list,
+    finish_loading,
+    last_pick_list_at,
+    local_time,
+    tally,
+)
 from kiosk.stations import register
-from kiosk.stations.cards import load_card
 
 
 @register("loading")

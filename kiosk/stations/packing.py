@@ -7,18 +7,18 @@ Scan options: reprint="all" prints every label of the card again, reprint=<carto
 from __future__ import annotations
 
 from db.models import Carton, JobCard
-from kiosk.cartons import (
+from kiosk.cards.route import advance, check_card, load_card, route_stations
+from kiosk.eventlog.scan_path import Outcome, ScanRequest
+from kiosk.i18n import Msg, msg
+from kiosk.shipping.cartons import (
     cartons_of_card,
     find_carton,
     goods_moved,
     pack_card,
     queue_labels,
 )
-from kiosk.i18n import Msg, msg
-from kiosk.scans import Outcome, ScanRequest
-from kiosk.shipping import local_time, printing_note
+from kiosk.shipping.pick_lists import local_time, printing_note
 from kiosk.stations import defects, register
-from kiosk.stations.cards import advance, check_card, load_card, route_stations
 
 
 @register("packing")

@@ -3,10 +3,10 @@ card's units are done here and move on."""
 
 from __future__ import annotations
 
+from kiosk.cards.route import advance, check_card, load_card, route_stations, station_label
+from kiosk.eventlog.scan_path import Outcome, ScanRequest
 from kiosk.i18n import msg
-from kiosk.scans import Outcome, ScanRequest
 from kiosk.stations import defects, register
-from kiosk.stations.cards import advance, check_card, load_card, route_stations, station_label
 
 
 @register("process")

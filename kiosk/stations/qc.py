@@ -7,10 +7,10 @@ earlier station the inspector chose; the good units carry on with the original c
 from __future__ import annotations
 
 from db.models import JobCard, utcnow
+from kiosk.cards.route import advance, check_card, load_card, route_stations, station_label
+from kiosk.eventlog.scan_path import Outcome, ScanRequest
 from kiosk.i18n import msg
-from kiosk.scans import Outcome, ScanRequest
 from kiosk.stations import register
-from kiosk.stations.cards import advance, check_card, load_card, route_stations, station_label
 
 # Defect reasons offered on the QC screen; a plant may extend them in config (KIOSK_DEFECT_REASONS).
 DEFECT_REASONS = (
@@ -154,7 +154,7 @@ def qc_printer(station) -> str | None:
 
 
 def print_rework(station, rework: JobCard):
-    from kiosk.documents import print_job_card  # documents import the rooms' card helpers
+    from kiosk.printing.documents import print_job_card  # documents import the rooms' card helpers
 
     return print_job_card(rework, qc_printer(station))
 

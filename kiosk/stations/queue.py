@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from peewee import JOIN
 
 from db.models import JobCard, Order, OrderLine, OutsideWork, Product, Station
-from kiosk import plant
-from kiosk.orders import spec_of
+from kiosk.core import plant
+from kiosk.orders.orders import spec_of
 
 QUEUE_SHOWN = 30  # cards listed on the station page; the header counts them all
 

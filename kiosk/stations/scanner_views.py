@@ -7,12 +7,12 @@ import base64
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-from kiosk.auth import STAFF, require
 from kiosk.core import commands
-from kiosk.documents import label_size, queue_layouts
 from kiosk.i18n import Msg, gettext, msg
 from kiosk.labels import render_png
 from kiosk.labels.command_sheet import command_labels, command_layout
+from kiosk.people.auth import STAFF, require
+from kiosk.printing.documents import label_size, queue_layouts
 from kiosk.stations import commands as station_commands  # noqa: F401 - registers the stations' commands
 from kiosk.stations.views import get_station
 from kiosk.web import current_lang

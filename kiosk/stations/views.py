@@ -10,13 +10,13 @@ from peewee import JOIN
 
 from db import compiled, run_compiled
 from db.models import ScanEvent, Station, Worker
-from kiosk import plant
-from kiosk.auth import kiosk_station, public
-from kiosk.core import commands
+from kiosk.core import commands, plant
+from kiosk.eventlog.scan_path import ScanInputError, ScanRequest, record_scan
 from kiosk.i18n import msg
+from kiosk.orders.orders import spec_of
 from kiosk.pay import crews
 from kiosk.pay.myday import day_summary
-from kiosk.scans import ScanInputError, ScanRequest, record_scan
+from kiosk.people.auth import kiosk_station, public
 from kiosk.stations import commands as station_commands  # noqa: F401 - registers the stations' commands
 from kiosk.stations import loading, qc, warehouse
 from kiosk.stations.queue import card_spec, waiting
@@ -40,6 +40,12 @@ def signed_in(badge: str | None):
         return worker
     crew = crews.crew_by_code(badge)
     return SimpleNamespace(badge=crew.code, name=crew.label, id=None) if crew is not None else None
+
+
+@bp.app_template_global("order_spec")
+def order_spec(line) -> list:
+    """The order's spec for a line (kiosk/orders.spec_of), for panels that show a card."""
+    return spec_of(line)
 
 
 @bp.app_template_global("stations_before")
@@ -117,7 +123,7 @@ def index():
 def station_page(code: str):
     station = get_station(code)
     return render_template(
-        "station.html",
+        "stations/station.html",
         station=station,
         recent=recent_scans(station, current_app.config["RECENT_SCANS"]),
         defects=qc.DEFECT_REASONS,
@@ -172,7 +178,7 @@ def scan(code: str):
     try:
         scanned_at = parse_scanned_at(form.get("scanned_at"))
     except ScanInputError as error:
-        return render_template("_scan_result.html", result=None, error=error.message,
+        return render_template("stations/_scan_result.html", result=None, error=error.message,
                                recent=recent_scans(station, current_app.config["RECENT_SCANS"]), **context), 400
     scan_request = ScanRequest(
         station_code=station.code,
@@ -187,7 +193,7 @@ def scan(code: str):
     except ScanInputError as error:
         if station.kind == "loading":
             context["tally"] = loading.tally_for_page(station, form.get("pick_list"))
-        return render_template("_scan_result.html", result=None, error=error.message,
+        return render_template("stations/_scan_result.html", result=None, error=error.message,
                                **answer_recent(station, form), **context)
     if result.action == "sign_in":
         context["worker"] = signed_in(result.detail.get("badge"))
@@ -199,7 +205,7 @@ def scan(code: str):
         context["spec"] = card_spec(result.job_card_code)
     context["queue"], context["queue_oob"] = queue_for(station), True  # the cards waiting here, swapped in
     return render_template(
-        "_scan_result.html",
+        "stations/_scan_result.html",
         result=result,
         error=None,
         **answer_recent(station, form),
@@ -226,7 +232,7 @@ def _command(station, form, badge, scanned: str, context: dict):
             return _qc_panel(station, card, context, problem=result.message, problem_outcome=result.outcome)
     if station.kind == "loading":
         context["tally"] = loading.tally_for_page(station, form.get("pick_list"), result)
-    return render_template("_scan_result.html", result=result, error=None, **answer_recent(station, form),
+    return render_template("stations/_scan_result.html", result=result, error=None, **answer_recent(station, form),
                            **context)
 
 
@@ -262,7 +268,7 @@ def _qc_waiting(station, form, badge, scanned: str, context: dict):
 
 
 def _qc_panel(station, card, context: dict, problem=None, chosen=None, problem_outcome="rejected"):
-    return render_template("_qc_decide.html", card=card, rework_choices=qc.rework_choices(card, station),
+    return render_template("stations/_qc_decide.html", card=card, rework_choices=qc.rework_choices(card, station),
                            problem=problem, chosen=chosen, problem_outcome=problem_outcome, **context)
 
 
@@ -270,7 +276,7 @@ def _qc_panel(station, card, context: dict, problem=None, chosen=None, problem_o
 @kiosk_station()
 def sign_out(code: str):
     station = get_station(code)
-    return render_template("_worker.html", station=station, worker=None, oob=False,
+    return render_template("stations/_worker.html", station=station, worker=None, oob=False,
                            note=msg("Signed out. Scan your badge to start.").render(current_lang()))
 
 
@@ -280,4 +286,4 @@ def worker_panel(code: str):
     """The signed-in worker's panel after a page reload (the badge is remembered by the kiosk)."""
     station = get_station(code)
     badge = (request.args.get("badge") or "")[:64]
-    return render_template("_worker.html", station=station, worker=signed_in(badge), oob=False)
+    return render_template("stations/_worker.html", station=station, worker=signed_in(badge), oob=False)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 
 from db.models import Carton, PickList, ScanEvent, utcnow
-from kiosk.cartons import SETTINGS, find_carton, goods_moved, line_stock, unit_is_in_stock
+from kiosk.cards.route import load_card, unknown_badge
+from kiosk.eventlog.scan_path import Outcome, ScanRequest
 from kiosk.i18n import msg
-from kiosk.scans import Outcome, ScanRequest
-from kiosk.shipping import local_time
+from kiosk.shipping.cartons import SETTINGS, find_carton, goods_moved, line_stock, unit_is_in_stock
+from kiosk.shipping.pick_lists import local_time
 from kiosk.stations import register
-from kiosk.stations.cards import load_card, unknown_badge
 
 BIN_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 

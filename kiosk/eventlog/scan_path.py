@@ -1,0 +1,266 @@
+"""The shared scan path: validate, replay a retried request, run the station's rule and write the
+state change and its event in one transaction.
+
+What a scan *means* at each kind of station lives in kiosk/stations/<kind>.py; this module is the
+same for all of them. No Flask here: views and the JSON API call `record_scan()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from peewee import IntegrityError, Value
+
+from db import compiled, is_postgres, run_compiled, write
+from db.models import JobCard, ScanEvent, Station, Worker, utcnow
+from kiosk.core import plant
+from kiosk.core.scanned import normalise as normalise_scanned
+from kiosk.core.scanned import two_codes
+from kiosk.eventlog import stream as events
+from kiosk.i18n import Msg, msg
+from kiosk.pay import crews
+
+# what a Code128 scanner can type: printable ASCII, and GS1's group separator (GS) inside a code
+CODE_RE = re.compile(r"^[\x21-\x7e](?:[\x21-\x7e\x1d]{0,62}[\x21-\x7e])?$")
+IDEM_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+MAX_CLOCK_SKEW = dt.timedelta(days=7)
+
+
+class ScanInputError(ValueError):
+    """The request itself is malformed (not a rejected scan): answered 400 with `message`."""
+
+    def __init__(self, message: Msg):
+        super().__init__(message.key)
+        self.message = message
+
+
+@dataclass
+class ScanRequest:
+    station_code: str
+    code: str
+    idem_key: str
+    worker_badge: str | None = None
+    scanned_at: dt.datetime | None = None  # when the worker scanned; offline kiosks send it later
+    source: str = "kiosk"  # kiosk, camera, agent
+    user: str = ""  # a signed-in clerk or supervisor, if any
+    options: dict[str, Any] = field(default_factory=dict)  # station-specific input, e.g. QC's verdict
+
+
+@dataclass
+class Outcome:
+    """What a station rule decided. Written to the event log as is."""
+
+    outcome: str  # ok, warning, rejected, duplicate
+    action: str
+    message: Msg
+    reason: str = ""
+    units: int = 0
+    job_card: JobCard | None = None
+    carton: Any = None
+    pick_list: Any = None
+    order: Any = None
+    detail: dict[str, Any] | None = None
+
+
+@dataclass
+class ScanResult:
+    """The answer a kiosk shows: green or red with the reason, the same on a replayed request."""
+
+    event_id: int
+    outcome: str
+    action: str
+    reason: str
+    message: Msg
+    units: int
+    code: str
+    order_number: str | None
+    job_card_code: str | None
+    at: dt.datetime
+    detail: dict[str, Any]
+    replayed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in ("ok", "warning")
+
+    @classmethod
+    def from_event(cls, event: ScanEvent, replayed: bool = False) -> ScanResult:
+        return cls(
+            event_id=event.id,
+            outcome=event.outcome,
+            action=event.action,
+            reason=event.reason,
+            message=Msg.from_json(event.message) or msg("Recorded"),
+            units=event.units,
+            code=event.code,
+            order_number=event.order.number if event.order_id else None,
+            job_card_code=event.job_card.code if event.job_card_id else None,
+            at=event.at,
+            detail=event.detail or {},
+            replayed=replayed,
+        )
+
+    def to_json(self, lang: str) -> dict[str, Any]:
+        return {
+            "event_id": self.event_id,
+            "outcome": self.outcome,
+            "ok": self.ok,
+            "action": self.action,
+            "reason": self.reason,
+            "message": self.message.render(lang),
+            "units": self.units,
+            "code": self.code,
+            "order": self.order_number,
+            "job_card": self.job_card_code,
+            "at": self.at.isoformat() + "Z",
+            "replayed": self.replayed,
+            "detail": self.detail,
+        }
+
+
+def validate(request: ScanRequest) -> None:
+    if not IDEM_RE.match(request.idem_key or ""):
+        raise ScanInputError(msg("This scan has no valid request key; reload the page and scan again."))
+    code = normalise_scanned(request.code or "")  # full width, case, spaces (kiosk/core/scanned.py)
+    if not code:
+        raise ScanInputError(msg("Nothing was scanned."))
+    both = two_codes(code)
+    if both:
+        raise ScanInputError(msg("Two codes arrived as one scan ({codes}): nothing was recorded. Scan them one at "
+                                 "a time.", codes=" · ".join(both)[:80]))
+    if not CODE_RE.match(code):
+        raise ScanInputError(
+            msg("“{code}” is not a code this plant prints. Scan the barcode on the card or label.",
+                code=_printable(code)[:40])
+        )
+    request.code = code
+    if request.worker_badge is not None:
+        request.worker_badge = normalise_scanned(request.worker_badge)
+    if request.worker_badge is not None and not CODE_RE.match(request.worker_badge):
+        raise ScanInputError(msg("That badge code is not valid. Scan your badge again."))
+    if request.scanned_at is not None:
+        now = utcnow()
+        if request.scanned_at > now + dt.timedelta(minutes=5) or request.scanned_at < now - MAX_CLOCK_SKEW:
+            request.scanned_at = None  # a kiosk with a wrong clock: keep the server's time
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
+def find_replay(idem_key: str) -> ScanResult | None:
+    query = compiled("replay-id", lambda p: ScanEvent.select(ScanEvent.id).where(ScanEvent.idem_key == p("key")))
+    found = run_compiled(query, key=idem_key)
+    if not found:
+        return None
+    return ScanResult.from_event(ScanEvent.get_by_id(found[0].id), replayed=True)
+
+
+def _people(*badges: str) -> dict[str, Worker]:
+    query = compiled("workers-by-badge", lambda p: Worker.select().where(
+        Worker.badge.in_([p("a"), p("b")]) & Worker.active))
+    return {w.badge: w for w in run_compiled(query, a=badges[0], b=badges[-1])}
+
+
+def record_scan(request: ScanRequest) -> ScanResult:
+    """Record one scan, exactly once per idempotency key, and say what it meant."""
+    from kiosk.stations import rule_for  # the rooms import this module for Outcome
+
+    validate(request)
+    station = plant.station_by_code(request.station_code)
+    if station is None:
+        raise ScanInputError(msg("There is no station “{code}”.", code=request.station_code[:32]))
+
+    def run() -> ScanResult:
+        # Inside the write transaction: a retry racing its original sees the original's event.
+        replay = find_replay(request.idem_key)
+        if replay:
+            return replay
+        people = _people(request.code, request.worker_badge or request.code)
+        badge_owner = people.get(request.code)
+        if badge_owner is not None:
+            outcome = Outcome("ok", "sign_in", msg("Signed in: {name}", name=badge_owner.name),
+                              detail={"badge": badge_owner.badge, "worker": badge_owner.name})
+            return result_of(write_event(station, badge_owner, request, outcome), outcome)
+        crew_card = crews.crew_by_code(request.code)  # a crew (班组) signs in with its card
+        if crew_card is not None:
+            outcome = Outcome("ok", "sign_in", msg("Signed in: {name}", name=crew_card.label),
+                              detail={"badge": crew_card.code, "worker": crew_card.label, "crew": crew_card.shares})
+            return result_of(write_event(station, crew_card.lead, request, outcome), outcome)
+        worker = people.get(request.worker_badge) if request.worker_badge else None
+        crew = None
+        if worker is None and request.worker_badge:
+            crew = crews.crew_by_code(request.worker_badge)
+            worker = crew.lead if crew is not None else None
+        if worker is None and request.source == "kiosk":
+            outcome = Outcome(
+                "rejected", "scan", msg("Scan your badge first, then the card."), reason="no_worker"
+            )
+        else:
+            outcome = rule_for(station)(station, worker, request)
+        crews.stamp(outcome, crew)  # a crew's scan: its shares go with the event (kiosk/pay/crews.py)
+        event = write_event(station, worker, request, outcome)
+        if crew is not None:
+            crews.record_shares(event)
+        return result_of(event, outcome)
+
+    try:
+        # Group commit: this scan shares one transaction and one fsync with every scan waiting now,
+        # in a savepoint of its own; the answer comes back only after the commit.
+        return write(run)
+    except IntegrityError:
+        # The same key arrived twice at once (a retry racing the original): the other one won.
+        replay = find_replay(request.idem_key)
+        if replay:
+            return replay
+        raise
+
+
+def result_of(event: ScanEvent, outcome: Outcome) -> ScanResult:
+    """The answer for a new event, from what the rule already loaded (no extra queries)."""
+    order = outcome.order or (outcome.job_card.order_line.order if outcome.job_card is not None else None)
+    return ScanResult(
+        event_id=event.id, outcome=event.outcome, action=event.action, reason=event.reason,
+        message=outcome.message, units=event.units, code=event.code,
+        order_number=order.number if order is not None else None,
+        job_card_code=outcome.job_card.code if outcome.job_card is not None else None,
+        at=event.at, detail=event.detail or {},
+    )
+
+
+def write_event(station: Station | None, worker: Worker | None, request: ScanRequest, outcome: Outcome):
+    events.event_recorded()  # once this transaction commits, open boards hear of it
+    order = outcome.order
+    if order is None and outcome.job_card is not None:
+        order = outcome.job_card.order_line.order
+    values = {
+        "idem_key": request.idem_key,
+        "at": utcnow(),
+        "scanned_at": request.scanned_at,
+        "station": station.id if station else None,
+        "worker": worker.id if worker else None,
+        "user": request.user,
+        "code": request.code,
+        "action": outcome.action,
+        "outcome": outcome.outcome,
+        "reason": outcome.reason,
+        "message": outcome.message.to_json(),
+        "units": outcome.units,
+        "order": order.id if order is not None else None,
+        "job_card": outcome.job_card.id if outcome.job_card is not None else None,
+        "carton": outcome.carton.id if outcome.carton is not None else None,
+        "pick_list": outcome.pick_list.id if outcome.pick_list is not None else None,
+        "detail": outcome.detail,
+    }
+    # Each value goes through its field's conversion here, not in the cached SQL.
+    query = compiled("insert-event", lambda p: ScanEvent.insert({
+        getattr(ScanEvent, name): Value(p(name), converter=False) for name in values}))
+    cursor = run_compiled(query, **{name: getattr(ScanEvent, name).db_value(value) for name, value in values.items()})
+    new_id = cursor.fetchone()[0] if is_postgres() else cursor.lastrowid  # INSERT ... RETURNING on PostgreSQL
+    event = ScanEvent(id=new_id, **{
+        name: value for name, value in values.items() if name not in ("message", "detail")})
+    event.message, event.detail = outcome.message.to_json(), outcome.detail
+    return event
