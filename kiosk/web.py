@@ -15,6 +15,7 @@ from flask_htmx import HTMX
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from kiosk.core import plant
 from kiosk.core.clock import clock_time, long_time, stamp_time
 from kiosk.core.errors import Refusal
 from kiosk.eventlog.audit import recent_actions
@@ -64,6 +65,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = lambda at: clock_time(at, "")
     app.jinja_env.filters["localshort"] = lambda at: stamp_time(at, "")
     app.jinja_env.filters["localdatetime"] = lambda at: long_time(at, "")
+    app.jinja_env.filters["dock"] = dock_name
 
     @app.before_request
     def _pick_language():
@@ -108,6 +110,15 @@ def init_app(app: Flask) -> None:
         app.logger.exception("unexpected error")
         return render_error(_("Something went wrong on the server. Try again; if it keeps happening, "
                               "tell the supervisor."), 500)
+
+
+def dock_name(dock: str | None) -> str:
+    """A pick list's dock in the reader's language: the loading station it names, else as typed."""
+    dock = (dock or "").strip()
+    for station in plant.stations() if dock else []:
+        if station.kind == "loading" and dock in (station.code, station.name_en, station.name_zh):
+            return station.name(current_lang())
+    return dock
 
 
 def render_error(text: str, status: int, title: str | None = None):

@@ -41,3 +41,15 @@ def test_a_tap_calls_and_a_scanner_still_types_into_the_scan_field(demo_server, 
     assert focused_on_scan(page)
     call = AndonCall.get()
     assert (call.arrived_by, call.fixed_by.badge, call.open) == ("王芳", "W002", False)
+
+
+def test_a_scanned_andon_command_code_makes_the_call(demo_server, page):
+    pair_browser(page.context, demo_server.url, "qc")
+    page.goto(f"{demo_server.url}/station/qc?lang=en")
+    scan_like_a_scanner(page, "W004")
+    page.wait_for_selector("#worker-panel[data-badge=W004]")
+    scan_like_a_scanner(page, "#ANDON-MATERIAL")  # the command sheet's code taps the button
+    page.wait_for_selector("#andon-panel .andon-call.blue[data-state=called]")
+    assert focused_on_scan(page)
+    call = AndonCall.get()
+    assert (call.kind, call.called_by.badge, call.station.code) == ("material", "W004", "qc")

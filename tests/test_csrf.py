@@ -28,6 +28,7 @@ def samples(plant):
             "worker_id": Worker.get(Worker.badge == "W010").id, "filename": "kiosk.css", "fmt": "csv",
             # no such printer, job or photo: the token is checked before the view looks
             "printer_id": 999_999, "job_id": 999_999, "photo_id": 999_999, "token": "not-a-real-link",
+            # andon, alerts, delay reasons (issue 19)
             "call_id": 999_999, "step": "arrived", "channel_id": 999_999, "rule_id": 999_999,
             "delivery_id": 999_999, "delay_id": 999_999}
 

@@ -62,8 +62,8 @@ def test_f9_guessing_from_one_address_does_not_lock_the_real_admin_out(app, clie
     post(desk, "/logout", environ_base={"REMOTE_ADDR": "10.0.0.5"})
     attacker = app.test_client()
     answers = [sign_in(attacker, "admin", f"guess-{n}", "10.0.0.66").status_code for n in range(30)]
-    assert answers[:3] == [200, 200, 200] and set(answers[3:]) == {429}  # slowed down after three
-    assert sign_in(attacker, "admin", PASSWORD, "10.0.0.66").status_code == 429  # even the right one waits
+    assert answers[:3] == [200, 200, 200] and answers[3] == 429  # slowed down after three
+    assert answers.count(200) <= 6  # the waits double: only a few more guesses are even checked
     assert sign_in(desk, "admin", PASSWORD, "10.0.0.5").status_code == 303  # the admin is not locked out
 
 
@@ -71,8 +71,9 @@ def test_f9_spraying_many_names_from_one_address_is_slowed_down(app, plant):
     sprayer = app.test_client()
     answers = [sign_in(sprayer, f"user{n}", "Password1", "10.0.0.77") for n in range(50)]
     statuses = [a.status_code for a in answers]
-    assert statuses[:6] == [200] * 6 and set(statuses[6:]) == {429}
+    assert statuses[:6] == [200] * 6 and statuses[6] == 429
     assert "Too many failed sign-ins. Wait 1 seconds and try again." in answers[6].text
+    assert statuses.count(200) <= 9  # the waits double: only a few more names are even checked
 
 
 def test_f6_concurrent_sign_ins_hash_a_few_at_a_time(app, plant, monkeypatch):

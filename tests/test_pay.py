@@ -268,3 +268,19 @@ def test_any_station_sends_units_back_or_scraps_them_and_the_passer_there_pays(p
     assert pay[worker("W001").id].deductions == -200  # the two units sent back to white-body
     assert pay[worker("W002").id].deductions == 0  # scrap without a responsible station costs no one
     assert pay[worker("W002").id].earned == 200
+
+
+def test_a_send_back_is_undone_with_its_deduction(plant):
+    from db.models import JobCard
+
+    rate(station="whitebody", unit_fen=100, deduct_percent=100)
+    order = make_order(lines=[("DT-120", 4)])
+    card = cards_of(order)[0]
+    scan("whitebody", card.code, badge="W001")
+    sent = scan("finishing", card.code, badge="W002", defect_action="send_back", failed_units="1",
+                defect="Crack", rework_station="whitebody")
+    assert day_pay()[worker("W001").id].deductions == -100
+    undo_scan(sent.event_id, "wrong card", "boss")
+    assert JobCard.get_by_id(card.id).units == 4
+    assert JobCard.get(JobCard.code == sent.detail["rework_card"]).status == "void"
+    assert day_pay()[worker("W001").id].deductions == 0

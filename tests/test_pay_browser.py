@@ -75,6 +75,6 @@ def test_my_day_in_chinese_and_sending_units_back_from_a_station(demo_server, pa
     assert "退回" in text
     assert JobCard.get_by_id(card.id).units == 2
     assert page.locator("#scan-input").evaluate("el => el === document.activeElement")
-    page.click("#my-day-button")
+    scan_like_a_scanner(page, "#MY-DAY")  # the command barcode does what the tap does
     page.wait_for_selector("#my-day")
     assert "我的今天" in page.locator("#my-day").inner_text()

@@ -97,3 +97,25 @@ def test_the_job_card_and_carton_label_carry_finish_and_notes(plant):
 
     carton = Carton.select().where(Carton.job_card == card).first()
     assert "Walnut stain" in carton_doc(carton).colour
+
+
+def test_the_qc_panel_shows_the_spec_too(client, plant):
+    order = make_order(lines=[("DT-120", 2)], note="Check the legs")
+    card = cards_of(order)[0]
+    scan("whitebody", card.code)
+    scan("finishing", card.code)
+    kiosk_at(client, "qc")
+    panel = Page(hx_post(client, "/station/qc/scan?lang=en", {"code": card.code, "idem": uuid.uuid4().hex,
+                                                             "worker_badge": "W003"}))
+    assert panel.one(id="qc-form") is not None
+    assert "Order note: Check the legs" in panel.one(data_spec="1")["text"]
+
+
+def test_an_order_import_carries_the_lines_fabric_or_finish(plant):
+    from kiosk.orders.importer import import_orders
+
+    content = ("订单号,客户,交期,型号,数量,颜色,面料,备注\n"
+               "IMP-1,LH,2030-01-05,SF-301,2,灰,亚麻 Linen,Ring first\n").encode()
+    assert import_orders("orders.csv", content) == ["IMP-1"]
+    line = OrderLine.get()
+    assert line.finish == "亚麻 Linen" and ("Fabric / finish", "亚麻 Linen") in spec_of(line)

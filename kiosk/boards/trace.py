@@ -12,18 +12,19 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN
 
-from db.models import Carton, JobCard, Order, OrderLine, ScanEvent, Station, Worker
+from db.models import Carton, JobCard, Order, OrderLine, PickList, PickListLine, ScanEvent, Station, Worker
 
 MAX_EVENTS = 5_000  # a trace longer than this shows the latest ones
 
 
 @dataclass
 class Subject:
-    kind: str  # order, job_card, carton
+    kind: str  # order, job_card, carton, pick_list
     code: str
-    order: Order
+    order: Order | None  # a pick list may hold several orders: its first one
     job_card_ids: set[int] = field(default_factory=set)
     carton_ids: set[int] = field(default_factory=set)
+    pick_list: PickList | None = None
 
     def matches(self, order_id: int | None, job_card_id: int | None, carton_id: int | None) -> bool:
         """Does an event with these links belong on this trace?"""
@@ -60,6 +61,12 @@ def find(code: str) -> Subject | None:
               .where((Carton.code == code) | (Carton.sscc == sscc)).first())
     if carton is not None:
         return Subject("carton", carton.code, carton.order_line.order, {carton.job_card_id}, {carton.id})
+    pick_list = PickList.get_or_none(PickList.code == code)
+    if pick_list is not None:
+        first = (Order.select().join(OrderLine).join(PickListLine, on=(PickListLine.order_line == OrderLine.id))
+                 .where(PickListLine.pick_list == pick_list.id).order_by(PickListLine.id).first())
+        loaded = {c for (c,) in Carton.select(Carton.id).where(Carton.pick_list == pick_list.id).tuples()}
+        return Subject("pick_list", pick_list.code, first, set(), loaded, pick_list)
     return None
 
 
@@ -67,6 +74,9 @@ def events(subject: Subject, ids: list[int] | None = None) -> list[ScanEvent]:
     """The subject's events in time order (when recorded; id breaks ties); `ids` narrows to those events."""
     if subject.kind == "order":
         where = ScanEvent.order == subject.order
+    elif subject.kind == "pick_list":
+        # its loading: the pick list scanned, the cartons loaded against it, finishing and undos
+        where = (ScanEvent.pick_list == subject.pick_list.id) | (ScanEvent.code == subject.code)
     else:
         where = ScanEvent.job_card.in_(list(subject.job_card_ids))
         if subject.carton_ids:

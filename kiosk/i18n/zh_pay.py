@@ -106,6 +106,8 @@ ZH = {
     "crew": "班组",
     "Send back or scrap": "退回或报废",
     "Send back": "退回",
+    "Rework card {rework} has been worked on since; sending back cannot be undone.": "返工卡 {rework} 之后已有作业，退回不能撤销。",
+    "Card {card} has {units} units again and waits here.": "工单卡 {card} 又有 {units} 件，在本工位等待。",
     "responsible": "责任工位",
     "Tap here, then scan the card": "点这里，再扫工单卡",
     "Choose send back or scrap.": "请选择退回或报废。",

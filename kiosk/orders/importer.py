@@ -9,11 +9,22 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from db import write_transaction
+from db.models import Customer, Order, Product
 from kiosk.core import xlsx
 from kiosk.i18n import Msg, msg
-from kiosk.orders.orders import LineInput, OrderError, OrderInput, create_order, parse_date, validate
+from kiosk.orders.orders import (
+    MAX_UNITS_PER_LINE,
+    ORDER_NUMBER_RE,
+    LineInput,
+    OrderError,
+    OrderInput,
+    create_order,
+    parse_date,
+    validate,
+)
 
 # Column names a clerk may use, in either language.
 COLUMNS = {
@@ -23,6 +34,7 @@ COLUMNS = {
     "model": ("model", "model_no", "product", "型号", "产品型号"),
     "quantity": ("quantity", "qty", "数量"),
     "colour": ("colour", "color", "颜色"),
+    "finish": ("finish", "fabric", "面料", "工艺", "面料/工艺"),
     "rush": ("rush", "urgent", "加急"),
     "destination": ("destination", "ship_to", "收货地址", "目的地"),
     "note": ("note", "notes", "备注"),
@@ -36,8 +48,15 @@ TRUE_WORDS = {"1", "y", "yes", "true", "是", "加急", "x"}
 
 @dataclass
 class RowError:
+    """One row's faults, every one of them, listed once (`message` is the first)."""
+
     row: int
     message: Msg
+    messages: list[Msg] = dataclass_field(default_factory=list)
+
+    def __post_init__(self):
+        if not self.messages:
+            self.messages = [self.message]
 
 
 class ImportFailed(Exception):
@@ -99,6 +118,31 @@ def _header_map(header: list[str]) -> dict[str, int]:
     return found
 
 
+def _number_faults(number: str) -> list[Msg]:
+    if not ORDER_NUMBER_RE.match(number):
+        return [msg("Order number “{number}” may use only letters, digits, - and _ (up to 32).", number=number[:40])]
+    if Order.select().where(Order.number == number).exists():
+        return [msg("Order {number} already exists.", number=number)]
+    return []
+
+
+def _line_faults(customer_code: str, line: LineInput) -> list[Msg]:
+    """Every fault of one row's customer and line, not only the first (kiosk/orders.validate stops there)."""
+    faults = []
+    if not Customer.select().where(Customer.code == customer_code[:32]).exists():
+        faults.append(msg("Unknown customer “{code}”.", code=customer_code[:40]))
+    if not Product.select().where(Product.model_no == str(line.model_no)[:32]).exists():
+        faults.append(msg("Unknown product model “{model}”.", model=str(line.model_no)[:40]))
+    try:
+        quantity = int(str(line.quantity).strip())
+    except ValueError:
+        faults.append(msg("Quantity “{value}” is not a whole number.", value=str(line.quantity)[:20]))
+    else:
+        if not 1 <= quantity <= MAX_UNITS_PER_LINE:
+            faults.append(msg("Quantity must be between 1 and {max}.", max=MAX_UNITS_PER_LINE))
+    return faults
+
+
 def import_orders(filename: str, content: bytes, release: bool = False, card_units: int = 20) -> list[str]:
     """Create the file's orders; return their numbers. Raise ImportFailed listing every bad row."""
     rows = [r for r in read_rows(filename, content) if any(str(c).strip() for c in r)]
@@ -113,39 +157,45 @@ def import_orders(filename: str, content: bytes, release: bool = False, card_uni
 
     orders: dict[str, OrderInput] = {}
     first_row: dict[str, int] = {}
+    rows_of: dict[str, list[int]] = {}
     errors: list[RowError] = []
     for number, row in enumerate(rows[1:], start=2):
         def cell(field: str, row=row) -> str:
             index = columns.get(field)
             return str(row[index]).strip() if index is not None and index < len(row) else ""
 
+        faults: list[Msg] = []
         order_number = cell("order")
         if not order_number:
-            errors.append(RowError(number, msg("Order number is empty.")))
-            continue
+            faults.append(msg("Order number is empty."))
+        due = None
         try:
             due = parse_date(cell("due_date"))
         except OrderError as error:
-            errors.append(RowError(number, error.message))
-            continue
-        entry = orders.get(order_number)
-        if entry is None:
+            faults.append(error.message)
+        line = LineInput(model_no=cell("model"), quantity=cell("quantity"), colour=cell("colour"),
+                         finish=cell("finish"))
+        faults += _line_faults(cell("customer"), line)
+        entry = orders.get(order_number) if order_number else None
+        if order_number and entry is None:
+            faults += _number_faults(order_number)
             entry = orders[order_number] = OrderInput(
                 number=order_number, customer_code=cell("customer"), due_date=due,
                 rush=cell("rush").lower() in TRUE_WORDS, destination=cell("destination"), note=cell("note"),
             )
             first_row[order_number] = number
-        elif entry.customer_code != cell("customer") or entry.due_date != due:
-            errors.append(RowError(number, msg("Order {order} has a different customer or due date on row "
-                                               "{row}.", order=order_number, row=first_row[order_number])))
-            continue
-        entry.lines.append(LineInput(model_no=cell("model"), quantity=cell("quantity"), colour=cell("colour")))
-        try:  # check the line now, so each bad row is named
-            validate(OrderInput(number="CHECK-ROW", customer_code=entry.customer_code, due_date=due,
-                                lines=[entry.lines[-1]]))
-        except OrderError as error:
-            errors.append(RowError(number, error.message))
+        elif entry is not None and (entry.customer_code != cell("customer") or (due and entry.due_date != due)):
+            faults.append(msg("Order {order} has a different customer or due date on row {row}.",
+                              order=order_number, row=first_row[order_number]))
+        if entry is not None:
+            entry.lines.append(line)
+            rows_of.setdefault(order_number, []).append(number)
+        if faults:
+            errors.append(RowError(number, faults[0], faults))
+    failed_rows = {e.row for e in errors}
     for order_number, entry in orders.items():
+        if failed_rows.intersection(rows_of.get(order_number, [])):
+            continue  # its rows already list their faults
         try:
             validate(entry)
         except OrderError as error:

@@ -30,6 +30,7 @@ class LineInput:
     quantity: int | str
     colour: str = ""
     note: str = ""
+    finish: str = ""  # fabric or finish (面料/工艺), when it differs from the product's
 
 
 @dataclass
@@ -99,9 +100,10 @@ def create_order(data: OrderInput, release: bool = False, card_units: int = DEFA
             destination=clean_text(data.destination, 256) or customer.address,
             note=clean_text(data.note, 2000),
         )
-        for line_no, (product, quantity, colour, note) in enumerate(lines, start=1):
+        for line_no, ((product, quantity, colour, note), given) in enumerate(zip(lines, data.lines, strict=True),
+                                                                             start=1):
             OrderLine.create(order=order, line_no=line_no, product=product, quantity=quantity,
-                             colour=colour, note=note)
+                             colour=colour, note=note, finish=clean_text(given.finish, 64))
         if release:
             release_order(order, card_units=card_units)
     return order

@@ -118,7 +118,7 @@ def import_page():
                 imported = import_orders(upload.filename, upload.read(), release=bool(request.form.get("release")),
                                          card_units=current_app.config["CARD_UNITS"])
             except ImportFailed as failure:
-                errors = [(e.row, e.message) for e in failure.errors]
+                errors = [(e.row, e.messages) for e in failure.errors]
             if imported and request.form.get("release"):
                 queue_job_cards(list(Order.select().where(Order.number.in_(imported)).order_by(Order.id)))
     return render_template("orders/import.html", errors=errors, imported=imported), 400 if errors else 200

@@ -119,10 +119,9 @@ def _p() -> str:
 
 
 def load_events(start: dt.datetime, end: dt.datetime, where: str = "", params: tuple = (),
-                late: bool = True) -> list[PayEvent]:
-    """Accepted earning and fault events scanned before `end` and recorded from `start` (naive UTC), with
-    those recorded up to MAX_LATE after `end` when `late` (offline kiosks); plus an optional filter."""
-    actions = EARNING_ACTIONS + ("send_back", "scrap")
+                late: bool = True, actions: tuple = FAULT_ACTIONS) -> list[PayEvent]:
+    """Accepted events of these actions (failures, by default) scanned before `end` and recorded from `start`
+    (naive UTC), with those recorded up to MAX_LATE after `end` when `late` (offline kiosks)."""
     p = _p()
     sql = (f"SELECT {_COLUMNS} {_FROM} WHERE e.action IN ({_placeholders(actions)}) "
            f"AND e.outcome IN ({p}, {p}) AND e.at >= {p} AND e.at < {p} "
@@ -301,36 +300,44 @@ class Groups:
 
 def group_rows(rows, book: RateBook, undone: set[int], locks: Locks, low: dt.datetime, high: dt.datetime,
                start_day: dt.date | None, end_day: dt.date | None, keep: bool = False) -> Groups:
-    """Sum passes per group. The hot loop of a settlement: one pass over plain tuples."""
+    """Sum passes per group. The hot loop of a settlement: one pass over plain tuples, lookups kept local."""
     as_text = bool(rows) and isinstance(rows[0][1], str)
     window = Window(book, low, high, as_text)
     products = Products({r[8] for r in rows if r[8] is not None}, {r[9] for r in rows if r[9] is not None})
+    cards, cartons_of = products.cards.get, products.cartons.get
     day_of = DayOf()
+    days = day_of.cache
     found: dict = {}
     groups = Groups(window, found)
     segment = window.segment
     has_segments = bool(window.keys)
+    locked = bool(locks.periods)
+    solo: dict = {}
     for row in rows:
         event_id, at, scanned, station, worker, action, units, detail, card, carton, _code = row
         if event_id in undone:
             continue
-        info = products.of(card, carton)
+        info = cards(card) if card is not None else (cartons_of(carton) if carton is not None else None)
         if info is None:
             continue
-        scan_at = scanned if scanned is not None else at
-        if scanned is not None and locks.periods:
-            day = locks.pay_day_of(_dt(at), _dt(scanned))
+        if scanned is None:
+            scan_at = at
+            day = days.get(at[:13]) if as_text else None
+            if day is None:
+                day = day_of(at)
         else:
-            day = day_of(scan_at)
+            scan_at = scanned
+            day = locks.pay_day_of(_dt(at), _dt(scanned)) if locked else day_of(scanned)
         if (start_day is not None and day < start_day) or (end_day is not None and day >= end_day):
             continue
-        crew = _crew_of(detail)
-        if crew is None:
-            if worker is None:
-                continue
-            party = ((worker, 1),)
+        if detail is not None and '"crew"' in detail:
+            party = _crew_of(detail)
+        elif worker is None:
+            continue
         else:
-            party = crew
+            party = solo.get(worker)
+            if party is None:
+                party = solo[worker] = ((worker, 1),)
         if action == "store" or action == "load":
             n_units, cartons = 0, 1
         else:
@@ -487,7 +494,8 @@ def responsible_passes(card_ids: set) -> dict:
         for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
             cursor = database.execute_sql(
                 f"SELECT {_COLUMNS} {_FROM} WHERE e.job_card_id IN ({_placeholders(chunk)}) "
-                f"AND e.action IN ({_placeholders(EARNING_ACTIONS)}) AND e.outcome IN ({p}, {p})",
+                f"AND {'e.action' if _is_pg() else '+e.action'} IN ({_placeholders(EARNING_ACTIONS)}) "
+                f"AND e.outcome IN ({p}, {p})",  # by the card index, not the action index (SQLite's unary +)
                 (*chunk, *EARNING_ACTIONS, "ok", "warning"))
             for event in _rows_to_events(cursor.fetchall()):
                 found.setdefault(event.job_card_id, []).append(event)
@@ -518,8 +526,7 @@ def period_lines(start_day: dt.date, end_day: dt.date, book: RateBook | None = N
     rows = raw_rows(start, end)
     groups = group_rows(rows, book, undone, locks, start - MAX_LATE, end + MAX_LATE, start_day, end_day)
     lines = pass_lines(groups, book)
-    faults = load_events(start, end, f"AND e.action IN ({_placeholders(FAULT_ACTIONS)})", FAULT_ACTIONS,
-                         late=False)
+    faults = load_events(start, end, late=False)  # failures are recorded online: no late window
     lines += deduction_lines(faults, book, undone, locks, start_day, end_day)
     lines += adjustment_lines(start_day, end_day)
     return lines
@@ -540,8 +547,7 @@ def worker_day_lines(worker_id: int, day: dt.date, book: RateBook | None = None)
     locks = Locks.load()
     rows = raw_rows(start, end, f"AND e.worker_id IN ({_placeholders(leads)})", tuple(sorted(leads)), by_worker=True)
     # failures are recorded online (QC needs the server), so no late window for them
-    faults = load_events(start, end, f"AND e.action IN ({_placeholders(FAULT_ACTIONS)})", FAULT_ACTIONS,
-                         late=False)
+    faults = load_events(start, end, late=False)  # failures are recorded online: no late window
     passes = responsible_passes({e.job_card_id for e in faults if e.job_card_id})
     undone = undone_of([r[0] for r in rows] + [e.id for e in faults]
                        + [e.id for key, found in passes.items() if not isinstance(key, tuple) for e in found])

@@ -68,6 +68,7 @@ def from_badge(badge: str, pin: str, address: str = "") -> Approver:
     if not ok or not hashing.check(user.pin_hash, pin):
         if user is None or not ok:
             hashing.check_nothing(pin)
+        PIN.answered_wrong(badge, address)
         if user is None and Worker.select().where(Worker.badge == badge).exists():
             raise ApprovalRefused(msg("Badge {badge} is a worker's badge. Only a supervisor's own badge and PIN "
                                       "approve this.", badge=badge))

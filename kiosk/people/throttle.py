@@ -79,6 +79,16 @@ class Throttle:
         with self._lock:
             self._count(account, address, time.monotonic())
 
+    def answered_wrong(self, account: str, address: str) -> None:
+        """A try counted by `attempt` turned out wrong: its wait runs from now, when the answer is given,
+        not from when the (slow) check began."""
+        now = time.monotonic()
+        with self._lock:
+            for key, _rule in self._keys(account, address):
+                entry = self._entries.get(key)
+                if entry is not None:
+                    entry.last = now
+
     def _count(self, account: str, address: str, now: float) -> None:
         keys = {key for key, _rule in self._keys(account, address)} | {f"acct:{account}"}
         for key in sorted(keys):

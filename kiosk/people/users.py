@@ -160,6 +160,7 @@ def authenticate(username: str, password: str, address: str = "") -> User | None
     elif user.active and hashing.check(user.password_hash, password):
         SIGN_IN.succeeded(username, address)
         return user
+    SIGN_IN.answered_wrong(username, address)
     return None
 
 

@@ -81,7 +81,7 @@ def import_plan():
         rows = read_rows(upload.filename, upload.read())
         count = plans.import_plans(rows, day, current_username())
     except ImportFailed as failed:
-        return plan_page(errors=[(e.row, [e.message]) for e in failed.errors]), 400
+        return plan_page(errors=[(e.row, e.messages) for e in failed.errors]), 400
     except plans.PlanRefused as refused:
         return plan_page(errors=refused.errors), 400
     flash(msg("{n} station plans imported.", n=count).to_json(), "ok")

@@ -5,10 +5,13 @@ keeps only the good units). Used by the process and packing rooms when the scan 
 
 from __future__ import annotations
 
-from db.models import JobCard, Station, utcnow
+from db.models import JobCard, ScanEvent, Station, utcnow
+from kiosk.cards.route import later_scans, locked_card
+from kiosk.core.errors import ActionRefused
 from kiosk.core.outcome import Outcome, ScanRequest
 from kiosk.core.plant import route_stations, station_label
-from kiosk.i18n import msg
+from kiosk.eventlog.rules import undoer
+from kiosk.i18n import Msg, msg
 from kiosk.stations.qc import DEFECT_REASONS, print_rework, rework_code, rework_print_note
 
 DEFECT_ACTIONS = ("send_back", "scrap")
@@ -69,3 +72,30 @@ def record(station: Station, request: ScanRequest, card: JobCard) -> Outcome:
         "{good} good units still wait here.", card=card.code, units=units, station=station_label(chosen),
         defect=shown, rework=rework.code, printing=rework_print_note(printed, rework.code), good=good),
         job_card=card, detail=detail)
+
+
+@undoer("send_back", "scrap")
+def _undo(event: ScanEvent) -> Msg:
+    """The units come back to the card, which still waits here; a rework card nobody worked on becomes void."""
+    detail = event.detail or {}
+    units = int(detail.get("failed_units") or 0)
+    if event.job_card_id is None or units <= 0:
+        raise ActionRefused(msg("This scan moved no job card; there is nothing to undo."))
+    card = locked_card(event.job_card_id)
+    if later_scans(card, event):
+        raise ActionRefused(msg("Card {card} is no longer where this scan left it; nothing was changed.",
+                                card=card.code))
+    rework = None
+    if event.action == "send_back":
+        rework = JobCard.get_or_none(JobCard.code == str(detail.get("rework_card", "")))
+        if rework is None or rework.status != "open" or later_scans(rework, event) or rework.rework_cards.exists():
+            raise ActionRefused(msg("Rework card {rework} has been worked on since; sending back cannot be undone.",
+                                    rework=detail.get("rework_card", "-")))
+    now = utcnow()
+    if rework is not None:
+        rework.status, rework.updated_at = "void", now
+        rework.save()
+    card.units += units
+    card.status, card.updated_at = "open", now
+    card.save()
+    return msg("Card {card} has {units} units again and waits here.", card=card.code, units=card.units)

@@ -16,6 +16,7 @@ from kiosk.core.errors import ScanInputError
 from kiosk.core.outcome import ScanRequest, ScanResult
 from kiosk.eventlog.scan_path import record_scan
 from kiosk.i18n import msg
+from kiosk.orders.orders import spec_of
 from kiosk.pay.myday import day_summary
 from kiosk.people import approvals
 from kiosk.people.auth import kiosk_station, public
@@ -43,6 +44,12 @@ def signed_in(badge: str | None):
         return worker
     crew = crews.crew_by_code(badge)
     return SimpleNamespace(badge=crew.code, name=crew.label, id=None) if crew is not None else None
+
+
+@bp.app_template_global("order_spec")
+def order_spec(line) -> list:
+    """The order's spec for a line (kiosk/orders.spec_of), for panels that show a card."""
+    return spec_of(line)
 
 
 @bp.app_template_global("stations_before")
