@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 import zxingcpp
 
+from kiosk.core import settings
 from kiosk.labels import (
     carton_label_layout,
     gs1_logistic_label_layout,
@@ -18,7 +19,6 @@ from kiosk.labels import (
 from kiosk.labels.elements import Barcode128, Text
 from kiosk.labels.raster import to_paper
 from kiosk.labels.samples import sample_carton
-from kiosk.printing import documents
 from kiosk.shipping import cartons
 
 SSCC = "106141411234567897"
@@ -83,10 +83,9 @@ def test_data_titles_and_the_00_line():
 
 def test_customers_that_need_it_get_the_gs1_label_the_rest_the_100x70(plant, monkeypatch):
     from db.models import Customer, Printer
-    from tests.factories import cards_of, make_order
-    from tests.test_shipping import through_qc
+    from tests.factories import cards_of, make_order, through_qc
 
-    cartons.configure({"SSCC_COMPANY_PREFIX": "0614141", "SSCC_EXTENSION": 3})
+    settings.configure({"SSCC_COMPANY_PREFIX": "0614141", "SSCC_EXTENSION": 3})
     try:
         order = make_order(lines=[("SF-301", 1)])
         through_qc(order)
@@ -95,16 +94,16 @@ def test_customers_that_need_it_get_the_gs1_label_the_rest_the_100x70(plant, mon
         scan("packing", cards_of(order)[0].code)
         carton = cartons.cartons_of_card(cards_of(order)[0])[0]
         printer = Printer.create(name="pack-zpl", uri="tcp://127.0.0.1:9", language="zpl")
-        assert documents.carton_layout_for(carton, printer).height == 70
+        assert cartons.carton_layout_for(carton, printer).height == 70
         code = Customer.get_by_id(order.customer_id).code
-        cartons.configure({"SSCC_COMPANY_PREFIX": "0614141", "SSCC_EXTENSION": 3, "GS1_LABEL_CUSTOMERS": [code]})
-        layout = documents.carton_layout_for(carton, printer)
+        settings.configure({"SSCC_COMPANY_PREFIX": "0614141", "SSCC_EXTENSION": 3, "GS1_LABEL_CUSTOMERS": [code]})
+        layout = cartons.carton_layout_for(carton, printer)
         assert (layout.width, layout.height) == (100, 150)
         assert any(isinstance(e, Barcode128) and e.gs1 and e.module >= 0.495 for e in layout.elements)
         receipt = Printer.create(name="desk", uri="tcp://127.0.0.1:9", language="escpos")
-        assert documents.carton_layout_for(carton, receipt).height != 150  # receipt paper: the small label
+        assert cartons.carton_layout_for(carton, receipt).height != 150  # receipt paper: the small label
     finally:
-        cartons.configure({})
+        settings.configure({})
 
 
 def test_escpos_carton_label_prints_the_customer_at_double_size():
