@@ -56,7 +56,7 @@ def check_photo(upload: Upload, max_bytes: int = PHOTO_MAX_BYTES) -> CheckedPhot
                                max=_mb(max_bytes)))
     if not upload.data:
         raise PhotoRefused(msg("Photo {name} is empty. Choose the picture again.", name=name))
-    kind = _magic(upload.data)
+    kind = images.image_format(upload.data)
     not_a_picture = msg("Photo {name} is not a JPEG, PNG or WebP picture. Save it as one of those and try again.",
                         name=name)
     if kind is None:
@@ -88,16 +88,6 @@ def check_photo(upload: Upload, max_bytes: int = PHOTO_MAX_BYTES) -> CheckedPhot
                                "again.", name=name)) from None
     return CheckedPhoto(clean, content_type, extension)
 
-
-def _magic(data: bytes) -> str | None:
-    """The picture format its first bytes announce (Pillow's name for it), or None."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "JPEG"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "PNG"
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "WEBP"
-    return None
 
 
 def _mb(size: int, up: bool = False) -> str:
