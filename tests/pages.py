@@ -230,3 +230,22 @@ def png_codes(data: bytes) -> list[tuple[str, str]]:
 def printed_codes(payload: bytes, language: str) -> list[tuple[str, str]]:
     image = to_paper(labels.printed_image(payload, language)).convert("L")
     return sorted((d.type, d.data.decode()) for d in decode(image, symbols=SYMBOLS))
+
+
+class Page:
+    """Elements of a response by id or attribute, with their text."""
+
+    def __init__(self, response):
+        self.text = response.get_data(as_text=True)
+        self.elements = Elements(self.text).found
+
+    def one(self, id: str | None = None, **attrs) -> dict | None:
+        for element in self.elements:
+            if id is not None and element["attrs"].get("id") != id:
+                continue
+            if all(element["attrs"].get(name.replace("_", "-")) == value for name, value in attrs.items()):
+                return element
+        return None
+
+    def all(self, attr: str) -> list[dict]:
+        return [e for e in self.elements if attr in e["attrs"]]

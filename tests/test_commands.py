@@ -26,8 +26,7 @@ from kiosk.shipping.pick_lists import create_pick_list, pick_list_code
 from kiosk.stations import commands as station_commands  # noqa: F401 - registers them
 from kiosk.stations.qc import DEFECT_REASONS, rework_code
 from tests.auth_helpers import hx_post, login, pair_kiosk
-from tests.factories import cards_of, make_order, scan
-from tests.test_shipping import set_printer, stocked, whole
+from tests.factories import cards_of, make_order, scan, set_printer, stocked, whole
 
 
 def station(code: str) -> Station:

@@ -10,9 +10,8 @@ from kiosk.boards import trace
 from kiosk.orders.importer import ImportFailed, import_orders
 from kiosk.shipping.pick_lists import create_pick_list
 from tests.auth_helpers import login, post
-from tests.factories import make_order, scan
-from tests.test_shipping import stocked, whole
-from tests.test_views import Elements
+from tests.factories import make_order, scan, stocked, whole
+from tests.pages import Elements
 
 
 def test_the_trace_finds_a_pick_list_and_its_loading(client, plant):

@@ -9,13 +9,12 @@ from db.models import LabelVoid, PrintJob
 from kiosk.printing import label_voids
 from kiosk.printing import queue as printing
 from tests.auth_helpers import login, post
-from tests.factories import scan
-from tests.test_shipping import cartons_of, set_printer, stocked, whole
-from tests.test_views import Elements
+from tests.factories import cartons_of, scan, set_printer, stocked, whole
+from tests.pages import Elements
 
 
 def test_a_reprint_needs_a_reason_and_records_who_when_and_the_count(database):
-    from tests.test_printing import make_printer
+    from tests.factories import make_printer
 
     printer = make_printer()
     [job] = [printing.enqueue(printer.name, "carton C0001", b"^XA^XZ\n")]

@@ -10,8 +10,8 @@ from db import write_transaction
 from db.models import JobCard, OrderLine
 from kiosk.pay.rates import RateInput, set_rate
 from tests.auth_helpers import pair_browser
+from tests.browser import scan_like_a_scanner, wait_answer
 from tests.factories import cards_of, make_order, scan
-from tests.test_station_browser import scan_like_a_scanner, wait_answer
 
 pytestmark = pytest.mark.browser
 

@@ -11,26 +11,7 @@ from db.models import PayPeriod, PayRate, ScanEvent, Worker
 from kiosk.core.clock import today
 from tests.auth_helpers import hx_post, kiosk_at, login, post
 from tests.factories import cards_of, make_order, scan
-from tests.pages import Elements
-
-
-class Page:
-    """Elements of a response by id or attribute, with their text."""
-
-    def __init__(self, response):
-        self.text = response.get_data(as_text=True)
-        self.elements = Elements(self.text).found
-
-    def one(self, id: str | None = None, **attrs) -> dict | None:
-        for element in self.elements:
-            if id is not None and element["attrs"].get("id") != id:
-                continue
-            if all(element["attrs"].get(name.replace("_", "-")) == value for name, value in attrs.items()):
-                return element
-        return None
-
-    def all(self, attr: str) -> list[dict]:
-        return [e for e in self.elements if attr in e["attrs"]]
+from tests.pages import Page
 
 
 def soup(response) -> Page:

@@ -16,7 +16,7 @@ from kiosk.core.clock import today
 from kiosk.plan import plans
 from tests.auth_helpers import login, post
 from tests.factories import cards_of, make_order, scan
-from tests.test_views import Elements
+from tests.pages import Elements
 
 
 def test_a_plan_is_split_over_the_shift_remainder_first():

@@ -10,10 +10,9 @@ from db.models import Printer, PrintJob
 from kiosk.core.clock import to_local
 from kiosk.printing import queue as printing
 from tests.auth_helpers import login
-from tests.factories import cards_of, make_order, scan
-from tests.test_shipping import set_printer, through_qc
-from tests.test_transports import LoopbackPrinter
-from tests.test_views import Elements
+from tests.factories import cards_of, make_order, scan, set_printer, through_qc
+from tests.loopback import LoopbackPrinter
+from tests.pages import Elements
 
 
 @pytest.fixture
@@ -81,7 +80,7 @@ def test_the_delivery_note_prints_the_orders_destination_not_the_customers_defau
     from db.models import Customer, DeliveryNote
     from kiosk.shipping import delivery_notes
     from kiosk.shipping.pick_lists import create_pick_list
-    from tests.test_shipping import stocked, whole
+    from tests.factories import stocked, whole
 
     Customer.update(address="广州市番禺区市桥街 9 号").where(Customer.code == "LH").execute()
     set_printer("loading", "receipt_printer", "dock-rcpt", "escpos")

@@ -6,15 +6,12 @@ Codes are typed like a keyboard-wedge scanner (characters + Enter); taps are mou
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from db.models import Carton, JobCard, ScanEvent
 from kiosk.shipping.pick_lists import create_pick_list
-from tests.auth_helpers import pair_browser
-from tests.browser import scan_like_a_scanner, wait_answer
+from tests.browser import kiosk, scan_like_a_scanner, wait_answer
 from tests.factories import cards_of, make_order, scan, stocked, whole
 
 pytestmark = pytest.mark.browser
@@ -24,22 +21,6 @@ FOCUS_IN_SCAN_FIELD = "() => document.activeElement && document.activeElement.id
 # Everything a finger can tap on a station page.
 TAPPABLE = ("a[href], button, input:not([type=hidden]), select, textarea, summary, label, [data-step], [data-key], "
             "video, [tabindex]")
-
-
-@contextlib.contextmanager
-def kiosk(browser, url: str, station: str, worker: str = "W002", lang: str = "en"):
-    """A fresh browser paired with `station`, on its page, the worker signed in by badge."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    try:
-        pair_browser(context, url, station)
-        page = context.new_page()
-        page.goto(f"{url}/station/{station}?lang={lang}")
-        page.wait_for_selector("#scan-input")
-        scan_like_a_scanner(page, worker)
-        page.wait_for_function("() => document.querySelector('#worker-panel').dataset.badge !== ''")
-        yield page
-    finally:
-        context.close()
 
 
 def focused_on_scan_field(page) -> bool:

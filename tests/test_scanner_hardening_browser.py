@@ -15,9 +15,8 @@ from pyzbar.pyzbar import decode
 
 from db.models import JobCard, ScanEvent
 from tests.auth_helpers import login, login_browser
+from tests.browser import kiosk, scan_like_a_scanner, wait_answer
 from tests.factories import cards_of, make_order
-from tests.test_scanner_browser import kiosk
-from tests.test_station_browser import scan_like_a_scanner, wait_answer
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,7 @@ from pathlib import Path
 
 from db.models import Carton
 from tests.auth_helpers import hx_post, pair_kiosk
-from tests.factories import cards_of, make_order, scan
-from tests.test_shipping import packed
+from tests.factories import cards_of, make_order, packed, scan
 
 
 def test_an_unknown_badge_is_answered_as_a_badge(plant):

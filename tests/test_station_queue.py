@@ -12,7 +12,7 @@ from kiosk.orders.orders import spec_of
 from kiosk.stations.queue import waiting
 from tests.auth_helpers import hx_post, kiosk_at, login
 from tests.factories import cards_of, make_order, scan
-from tests.test_pay_views import Page
+from tests.pages import Page
 
 
 def test_the_queue_lists_cards_waiting_here_rush_first_then_by_due_date(plant):
