@@ -14,7 +14,7 @@ from kiosk.labels.raster import to_paper
 from kiosk.labels.readback import tspl_image
 from kiosk.labels.samples import sample_carton, sample_job_card
 
-GOLDEN = Path(__file__).parent / "golden" / "labels"
+GOLDEN = Path(__file__).parent / "golden"
 SSCC = "106141411234567897"
 
 

@@ -60,6 +60,6 @@ def test_the_warehouse_page_shows_the_bin_after_a_reload_and_recent_scans_have_d
 
 
 def test_the_readme_says_the_station_page_shows_a_pair_button_first():
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert "it shows a pairing code;" not in readme
     assert "配对此终端" in readme and "Pair this kiosk" in readme

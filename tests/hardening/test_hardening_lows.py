@@ -13,11 +13,11 @@ from db.models import Device
 from tests.auth_helpers import bearer, csrf_token, hx_post, kiosk_at, login, make_device, post
 from tests.factories import cards_of, make_order
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_f10_displays_and_agents_cannot_read_supplier_phones_or_customer_addresses(client, plant):
-    """(tests/test_authz_table.py checks the same routes with real notes, as every role and device.)"""
+    """(tests/people/test_authz_table.py checks the same routes with real notes, as every role and device.)"""
     display = make_device(None)[1]
     client.set_cookie("kiosk_device", display)
     for path in ("/outside/", "/delivery/notes/DN000001/a4", "/delivery/notes/DN000001.png"):

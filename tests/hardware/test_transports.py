@@ -23,7 +23,7 @@ from hardware.transports import (
 )
 from tests.loopback import LoopbackPrinter, free_port
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tests.live import post_scan
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CLIENT_THREADS = 4
 RETRY_SECONDS = 60
 

@@ -7,7 +7,7 @@ table lists a route that no longer exists.
 Visitors: anonymous, each desk role, a kiosk paired with another station (QC) and a kiosk paired with
 this station (loading: URLs with a station name loading). Kiosks on /api/ send their device token as
 a bearer header, like a camera agent. Every request carries a valid CSRF token, so what is tested
-is the access rule alone (tests/test_csrf.py tests the token).
+is the access rule alone (tests/people/test_csrf.py tests the token).
 """
 
 from __future__ import annotations

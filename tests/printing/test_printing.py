@@ -24,7 +24,7 @@ from tests.factories import carton_labels, make_printer, queue, statuses
 from tests.imaging import codes_printed
 from tests.loopback import LoopbackPrinter, free_port
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FAST_RETRY = RetryPolicy(first_s=0.05, max_s=0.2)
 _names = itertools.count(1)
 

@@ -17,7 +17,7 @@ from kiosk.labels.readback import zpl_decompress, zpl_image
 from kiosk.labels.samples import sample_carton, sample_job_card, sample_pick_list
 from kiosk.labels.zpl import compress_hex
 
-GOLDEN = Path(__file__).parent / "golden" / "labels"
+GOLDEN = Path(__file__).parent / "golden"
 SSCC = "106141411234567897"
 CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0003ffff]")
 
