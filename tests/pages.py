@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import http.client
 import io
+import json
 import queue
 import socket
 import threading
 import time
+import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -249,3 +252,11 @@ class Page:
 
     def all(self, attr: str) -> list[dict]:
         return [e for e in self.elements if attr in e["attrs"]]
+
+
+def post_scan(base: str, token: str, station: str, code: str) -> dict:
+    body = json.dumps({"station": station, "code": code, "idem_key": uuid.uuid4().hex, "worker_badge": "W001"})
+    request = urllib.request.Request(f"{base}/api/scan", data=body.encode(), method="POST", headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())

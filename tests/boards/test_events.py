@@ -3,17 +3,14 @@ late-committing id, and two server processes on one PostgreSQL database."""
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.request
-import uuid
 
 import pytest
 
 import db
 from kiosk.eventlog import stream as events
 from tests.factories import cards_of, make_order, scan
-from tests.pages import SseClient, agent_token, display_cookie, parse_sse, sign_in
+from tests.pages import SseClient, agent_token, display_cookie, parse_sse, post_scan, sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -231,14 +228,6 @@ def test_scan_through_one_server_reaches_a_board_on_another(pg_url, tmp_path):
         server_a.stop()
         server_b.stop()
         database.close()
-
-
-def post_scan(base: str, token: str, station: str, code: str) -> dict:
-    body = json.dumps({"station": station, "code": code, "idem_key": uuid.uuid4().hex, "worker_badge": "W001"})
-    request = urllib.request.Request(f"{base}/api/scan", data=body.encode(), method="POST", headers={
-        "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
 
 
 def test_notify_wakes_a_poller_on_postgresql(plant, database_url):
