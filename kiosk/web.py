@@ -37,8 +37,16 @@ class BoundedInt(IntegerConverter):
 
 
 def current_lang() -> str:
-    resolve_identity()  # a kiosk or a user may have a language of their own
-    return getattr(g, "lang", None) or "zh"
+    # A kiosk or a user may have a language of their own (resolve_identity). Asked for every string a
+    # template translates, so it reads the request's globals once rather than through the proxy each time.
+    try:
+        state = g._get_current_object().__dict__
+    except RuntimeError:  # outside a request or app context
+        return "zh"
+    loader = state.pop("identity_loader", None)
+    if loader is not None:
+        loader()
+    return state.get("lang") or "zh"
 
 
 def resolve_identity() -> None:

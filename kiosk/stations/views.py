@@ -52,6 +52,19 @@ def order_spec(line) -> list:
     return spec_of(line)
 
 
+_panels: dict[str, str | None] = {}
+
+
+@bp.app_template_global("station_panel")
+def station_panel(kind: str) -> str | None:
+    """The answer's panel for a kind of station (templates/stations/_<kind>_panel.html), None when it has
+    none; looked up once per kind, not on every answer."""
+    if kind not in _panels:
+        name = f"stations/_{kind}_panel.html"
+        _panels[kind] = name if name in current_app.jinja_env.list_templates() else None
+    return _panels[kind]
+
+
 @bp.app_template_global("stations_before")
 def stations_before(station: Station) -> list[Station]:
     """Stations before this one in plant order: where a station can send work back (the card's route decides)."""
@@ -59,6 +72,7 @@ def stations_before(station: Station) -> list[Station]:
 
 
 QUEUE_KINDS = ("process", "qc", "packing")  # stations that take job cards show the cards waiting there
+DEFECT_KINDS = ("process", "packing")  # rooms that send back or scrap units (kiosk/stations/defects.py)
 
 
 def queue_for(station: Station):
@@ -142,6 +156,7 @@ def station_page(code: str):
         command_map=commands.page_map(station, current_lang()),
         command_prefix=commands.PREFIX,
         queue=queue_for(station),
+        defect_panel=station.kind in DEFECT_KINDS,
     )
 
 
