@@ -57,6 +57,13 @@ def _v7_andon_alerts_plan(database: Database) -> None:
         _add_column(database, "order_delay", "cleared_by", "VARCHAR(32) NOT NULL DEFAULT ''")
 
 
+def _v10_order_contact(database: Database) -> None:
+    """Issue 14: the order's own receiving contact and phone (收货联系人), printed on its delivery note."""
+    if database.table_exists("order"):
+        _add_column(database, "order", "contact", "VARCHAR(64) NOT NULL DEFAULT ''")
+        _add_column(database, "order", "phone", "VARCHAR(32) NOT NULL DEFAULT ''")
+
+
 def _v3_print_confirmation(database: Database) -> None:
     """Print jobs confirmed by the printer, reprint reasons, voided labels, printer offline since."""
     for model, names in ((models.Printer, ("offline_since",)),
@@ -91,6 +98,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (4, "approval badges and PINs, session generations, pairing addresses", _v4_hardening),
     (5, "piece pay and the order's finish", _v5_piece_pay),
     (7, "andon calls, alerts and station plans", _v7_andon_alerts_plan),
+    (10, "the order's receiving contact and phone", _v10_order_contact),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
