@@ -1,6 +1,6 @@
 """The access table: every route of the app x every kind of visitor, who may use it.
 
-Asserted route by route by tests/test_authz_table.py; the CSRF and hostile-input tests walk the same
+Asserted route by route by tests/people/test_authz_table.py; the CSRF and hostile-input tests walk the same
 table.
 """
 
