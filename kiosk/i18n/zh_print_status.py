@@ -77,7 +77,7 @@ ZH = {
     "the customer's default: {name} {phone}": "客户默认：{name} {phone}",
     "Phone “{value}” is not a phone number: digits, spaces, + - ( ) only, up to 32.":
         "电话“{value}”不是电话号码：只能用数字、空格、+ - ( )，最多 32 位。",
-    "The order's receiving contact goes in the optional columns contact and phone (收货联系人, 电话); empty, the "
-    "delivery note names the customer's default contact.":
-        "订单的收货联系人写在可选列 contact 和 phone（收货联系人、电话）；留空则送货单上写客户的默认联系人。",
+    "The order's receiving contact goes in the optional columns contact and phone; empty, the delivery note "
+    "names the customer's default contact.":
+        "订单的收货联系人写在可选列 contact 和 phone（也可用中文列名：收货联系人、电话）；留空则送货单上写客户的默认联系人。",
 }
