@@ -1,17 +1,19 @@
 """The print queue: every label, job card and list waits in the database until its printer has it.
 
 A PrintJob holds the exact bytes to send. `deliver_pending` sends one printer's queued jobs strictly
-oldest first (by id), down one connection per run, and marks each job sent in its own transaction as
-soon as the transport's send returned. When a send fails, that job stays at the head of the queue with
-its attempts, error and next try (backoff 1 s doubling to 30 s); the printer is marked offline and the
-run stops, so a later job never overtakes an earlier one. A printer down for minutes catches up in order.
+oldest first (by id), down one connection per run, in batches: one commit marks a batch "sending", the
+batch goes down in one write with the status request after each job, and one commit records how each
+job went (printed only on the printer's own answer after it; see `_deliver_batch`). When nothing got
+through (refused, unreachable), the head job stays at the head of the queue with its attempts, error and
+next try (backoff 1 s doubling to 30 s); the printer is marked offline and the run stops, so a later job
+never overtakes an earlier one. A printer down for minutes catches up in order.
 
-Delivery guarantee, stated honestly: exactly once except at one boundary, where it is at least once.
-If the process dies after the printer took a job's bytes but before the commit that marks it sent
-(a millisecond window), that one job prints again after restart; a job that fails half way through
-(printer switched off mid-label) is also sent again in full. A job is never dropped, and a job marked
-sent is never sent again. For TCP printers "took the bytes" means the printer acknowledged them
-(see hardware/tcp.py); for CUPS it means CUPS spooled the job.
+Delivery guarantee: a job is never silently sent twice and never dropped. Each job ends printed (the
+printer answered "ready" after its bytes), sent-not-confirmed (it took the bytes and could not or did
+not say more), or "may have printed" for a person to check (delivery broke where nobody can know, or
+the process died with the job "sending": at most one batch per printer). Only a job the printer
+provably never took goes back to the queue. For TCP printers "took" means its TCP stack acknowledged
+the bytes (see hardware/tcp.py); for CUPS it means CUPS spooled the job.
 
 Ordering is by job id, which is commit order on SQLite (writers are serialised). On PostgreSQL two
 requests queueing to the same printer at the same instant may commit out of id order; jobs queued by
