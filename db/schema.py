@@ -70,6 +70,13 @@ def _v9_pay_ledger(database: Database) -> None:
         models.PayLedgerFill.create()  # nothing to fill: kept from the first scan on
 
 
+def _v10_order_contact(database: Database) -> None:
+    """Issue 14: the order's own receiving contact and phone (收货联系人), printed on its delivery note."""
+    if database.table_exists("order"):
+        _add_column(database, "order", "contact", "VARCHAR(64) NOT NULL DEFAULT ''")
+        _add_column(database, "order", "phone", "VARCHAR(32) NOT NULL DEFAULT ''")
+
+
 def _v3_print_confirmation(database: Database) -> None:
     """Print jobs confirmed by the printer, reprint reasons, voided labels, printer offline since."""
     for model, names in ((models.Printer, ("offline_since",)),
@@ -105,6 +112,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (5, "piece pay and the order's finish", _v5_piece_pay),
     (7, "andon calls, alerts and station plans", _v7_andon_alerts_plan),
     (9, "piece pay ledger kept with the scans", _v9_pay_ledger),
+    (10, "the order's receiving contact and phone", _v10_order_contact),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
