@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from peewee import Database, PostgresqlDatabase
 
-from db import models
+from db import board_counts, models
 
 Migration = Callable[[Database], None]
 
@@ -57,6 +57,14 @@ def _v7_andon_alerts_plan(database: Database) -> None:
         _add_column(database, "order_delay", "cleared_by", "VARCHAR(32) NOT NULL DEFAULT ''")
 
 
+def _v8_board_counts(database: Database) -> None:
+    """Issue 18: the order board's figures kept per order and station, filled from the job cards and
+    cartons an existing plant already has (db/board_counts.py)."""
+    database.create_tables([models.BoardCount], safe=True)
+    if all(database.table_exists(t) for t in ("order", "order_line", "job_card", "carton", "route_step", "station")):
+        board_counts.fill_every_order(database)
+
+
 def _v3_print_confirmation(database: Database) -> None:
     """Print jobs confirmed by the printer, reprint reasons, voided labels, printer offline since."""
     for model, names in ((models.Printer, ("offline_since",)),
@@ -91,6 +99,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (4, "approval badges and PINs, session generations, pairing addresses", _v4_hardening),
     (5, "piece pay and the order's finish", _v5_piece_pay),
     (7, "andon calls, alerts and station plans", _v7_andon_alerts_plan),
+    (8, "board figures kept per order and station", _v8_board_counts),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

@@ -17,8 +17,9 @@ How the status is decided (the board says the same in words):
 - a late or at-risk order names the station holding most of its remaining units (through the stage
   before it, not yet through it).
 
-Cost: a handful of grouped queries over orders, lines, job cards and cartons, plus one range
-query on the event log's `at` index for the pace - never a scan of the whole log.
+Cost: the figures kept per order and station (db/models.BoardCount, written with each scan: a few
+thousand rows), the order lines, a handful of small queries, and one range query on the event log's
+`at` index for the pace - never a scan of the whole log, nor of every card and carton.
 """
 
 from __future__ import annotations
@@ -31,12 +32,12 @@ from dataclasses import dataclass, field
 from peewee import SQL, Cast, Value, fn
 
 from db import in_ids
-from db.models import Carton, Customer, Order, OrderDelay, OrderLine, Product, ScanEvent, Station, utcnow
+from db.models import Customer, Order, OrderDelay, ScanEvent, Station, utcnow
 from kiosk.cards.outside import OutRow, out_by_order
 from kiosk.i18n import Msg, msg
 from kiosk.orders.holds import delay_label
 from kiosk.orders.payments import waiting_ids
-from kiosk.orders.progress import StageProgress, progress_for_orders
+from kiosk.orders.progress import StageProgress, kept_progress
 
 OPEN_STATUSES = ("released", "in_production", "packed", "in_stock", "partly_shipped")
 PACE_DAYS = 7
@@ -139,29 +140,6 @@ def _open_orders(only: list[int] | None = None):
     )
 
 
-def _carton_counts(only: list[int] | None = None) -> tuple[dict[int, int], dict[tuple[int, str], int]]:
-    """(expected cartons per open order, cartons per (order, status))."""
-    open_ids = Order.select(Order.id).where(_open(only))
-    expected = dict(
-        OrderLine.select(OrderLine.order, fn.SUM(OrderLine.quantity * Product.cartons_per_unit))
-        .join(Product)
-        .where(in_ids(OrderLine.order, open_ids))
-        .group_by(OrderLine.order)
-        .tuples()
-    )
-    counted = {
-        (order_id, status): count
-        for order_id, status, count in (
-            Carton.select(OrderLine.order, Carton.status, fn.COUNT(Carton.id))
-            .join(OrderLine, on=(Carton.order_line == OrderLine.id))
-            .where(in_ids(OrderLine.order, open_ids))
-            .group_by(OrderLine.order, Carton.status)
-            .tuples()
-        )
-    }
-    return expected, counted
-
-
 def delay_reasons(only: list[int] | None = None) -> dict[int, Msg]:
     """The latest delay reason a supervisor recorded on each open order, ready to translate."""
     open_ids = Order.select(Order.id).where(_open(only))
@@ -184,21 +162,19 @@ def order_board(today: dt.date, now: dt.datetime | None = None, pace: dict[int, 
     if not orders:
         return board
     ids = [row[0] for row in orders]
-    progress = progress_for_orders(ids)
-    expected, cartons = _carton_counts(only)
+    progress, cartons = kept_progress(Order.select(Order.id).where(_open(only)), ids)
     reasons = delay_reasons(only)
     unpaid = waiting_ids(ids)
     outside = out_by_order(ids, today)
     for order_id, number, due, rush, on_hold, hold_reason, status, code, name in orders:
         if isinstance(due, str):
             due = dt.date.fromisoformat(due)
-        p = progress[order_id]
-        packed, stored, loaded = (cartons.get((order_id, s), 0) for s in ("packed", "in_warehouse", "loaded"))
+        p, boxes = progress[order_id], cartons[order_id]
         board.rows.append(OrderRow(
             order_id=order_id, number=number, customer_code=code, customer_name=name, due_date=due,
             rush=bool(rush), on_hold=bool(on_hold), hold_reason=hold_reason or "", order_status=status,
-            ordered=p.ordered, stages=p.stages, cartons_expected=int(expected.get(order_id) or 0),
-            cartons_packed=packed + stored + loaded, cartons_stored=stored + loaded, cartons_loaded=loaded,
+            ordered=p.ordered, stages=p.stages, cartons_expected=boxes.expected,
+            cartons_packed=boxes.packed, cartons_stored=boxes.stored, cartons_loaded=boxes.loaded,
             days_left=(due - today).days, delay_reason=reasons.get(order_id), awaiting_payment=order_id in unpaid,
         ))
     for row in board.rows:
