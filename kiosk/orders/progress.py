@@ -180,7 +180,7 @@ def kept_progress(orders: Select | list[int], order_ids: list[int]) -> tuple[dic
         return {}, {}
     stations = plant.stations()
     positions = plant.route_positions()
-    lines = _raw(OrderLine.select(OrderLine.order, Product.route, fn.SUM(OrderLine.quantity),
+    lines = raw_rows(OrderLine.select(OrderLine.order, Product.route, fn.SUM(OrderLine.quantity),
                                   fn.SUM(OrderLine.quantity * Product.cartons_per_unit))
                  .join(Product).where(in_ids(OrderLine.order, orders))
                  .group_by(OrderLine.order, Product.route))
@@ -189,7 +189,7 @@ def kept_progress(orders: Select | list[int], order_ids: list[int]) -> tuple[dic
     for order_id, _route, _quantity, expected in lines:
         if order_id in cartons:
             cartons[order_id].expected += int(expected or 0)
-    kept = _raw(BoardCount.select(BoardCount.order, BoardCount.station, BoardCount.units, BoardCount.cards,
+    kept = raw_rows(BoardCount.select(BoardCount.order, BoardCount.station, BoardCount.units, BoardCount.cards,
                                   BoardCount.cartons)
                 .where(in_ids(BoardCount.order, orders)
                        & ((BoardCount.units != 0) | (BoardCount.cards != 0) | (BoardCount.cartons != 0))))
@@ -207,7 +207,8 @@ def kept_progress(orders: Select | list[int], order_ids: list[int]) -> tuple[dic
     return _assemble(order_ids, stations, ordered, totals, done, applies), cartons
 
 
-def _raw(query) -> list[tuple]:
-    """The rows of a query as the driver gives them: thousands of rows without peewee's per-row work."""
+def raw_rows(query) -> list[tuple]:
+    """The rows of a query as the driver gives them (no field conversions): thousands of rows without
+    peewee's per-row work."""
     sql, params = query.sql()
     return query._database.execute_sql(sql, params).fetchall()

@@ -209,3 +209,15 @@ def test_rebuild_command_reports_a_difference_and_writes_the_recount(app, plant)
     assert "rewritten; 0 differences left" in written.output
     assert kept(order)["whitebody"][0] == 4
     assert runner.invoke(args=["rebuild-board-counts"]).exit_code == 0
+
+
+@pytest.mark.slow
+def test_the_whole_demo_plant_keeps_figures_equal_to_a_recount(database):
+    """Every path the demo takes (a week of history, orders at every stage, shipping, complaints, order
+    changes, outside work, delivery notes) goes through writers that keep the figures."""
+    from kiosk.core import plant as plant_cache
+    from kiosk.demo import seed_demo
+
+    plant_cache.forget()
+    seed_demo()
+    agrees()
