@@ -221,3 +221,44 @@ def test_the_whole_demo_plant_keeps_figures_equal_to_a_recount(database):
     plant_cache.forget()
     seed_demo()
     agrees()
+
+
+def test_two_scans_of_one_order_at_once_both_count(database_url, plant):
+    """PostgreSQL runs them side by side: the second order-figure UPSERT waits for the first scan's commit
+    and reads its card (SQLite: the writer queue puts them one after the other)."""
+    order = make_order(lines=[("DC-08", 6)], card_units=3)
+    first, second = cards_of(order)
+    ok(scan("whitebody", first.code))  # the order is in production: neither scan below writes the order row
+    scanned, go = threading.Event(), threading.Event()
+    errors: list = []
+
+    def slow_scan():
+        try:
+            with db.database.connection_context():
+                def work():
+                    ok(scan("finishing", first.code))
+                    scanned.set()
+                    assert go.wait(20)  # not committed yet while the other scan runs
+                db.write(work)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    def other_scan():
+        try:
+            with db.database.connection_context():
+                ok(scan("whitebody", second.code))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    one = threading.Thread(target=slow_scan)
+    one.start()
+    assert scanned.wait(20)
+    two = threading.Thread(target=other_scan)
+    two.start()
+    two.join(0.5)  # it waits for the first scan's commit (a lock, or the writer queue)
+    go.set()
+    one.join(30)
+    two.join(30)
+    assert errors == []
+    assert kept(order)["whitebody"][0] == 6 and kept(order)["finishing"][0] == 3
+    agrees()
