@@ -65,6 +65,13 @@ def _v8_board_counts(database: Database) -> None:
         board_counts.fill_every_order(database)
 
 
+def _v10_order_contact(database: Database) -> None:
+    """Issue 14: the order's own receiving contact and phone (收货联系人), printed on its delivery note."""
+    if database.table_exists("order"):
+        _add_column(database, "order", "contact", "VARCHAR(64) NOT NULL DEFAULT ''")
+        _add_column(database, "order", "phone", "VARCHAR(32) NOT NULL DEFAULT ''")
+
+
 def _v3_print_confirmation(database: Database) -> None:
     """Print jobs confirmed by the printer, reprint reasons, voided labels, printer offline since."""
     for model, names in ((models.Printer, ("offline_since",)),
@@ -100,6 +107,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (5, "piece pay and the order's finish", _v5_piece_pay),
     (7, "andon calls, alerts and station plans", _v7_andon_alerts_plan),
     (8, "board figures kept per order and station", _v8_board_counts),
+    (10, "the order's receiving contact and phone", _v10_order_contact),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

@@ -13,7 +13,8 @@ import threading
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kiosk.i18n import Msg, msg
+from kiosk.core.errors import Refusal
+from kiosk.i18n import msg
 
 _limit = 2
 _gate = threading.BoundedSemaphore(_limit)
@@ -23,12 +24,10 @@ _waiting = 0
 _waiting_lock = threading.Lock()
 
 
-class HashingBusy(RuntimeError):
-    """Too many sign-ins at this moment; `message` asks to try again."""
+class HashingBusy(Refusal):
+    """Too many sign-ins at this moment; `message` asks to try again (503: the server, not the input)."""
 
-    def __init__(self, message: Msg):
-        super().__init__(message.key)
-        self.message = message
+    status = 503
 
 
 def configure(limit: int, wait: float) -> None:

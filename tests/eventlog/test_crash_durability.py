@@ -23,7 +23,7 @@ CLIENT_THREADS = 4
 RETRY_SECONDS = 60
 
 
-# -- the client process (python -m tests.test_crash_durability PLAN OUT) ------------------------------
+# -- the client process (python -m tests.eventlog.test_crash_durability PLAN OUT) ------------------------------
 
 
 
@@ -116,7 +116,7 @@ def test_scans_survive_sigkill_and_each_key_is_recorded_once(database, database_
     scans = make_plan(cards, tokens)
     plan_path, out_path = tmp_path / "plan.json", tmp_path / "replies.jsonl"
     plan_path.write_text(json.dumps({"url": server.url, "scans": scans}))
-    client = subprocess.Popen([sys.executable, "-m", "tests.test_crash_durability", str(plan_path), str(out_path)],
+    client = subprocess.Popen([sys.executable, "-m", __name__, str(plan_path), str(out_path)],
                               cwd=ROOT)
     try:
         deadline = time.monotonic() + 60

@@ -57,14 +57,42 @@ def test_a_scan_answer_shows_the_spec_and_the_queue_updates_in_both_languages(cl
         "code": cards_of(first)[0].code, "idem": uuid.uuid4().hex, "worker_badge": "W001"}))
     spec = answer.one(data_spec="1")
     assert "Fabric / finish: Matte lacquer" in spec["text"] and "Order note: Gift wrap" in spec["text"]
-    assert answer.one(id="station-queue")["attrs"]["hx-swap-oob"] == "true"
-    assert [li["attrs"]["data-queue-card"] for li in answer.all("data-queue-card")] == [cards_of(second)[0].code]
-    assert answer.one(id="queue-header")["text"] == "1 waiting"
+    # The answer carries no queue (it never waits for one): it tells the page to fetch it again.
+    assert answer.one(id="station-queue") is None and "data-queue-stale" in answer.one(id="scan-result")["attrs"]
+    queue = Page(client.get("/station/whitebody/queue?lang=en", headers={"HX-Request": "true"}))
+    assert queue.one(id="station-queue")["attrs"]["hx-get"] == "/station/whitebody/queue"
+    assert [li["attrs"]["data-queue-card"] for li in queue.all("data-queue-card")] == [cards_of(second)[0].code]
+    assert queue.one(id="queue-header")["text"] == "1 waiting"
+    assert queue.one(id="queue-header")["attrs"]["hx-swap-oob"] == "true"
     client.get("/station/whitebody?lang=zh")  # the kiosk switches to Chinese
     zh = Page(hx_post(client, "/station/whitebody/scan", {
         "code": cards_of(second)[0].code, "idem": uuid.uuid4().hex, "worker_badge": "W001"}))
-    assert "颜色" in zh.one(data_spec="1")["text"] and zh.one(id="queue-header")["text"] == "待做 0"
-    assert "本工位没有待做的工单" in zh.one(id="station-queue")["text"]
+    assert "颜色" in zh.one(data_spec="1")["text"]
+    queue = Page(client.get("/station/whitebody/queue", headers={"HX-Request": "true"}))
+    assert queue.one(id="queue-header")["text"] == "待做 0"
+    assert "本工位没有待做的工单" in queue.one(id="station-queue")["text"]
+
+
+def test_only_answers_that_recorded_something_ask_for_the_queue_again(client, plant):
+    order = make_order(lines=[("DT-120", 2)])
+    card = cards_of(order)[0].code
+    kiosk_at(client, "whitebody")
+
+    def answer(code):
+        page = Page(hx_post(client, "/station/whitebody/scan?lang=en", {
+            "code": code, "idem": uuid.uuid4().hex, "worker_badge": "W001"}))
+        return "data-queue-stale" in page.one(id="scan-result")["attrs"]
+
+    assert answer("W001") is False  # a badge signing in moves no card
+    assert answer(card) is True
+    assert answer(card) is False  # a duplicate
+    assert answer("JX0000001") is False  # refused: unknown
+
+
+def test_a_station_without_job_cards_has_no_queue_and_other_kiosks_none_at_all(client, plant):
+    kiosk_at(client, "loading")
+    assert client.get("/station/loading/queue").status_code == 404
+    assert client.get("/station/whitebody/queue").status_code == 403
 
 
 def test_the_order_page_shows_the_order_note(client, plant):
