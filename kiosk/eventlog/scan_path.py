@@ -22,7 +22,7 @@ from kiosk.core.scanned import normalise as normalise_scanned
 from kiosk.core.scanned import two_codes
 from kiosk.eventlog import board_counts
 from kiosk.eventlog import stream as events
-from kiosk.eventlog.rules import rule_for
+from kiosk.eventlog.rules import RECORDED, rule_for
 from kiosk.i18n import msg
 
 MAX_CLOCK_SKEW = dt.timedelta(days=7)
@@ -177,6 +177,8 @@ def write_event(station: Station | None, worker: Worker | None, request: ScanReq
     event = ScanEvent(id=new_id, **{
         name: value for name, value in values.items() if name not in ("message", "detail")})
     event.message, event.detail = outcome.message.to_json(), outcome.detail
+    for keep in RECORDED:  # kept figures (piece pay) change with the event, in its transaction
+        keep(event)
     return event
 
 
