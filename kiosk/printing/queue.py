@@ -2,11 +2,11 @@
 
 A PrintJob holds the exact bytes to send. `deliver_pending` sends one printer's queued jobs strictly
 oldest first (by id), down one connection per run, in batches: one commit marks a batch "sending", the
-batch goes down in one write with the status request after each job, and one commit records how each
-job went (printed only on the printer's own answer after it; see `_deliver_batch`). When nothing got
-through (refused, unreachable), the head job stays at the head of the queue with its attempts, error and
-next try (backoff 1 s doubling to 30 s); the printer is marked offline and the run stops, so a later job
-never overtakes an earlier one. A printer down for minutes catches up in order.
+batch goes down with the status request after each job (at most WINDOW of them unanswered), and one
+commit records how each job went (printed only on the printer's own answer after it; see
+`_deliver_batch`). When nothing got through (refused, unreachable), the head job stays at the head of the
+queue with its attempts, error and next try (backoff 1 s doubling to 30 s); the printer is marked offline
+and the run stops, so a later job never overtakes an earlier one. A printer down for minutes catches up in order.
 
 Delivery guarantee: a job is never silently sent twice and never dropped. Each job ends printed (the
 printer answered "ready" after its bytes), sent-not-confirmed (it took the bytes and could not or did
@@ -242,8 +242,8 @@ def deliver_pending(
     """Send the printer's due queued jobs in order; return how many were handed to the printer.
 
     Jobs go in batches (`batch`): one commit marks a batch "sending" before its bytes go; down a
-    connection that answers, each job's bytes are followed by the status request and the whole batch is
-    written at once (`_deliver_batch`): the printer's answer after a job proves it read that job's bytes,
+    connection that answers, each job's bytes are followed by the status request, at most WINDOW jobs out
+    unanswered at once (`_deliver_batch`): the printer's answer after a job proves it read that job's bytes,
     so each job is judged on its own answer, and one commit records the batch (and marks the next one
     "sending"). A job is printed only when its answer reports no problem. A job found still "sending"
     when the printer is next taken (the process died during delivery) is flagged "may have printed" for
