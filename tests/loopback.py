@@ -14,6 +14,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from hardware import printer_status
+from kiosk.printing.fake_printer import StatusAnswers
 
 
 class WebhookServer:
@@ -144,7 +145,10 @@ class LoopbackPrinter:
 
     def __init__(self, port: int = 0, read: bool = True, receive_buffer: int | None = None,
                  answers: bool = True, condition: printer_status.Condition | None = None,
-                 hang_up: str | None = None):
+                 hang_up: str | None = None, stop_reading_after: int | None = None):
+        # stop_reading_after: read (and answer) that many bytes of each connection, then read no more
+        # (a printer whose buffer filled up, or that jammed), connection kept open.
+        self.stop_reading_after = stop_reading_after
         # hang_up: "close" or "reset" the connection instead of answering the first status request
         # that follows printed bytes (a printer that took a label, then went away without a word).
         self.hang_up = hang_up
@@ -233,16 +237,22 @@ class LoopbackPrinter:
                 self._spawn(self._read_loop, connection, record)
 
     def _read_loop(self, connection: socket.socket, record: bytearray) -> None:
-        scanner = printer_status.RequestScanner()
+        status = StatusAnswers(self.condition)
+        taken = 0
         while True:
+            size = 65536 if self.stop_reading_after is None else min(65536, self.stop_reading_after - taken)
+            if size <= 0:
+                return  # reads nothing more; the connection stays open until stop()
             try:
-                chunk = connection.recv(65536)
+                chunk = connection.recv(size)
+                taken += len(chunk)
             except OSError:
                 return
             if not chunk:
                 connection.close()
                 return
-            printed, requests = scanner.feed(chunk)
+            printed, answer = status.feed(chunk)
+            requests = status.requests
             with self._lock:
                 record.extend(printed)
                 self.requests.extend(requests)
@@ -253,7 +263,7 @@ class LoopbackPrinter:
                 return
             if self.answers and requests:
                 try:
-                    connection.sendall(b"".join(printer_status.answer_request(r, self.condition) for r in requests))
+                    connection.sendall(answer)
                 except OSError:
                     return
 

@@ -88,7 +88,8 @@ def new_order():
                                        colour=form.get(f"colour_{index}", "")))
         data = OrderInput(number=form.get("number", ""), customer_code=form.get("customer", ""),
                           due_date=form.get("due_date", ""), lines=lines, rush=bool(form.get("rush")),
-                          destination=form.get("destination", ""), note=form.get("note", ""))
+                          destination=form.get("destination", ""), note=form.get("note", ""),
+                          contact=form.get("contact", ""), phone=form.get("phone", ""))
         try:
             order = create_order(data, release=bool(form.get("release")),
                                  card_units=current_app.config["CARD_UNITS"])
