@@ -264,8 +264,9 @@ def _warp(gray: np.ndarray, centre: tuple[float, float], across: tuple[float, fl
     return CutOut(image, back)
 
 
-def cut_out(gray: np.ndarray, region: Region) -> CutOut:
-    """A bar region turned level (bars upright) with its quiet zones, scaled so a module is ~3 px.
+def cut_out(gray: np.ndarray, region: Region, fine: float = 1.0) -> CutOut:
+    """A bar region turned level (bars upright) with its quiet zones, scaled so a module is ~3 px
+    (`fine` times that: where bars crowd together, their narrowest need the extra pixels).
 
     It is also averaged down to CROP_HEIGHT_PX rows: less noise, fewer rows to scan, and still enough
     scan lines to agree on a reading.
@@ -273,7 +274,8 @@ def cut_out(gray: np.ndarray, region: Region) -> CutOut:
     width = region.length * 1.24 + 16  # the region's edge lies inside the outer bars; add quiet zones
     height = max(region.height * 0.8, 8)  # keep off the label text above and below the bars
     scale = min(max(TARGET_LENGTH_PX / width, 1.0), 3.0)
-    cut = _warp(gray, region.centre, region.across, width, min(height, CROP_HEIGHT_PX * 2 / scale), scale)
+    height = min(height, CROP_HEIGHT_PX * 2 / scale)
+    cut = _warp(gray, region.centre, region.across, width, height, scale * fine)
     rows = cut.image.shape[0]
     if rows > CROP_HEIGHT_PX:
         cut.image = cv2.resize(cut.image, (cut.image.shape[1], CROP_HEIGHT_PX), interpolation=cv2.INTER_AREA)
@@ -368,6 +370,7 @@ QR_VARIANTS = (_plain, _binarised)
 DEBLUR_SIGMAS = (1.5, 2.5, 3.5)  # Gaussian blur, cut-out px (~3 px a module): half a module to more than one
 DEBLUR_ROWS = 8  # a cut-out averaged down to this many rows before deconvolving: less noise, less work
 WIDTH_FACTORS = (0.75, 0.5, 1.5)  # copies of a cut-out this much narrower or wider
+FINE = 2.0  # curved or fanned bars are cut out at twice the usual px a module: the crowded ones need them
 STRIPS = 4  # a curved or tilted region is read in this many strips along the bars, each straight enough
 STRIP_ROWS = 6  # rows each strip is averaged down to: still two or more scan lines to agree
 MAX_ESCALATED = {True: 3, False: 2}  # bar regions, and QR blobs with finder patterns, tried the expensive way
@@ -418,7 +421,7 @@ def strip_cut_outs(gray: np.ndarray, region: Region) -> list[CutOut]:
     """
     width = region.length * 1.3 + 24  # the region's ends may have crowded together: more quiet zone
     height = max(region.height * 0.95, 8)
-    scale = min(max(TARGET_LENGTH_PX / width, 1.0), 3.0)
+    scale = min(max(TARGET_LENGTH_PX / width, 1.0), 3.0) * FINE
     cut = _warp(gray, region.centre, region.across, width, height, scale)
     rows = cut.image.shape[0]
     strips = []
@@ -437,6 +440,8 @@ def strip_cut_outs(gray: np.ndarray, region: Region) -> list[CutOut]:
 
 _QR_DETECTOR = cv2.QRCodeDetector()
 QR_RECTIFIED_PX = 240  # a QR code turned square at this size: 4+ px a module up to version 7 (45 modules)
+QR_TYPICAL_MODULES = 25  # our codes' QR symbols are version 1 to 3 (21 to 29 modules)
+QR_DEBLUR_MODULES = (0.45, 0.65)  # Gaussian blurs tried away, in modules
 
 
 def qr_rectified(gray: np.ndarray, region: Region) -> CutOut | None:
@@ -466,11 +471,10 @@ def qr_rectified(gray: np.ndarray, region: Region) -> CutOut | None:
 def _escalated(gray: np.ndarray, region: Region, symbols: Sequence[str]) -> Iterable[tuple[CutOut, bool]]:
     """The expensive cut-outs of a region, cheapest first: (cut-out, read its rows only)."""
     if region.coherent:
-        cut = cut_out(gray, region)
-        flat = unrolled(cut)
+        flat = unrolled(cut_out(gray, region, FINE))
         if flat is not None:
             yield CutOut(_smoothed(flat.image), flat.back, flat.columns), True
-        yield from ((variant, True) for variant in deblurred_variants(cut))
+        yield from ((variant, True) for variant in deblurred_variants(cut_out(gray, region)))
         for strip in strip_cut_outs(gray, region):
             yield CutOut(_smoothed(strip.image), strip.back), True
             flat = unrolled(strip)
@@ -481,6 +485,9 @@ def _escalated(gray: np.ndarray, region: Region, symbols: Sequence[str]) -> Iter
         if rectified is not None:
             for variant in (_plain, _binarised, _sharpened):
                 yield CutOut(variant(rectified.image), rectified.back), False
+            for blur in QR_DEBLUR_MODULES:  # out of focus: a square code deconvolved both ways
+                sharp = bars.deconvolved_2d(rectified.image, blur * QR_RECTIFIED_PX / QR_TYPICAL_MODULES)
+                yield CutOut(sharp, rectified.back), False
 
 
 # --- reading ------------------------------------------------------------------------------------------
