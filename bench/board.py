@@ -180,7 +180,8 @@ def measure_latency(url: str, instance: Path, clients: int, scans: int, cards: l
     from tests.pages import SseClient, agent_token, display_cookie, post_scan
 
     with db.database.connection_context():
-        cookie = display_cookie()
+        # one paired wall screen per client: a screen may hold only MAX_STREAMS_PER_VIEWER streams
+        cookies = [display_cookie() for _ in range(clients)]
         token = agent_token("whitebody")
         orders = dict(JobCard.select(JobCard.code, OrderLine.order).join(OrderLine)
                       .where(JobCard.code.in_(cards[:scans])).tuples())
@@ -188,7 +189,7 @@ def measure_latency(url: str, instance: Path, clients: int, scans: int, cards: l
     latencies: list[float] = []
     readers: list[SseClient] = []
     try:
-        for _ in range(clients):
+        for cookie in cookies:
             readers.append(SseClient(f"{server.url}/board/events?view=orders", headers=cookie, timeout=60).start())
         for reader in readers:
             reader.wait_for(lambda e: "connected" in e.comments, timeout=30)
