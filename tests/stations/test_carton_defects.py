@@ -5,6 +5,7 @@ deduction, and an undo puts the unit back as it was."""
 from __future__ import annotations
 
 from db.models import Carton, JobCard, ScanEvent
+from kiosk.boards import recount
 from kiosk.core.clock import today
 from kiosk.eventlog.undo import undo_scan
 from kiosk.pay import settlement
@@ -31,6 +32,7 @@ def test_a_carton_sent_back_at_warehouse_in_takes_its_unit_out_and_back_to_packi
     rework = JobCard.get(JobCard.code == sent.detail["rework_card"])
     assert rework.units == 1 and rework.parent_id == card.id
     assert line_stock([line])[line.id].in_stock == 1  # one unit left in stock
+    assert recount.differences() == []  # the board's kept figures moved with it
     again = scan("warehouse", first.code, badge="W003", location="A02")
     assert again.outcome == "rejected" and again.reason == "taken_out"
     pay = settlement.settle("day", today()).workers
@@ -48,8 +50,10 @@ def test_a_carton_scrapped_at_loading_is_undone_back_into_stock(plant):
     assert scrapped.action == "scrap" and "one unit short" in scrapped.message.render("en")
     assert Carton.get_by_id(first.id).status == "out"
     assert scan("loading", first.code, badge="W005").reason == "taken_out"
+    assert recount.differences() == []
     undo_scan(scrapped.event_id, "it was fine", "boss")
     assert Carton.get_by_id(first.id).status == "in_warehouse"
+    assert recount.differences() == []
     assert JobCard.get_by_id(first.job_card_id).units == 2
     assert ScanEvent.get_by_id(scrapped.event_id).action == "scrap"
 
