@@ -57,6 +57,12 @@ def _v7_andon_alerts_plan(database: Database) -> None:
         _add_column(database, "order_delay", "cleared_by", "VARCHAR(32) NOT NULL DEFAULT ''")
 
 
+def _v11_shared_limits(database: Database) -> None:
+    """Issue 15: sign-in throttles and stream slots in the database, so every server process (gunicorn
+    workers, several servers on PostgreSQL) counts the same tries and the same open streams."""
+    database.create_tables([models.ThrottleCount, models.StreamSlot], safe=True)
+
+
 def _v3_print_confirmation(database: Database) -> None:
     """Print jobs confirmed by the printer, reprint reasons, voided labels, printer offline since."""
     for model, names in ((models.Printer, ("offline_since",)),
@@ -91,6 +97,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (4, "approval badges and PINs, session generations, pairing addresses", _v4_hardening),
     (5, "piece pay and the order's finish", _v5_piece_pay),
     (7, "andon calls, alerts and station plans", _v7_andon_alerts_plan),
+    (11, "sign-in throttles and stream slots shared by every server process", _v11_shared_limits),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

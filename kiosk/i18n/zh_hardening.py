@@ -15,7 +15,7 @@ ZH = {
     "A PIN is 4 to 8 digits.": "PIN 为 4 到 8 位数字。",
     "Badge {badge} is a worker's badge. Only a supervisor's own badge and PIN approve this.":
         "工牌 {badge} 是工人的工牌。只有主管本人的工牌和 PIN 才能审批。",
-    "The server is busy checking other sign-ins. Try again in a moment.": "服务器正在处理其他登录，请稍后再试。",
+    "The server is busy checking other sign-ins. Try again in {seconds} seconds.": "服务器正在处理其他登录，请 {seconds} 秒后再试。",
     "Only a supervisor can undo a loaded carton: they scan their own badge and type their PIN.":
         "只有主管可以撤销已装车的箱：须刷本人工牌并输入 PIN。",
     "Supervisor: scan your own badge": "主管：请刷本人工牌",
