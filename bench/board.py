@@ -162,8 +162,7 @@ def measure_render(url: str, repeats: int) -> tuple[float, float]:
 
 def measure_latency(url: str, instance: Path, clients: int, scans: int, cards: list[str]) -> list[float]:
     from tests.live import LiveServer
-    from tests.test_board_support import SseClient, agent_token, display_cookie
-    from tests.test_events import post_scan
+    from tests.pages import SseClient, agent_token, display_cookie, post_scan
 
     with db.database.connection_context():
         cookie = display_cookie()

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import db  # noqa: E402
 from db.models import Printer  # noqa: E402
 from db.schema import migrate  # noqa: E402
-from hardware import printer_status  # noqa: E402
 from kiosk.printing import queue as printing  # noqa: E402
+from kiosk.printing.fake_printer import StatusAnswers  # noqa: E402
 
 
 class CountingPrinter:
@@ -48,14 +48,14 @@ class CountingPrinter:
 
     def _read(self, connection: socket.socket) -> None:
         # Like a real Zebra it answers ~HS after the bytes before it, so each job is confirmed printed.
-        scanner = printer_status.RequestScanner()
+        status = StatusAnswers()
         with connection:
             while chunk := connection.recv(65536):
-                printed, requests = scanner.feed(chunk)
+                printed, answer = status.feed(chunk)
                 with self._lock:
                     self.received += printed
-                if requests:
-                    connection.sendall(b"".join(printer_status.answer_request(r) for r in requests))
+                if answer:
+                    connection.sendall(answer)
 
     def wait_for(self, size: int, timeout: float = 30.0) -> bytes:
         deadline = time.monotonic() + timeout

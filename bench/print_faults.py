@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 import db  # noqa: E402
 from db.models import Printer, PrintJob  # noqa: E402
 from db.schema import migrate  # noqa: E402
-from hardware import printer_status  # noqa: E402
+from kiosk.printing.fake_printer import StatusAnswers  # noqa: E402  (the loopback printers' status side)
 
 ENDS = {"zpl": b"^XZ\n", "tspl": b"PRINT 1,1\r\n"}
 
@@ -138,7 +138,7 @@ class FaultyPrinter:
             threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
 
     def _serve(self, connection: socket.socket) -> None:
-        scanner, pending, printed_since_answer = printer_status.RequestScanner(), b"", False
+        status, pending, printed_since_answer = StatusAnswers(), b"", False
         connection.settimeout(0.05)
         end = ENDS[self.language]
         while True:
@@ -158,14 +158,14 @@ class FaultyPrinter:
                 self._forget(connection)
                 connection.close()
                 return
-            printed, requests = scanner.feed(chunk)
+            printed, answer = status.feed(chunk)
             pending += printed
             while (at := pending.find(end)) >= 0:
                 label, pending = pending[: at + len(end)], pending[at + len(end):]
                 with self._lock:
                     self.labels.append(label)
                 printed_since_answer = True
-            if not requests:
+            if not answer:
                 continue
             if printed_since_answer and self.random.random() < self.close_after_label:
                 self.events["closed right after a label"] += 1
@@ -175,7 +175,7 @@ class FaultyPrinter:
                 return
             printed_since_answer = False
             try:
-                connection.sendall(b"".join(printer_status.answer_request(r) for r in requests))
+                connection.sendall(answer)
             except OSError:
                 return
 

@@ -133,6 +133,9 @@ class Order(BaseModel):
     on_hold = BooleanField(default=False)
     hold_reason = CharField(max_length=256, default="")
     destination = CharField(max_length=256, default="")
+    # Who takes the goods at the destination (收货联系人 / phone); empty: the customer's default contact.
+    contact = CharField(max_length=64, default="")
+    phone = CharField(max_length=32, default="")
     note = TextField(default="")
     created_at = DateTimeField(default=utcnow)
     released_at = DateTimeField(null=True)

@@ -57,6 +57,13 @@ def _v7_andon_alerts_plan(database: Database) -> None:
         _add_column(database, "order_delay", "cleared_by", "VARCHAR(32) NOT NULL DEFAULT ''")
 
 
+def _v10_order_contact(database: Database) -> None:
+    """Issue 14: the order's own receiving contact and phone (收货联系人), printed on its delivery note."""
+    if database.table_exists("order"):
+        _add_column(database, "order", "contact", "VARCHAR(64) NOT NULL DEFAULT ''")
+        _add_column(database, "order", "phone", "VARCHAR(32) NOT NULL DEFAULT ''")
+
+
 def _v11_shared_limits(database: Database) -> None:
     """Issue 15: sign-in throttles and stream slots in the database, so every server process (gunicorn
     workers, several servers on PostgreSQL) counts the same tries and the same open streams."""
@@ -97,6 +104,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (4, "approval badges and PINs, session generations, pairing addresses", _v4_hardening),
     (5, "piece pay and the order's finish", _v5_piece_pay),
     (7, "andon calls, alerts and station plans", _v7_andon_alerts_plan),
+    (10, "the order's receiving contact and phone", _v10_order_contact),
     (11, "sign-in throttles and stream slots shared by every server process", _v11_shared_limits),
 ]
 

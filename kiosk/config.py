@@ -12,6 +12,9 @@ class Defaults:
     DEFAULT_LANG = "zh"  # the plant's language; a kiosk may switch
     CARD_UNITS = 20  # units one job card covers at most
     RECENT_SCANS = 8  # scans listed under the answer on a station page
+    # The station's queue is fetched again this long after the last scan that changed it (a burst of scans
+    # costs one fetch), never inside a scan's answer (templates/stations/_queue.html).
+    QUEUE_REFRESH_DELAY_MS = 300
     AUTO_MIGRATE = True  # upgrade the schema on start-up
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # uploads (order imports)
     # sign-in and kiosk pairing (docs/access.md)

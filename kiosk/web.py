@@ -5,12 +5,14 @@ as a data URI, a scan desk's answer."""
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import uuid
+from collections.abc import Callable
 
 from barcode import Code128
 from barcode.writer import ImageWriter
-from flask import Flask, abort, g, jsonify, render_template, request
+from flask import Flask, abort, flash, g, jsonify, redirect, render_template, request
 from flask_htmx import HTMX
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -145,6 +147,28 @@ def render_error(text: str, status: int, title: str | None = None):
         response = app_render("_error.html", text=text, title=title)
         return response, status, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
     return app_render("error.html", text=text, title=title, status=status), status
+
+
+def flash_msg(message: Msg, category: str = "ok") -> None:
+    """A message for the next page, kept as its id and parameters so it shows in the reader's language."""
+    flash(message.to_json(), category)
+
+
+def refusal_goes_back(back: Callable[..., str]):
+    """For a desk form's action (POST, then back to the page the form is on): a `Refusal` the action
+    raises is flashed as an error and the user goes back to `back(**view_args)` with a 303, as after a
+    success, so the view says only what happens when the action is taken. Anything else still reaches
+    the one handler above."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(**view_args):
+            try:
+                return view(**view_args)
+            except Refusal as refusal:
+                flash_msg(refusal.message, "error")
+                return redirect(back(**view_args), code=303)
+        return wrapped
+    return decorate
 
 
 def app_render(template: str, **context):

@@ -1,6 +1,6 @@
 """The access table: every route of the app x every kind of visitor, who may use it.
 
-Asserted route by route by tests/test_authz_table.py; the CSRF and hostile-input tests walk the same
+Asserted route by route by tests/people/test_authz_table.py; the CSRF and hostile-input tests walk the same
 table.
 """
 
@@ -44,6 +44,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /station/<code>/scan": frozenset({K_HERE}),
     "POST /station/<code>/sign-out": frozenset({K_HERE}),
     "GET /station/<code>/worker": frozenset({K_HERE}),
+    "GET /station/<code>/queue": frozenset({K_HERE}),
     # camera agents and other scanner programs: a paired device; the station in the body must be its own
     "POST /api/scan": frozenset({K_HERE}),
     # command barcodes and the scanner self-test (kiosk/stations/scanner_views.py)

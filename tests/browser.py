@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 
 import pytest
+
+from tests.auth_helpers import pair_browser
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -41,3 +44,19 @@ def wait_answer(page, code: str, outcome: str) -> str:
         arg=[code, outcome],
     )
     return page.locator("#scan-result .answer").inner_text()
+
+
+@contextlib.contextmanager
+def kiosk(browser, url: str, station: str, worker: str = "W002", lang: str = "en"):
+    """A fresh browser paired with `station`, on its page, the worker signed in by badge."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    try:
+        pair_browser(context, url, station)
+        page = context.new_page()
+        page.goto(f"{url}/station/{station}?lang={lang}")
+        page.wait_for_selector("#scan-input")
+        scan_like_a_scanner(page, worker)
+        page.wait_for_function("() => document.querySelector('#worker-panel').dataset.badge !== ''")
+        yield page
+    finally:
+        context.close()

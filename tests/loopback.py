@@ -14,6 +14,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from hardware import printer_status
+from kiosk.printing.fake_printer import StatusAnswers
 
 
 class WebhookServer:
@@ -233,7 +234,7 @@ class LoopbackPrinter:
                 self._spawn(self._read_loop, connection, record)
 
     def _read_loop(self, connection: socket.socket, record: bytearray) -> None:
-        scanner = printer_status.RequestScanner()
+        status = StatusAnswers(self.condition)
         while True:
             try:
                 chunk = connection.recv(65536)
@@ -242,7 +243,8 @@ class LoopbackPrinter:
             if not chunk:
                 connection.close()
                 return
-            printed, requests = scanner.feed(chunk)
+            printed, answer = status.feed(chunk)
+            requests = status.requests
             with self._lock:
                 record.extend(printed)
                 self.requests.extend(requests)
@@ -253,7 +255,7 @@ class LoopbackPrinter:
                 return
             if self.answers and requests:
                 try:
-                    connection.sendall(b"".join(printer_status.answer_request(r, self.condition) for r in requests))
+                    connection.sendall(answer)
                 except OSError:
                     return
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import http.client
 import io
+import json
 import queue
 import socket
 import threading
 import time
+import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -230,3 +233,30 @@ def png_codes(data: bytes) -> list[tuple[str, str]]:
 def printed_codes(payload: bytes, language: str) -> list[tuple[str, str]]:
     image = to_paper(labels.printed_image(payload, language)).convert("L")
     return sorted((d.type, d.data.decode()) for d in decode(image, symbols=SYMBOLS))
+
+
+class Page:
+    """Elements of a response by id or attribute, with their text."""
+
+    def __init__(self, response):
+        self.text = response.get_data(as_text=True)
+        self.elements = Elements(self.text).found
+
+    def one(self, id: str | None = None, **attrs) -> dict | None:
+        for element in self.elements:
+            if id is not None and element["attrs"].get("id") != id:
+                continue
+            if all(element["attrs"].get(name.replace("_", "-")) == value for name, value in attrs.items()):
+                return element
+        return None
+
+    def all(self, attr: str) -> list[dict]:
+        return [e for e in self.elements if attr in e["attrs"]]
+
+
+def post_scan(base: str, token: str, station: str, code: str) -> dict:
+    body = json.dumps({"station": station, "code": code, "idem_key": uuid.uuid4().hex, "worker_badge": "W001"})
+    request = urllib.request.Request(f"{base}/api/scan", data=body.encode(), method="POST", headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())

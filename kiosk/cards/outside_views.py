@@ -5,14 +5,14 @@ red panel, the reason in words.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from kiosk.cards import outside as outside_work
 from kiosk.core.errors import ScanInputError
 from kiosk.core.roles import OUTSIDE_DESK, STAFF
 from kiosk.i18n import msg
 from kiosk.people.auth import current_username, has_role, require
-from kiosk.web import desk_answer
+from kiosk.web import desk_answer, flash_msg, refusal_goes_back
 
 bp = Blueprint("outside", __name__, url_prefix="/outside")
 
@@ -64,14 +64,11 @@ def take_back():
 
 @bp.post("/suppliers")
 @require(*OUTSIDE_DESK)
+@refusal_goes_back(lambda: url_for("outside.outside_board"))
 def save_supplier():
     form = request.form
-    try:
-        supplier = outside_work.save_supplier(form.get("code", ""), form.get("name", ""), form.get("contact", ""),
-                                              form.get("phone", ""), form.get("lead_days", "7"))
-    except outside_work.OutsideWorkError as failure:
-        flash(failure.message.to_json(), "error")
-    else:
-        flash(msg("Supplier {code} saved: {name}.", code=supplier.code, name=supplier.name).to_json(), "ok")
+    supplier = outside_work.save_supplier(form.get("code", ""), form.get("name", ""), form.get("contact", ""),
+                                          form.get("phone", ""), form.get("lead_days", "7"))
+    flash_msg(msg("Supplier {code} saved: {name}.", code=supplier.code, name=supplier.name))
     return redirect(url_for("outside.outside_board"), code=303)
 

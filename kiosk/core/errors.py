@@ -2,8 +2,10 @@
 
 Every domain error is a `Refusal` carrying the message for the reader (what happened and what to do
 next), the HTTP status a page answers with, and an optional title. kiosk/web.py has the one handler
-that renders it as a page, an htmx fragment or JSON; a view catches one only to answer differently
-(a form shown again with its message, a kiosk's red answer). Plain Python: no Flask.
+that renders it as a page, an htmx fragment or JSON; a desk form whose answer to a refusal is "back to
+the page, with the reason" says so with `kiosk.web.refusal_goes_back`; a view catches one by hand only
+to answer differently (a form shown again with what was typed, a kiosk's red answer). Plain Python: no
+Flask.
 """
 
 from __future__ import annotations

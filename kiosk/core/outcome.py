@@ -63,6 +63,9 @@ class ScanResult:
     at: dt.datetime
     detail: dict[str, Any]
     replayed: bool = False
+    # The job card as the station's rule loaded it (with its line, product and order), so the answer shows
+    # the order's spec without reading the card again; None on a replay.
+    job_card: Any = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:

@@ -137,7 +137,7 @@ def result_of(event: ScanEvent, outcome: Outcome) -> ScanResult:
         message=outcome.message, units=event.units, code=event.code,
         order_number=order.number if order is not None else None,
         job_card_code=outcome.job_card.code if outcome.job_card is not None else None,
-        at=event.at, detail=event.detail or {},
+        at=event.at, detail=event.detail or {}, job_card=outcome.job_card,
     )
 
 

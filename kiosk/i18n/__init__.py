@@ -29,7 +29,7 @@ def catalogs() -> dict[str, dict[str, str]]:
 def _merge(parts: dict[str, dict[str, str]]) -> dict[str, str]:
     merged: dict[str, str] = {}
     # In name order, the first catalog to give an id wins; the order changes nothing, because the same English
-    # says the same Chinese in every catalog (tests/test_i18n.py checks it).
+    # says the same Chinese in every catalog (tests/i18n/test_i18n.py checks it).
     for name in sorted(parts):
         for msgid, text in parts[name].items():
             merged.setdefault(msgid, text)

@@ -70,4 +70,14 @@ ZH = {
     "Why is the label void?": "为什么作废？",
     "Why void": "作废原因",
     "{document} queued again (reprint no. {count}).": "{document} 已重新排队（第 {count} 次重打）。",
+    # the order's own receiving contact (收货联系人), printed on its delivery note
+    "Receiving contact": "收货联系人",
+    "Contact phone": "联系电话",
+    "Empty: the customer's default contact": "留空：使用客户的默认联系人",
+    "the customer's default: {name} {phone}": "客户默认：{name} {phone}",
+    "Phone “{value}” is not a phone number: digits, spaces, + - ( ) only, up to 32.":
+        "电话“{value}”不是电话号码：只能用数字、空格、+ - ( )，最多 32 位。",
+    "The order's receiving contact goes in the optional columns contact and phone; empty, the delivery note "
+    "names the customer's default contact.":
+        "订单的收货联系人写在可选列 contact 和 phone（也可用中文列名：收货联系人、电话）；留空则送货单上写客户的默认联系人。",
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from db.models import Order, OrderLine
 from kiosk.core.roles import ORDER_DESK
@@ -17,8 +17,9 @@ from kiosk.i18n import msg
 from kiosk.orders import changes as order_changes
 from kiosk.orders import customer_status, payments
 from kiosk.orders.status_views import status_url
-from kiosk.orders.views import back_to_order, flash_message, get_order
+from kiosk.orders.views import back_to_order, get_order
 from kiosk.people.auth import current_username, require
+from kiosk.web import flash_msg, refusal_goes_back
 
 bp = Blueprint("order_changes", __name__)
 
@@ -44,9 +45,9 @@ def change(number: str):
         except order_changes.ChangeRefused as refused:
             error = refused.message
         else:
-            flash_message(msg("Change recorded."))
+            flash_msg(msg("Change recorded."))
             for note, urgent in result.notes():
-                flash_message(note, "error" if urgent else "ok")
+                flash_msg(note, "error" if urgent else "ok")
             return back_to_order(order, "#changes")
     lines = list(order.lines.order_by(OrderLine.line_no))
     status = 409 if error is not None else 200
@@ -56,15 +57,12 @@ def change(number: str):
 
 @bp.post("/orders/<number>/clear-hold")
 @require(*ORDER_DESK)
+@refusal_goes_back(lambda number: url_for("orders.order_detail", number=number[:32]) + "#held-cards")
 def clear_hold(number: str):
     order = get_order(number)
-    try:
-        card = order_changes.clear_hold(order, request.form.get("card", ""), current_username(),
-                                        request.form.get("note", ""))
-    except order_changes.ChangeRefused as refused:
-        flash_message(refused.message, "error")
-    else:
-        flash_message(msg("Card {card} cleared: stations take it again.", card=card.code))
+    card = order_changes.clear_hold(order, request.form.get("card", ""), current_username(),
+                                    request.form.get("note", ""))
+    flash_msg(msg("Card {card} cleared: stations take it again.", card=card.code))
     return back_to_order(order, "#held-cards")
 
 

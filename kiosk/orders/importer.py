@@ -21,6 +21,7 @@ from kiosk.orders.orders import (
     LineInput,
     OrderError,
     OrderInput,
+    contact_phone_problem,
     create_order,
     parse_date,
     validate,
@@ -37,6 +38,8 @@ COLUMNS = {
     "finish": ("finish", "fabric", "面料", "工艺", "面料/工艺"),
     "rush": ("rush", "urgent", "加急"),
     "destination": ("destination", "ship_to", "收货地址", "目的地"),
+    "contact": ("contact", "receiving_contact", "收货联系人", "收货人", "联系人"),
+    "phone": ("phone", "contact_phone", "收货电话", "联系电话", "电话", "手机"),
     "note": ("note", "notes", "备注"),
 }
 REQUIRED = ("order", "customer", "due_date", "model", "quantity")
@@ -182,7 +185,11 @@ def import_orders(filename: str, content: bytes, release: bool = False, card_uni
             entry = orders[order_number] = OrderInput(
                 number=order_number, customer_code=cell("customer"), due_date=due,
                 rush=cell("rush").lower() in TRUE_WORDS, destination=cell("destination"), note=cell("note"),
+                contact=cell("contact"), phone=cell("phone"),
             )
+            phone_problem = contact_phone_problem(cell("phone"))
+            if phone_problem is not None:
+                faults.append(phone_problem)
             first_row[order_number] = number
         elif entry is not None and (entry.customer_code != cell("customer") or (due and entry.due_date != due)):
             faults.append(msg("Order {order} has a different customer or due date on row {row}.",

@@ -42,6 +42,8 @@ class OrderInput:
     rush: bool = False
     destination: str = ""
     note: str = ""
+    contact: str = ""  # 收货联系人 for this order; empty: the customer's default contact
+    phone: str = ""
 
 
 def parse_date(value) -> dt.date:
@@ -59,6 +61,17 @@ def parse_date(value) -> dt.date:
 
 
 
+PHONE_RE = re.compile(r"^[0-9+()\- /]{0,32}$")
+
+
+def contact_phone_problem(phone: str):
+    """Why `phone` is not a phone number a driver can call (a Msg), or None (empty is fine)."""
+    text = clean_text(phone, 64)
+    if PHONE_RE.match(text) and (not text or any(c.isdigit() for c in text)):
+        return None
+    return msg("Phone “{value}” is not a phone number: digits, spaces, + - ( ) only, up to 32.", value=text[:40])
+
+
 def validate(data: OrderInput) -> tuple[Customer, dt.date, list[tuple[Product, int, str, str]]]:
     """Check an order before saving; raise OrderError with the first problem found."""
     number = clean_text(data.number, 64)
@@ -71,6 +84,9 @@ def validate(data: OrderInput) -> tuple[Customer, dt.date, list[tuple[Product, i
     if customer is None:
         raise OrderError(msg("Unknown customer “{code}”.", code=clean_text(data.customer_code, 40)))
     due = parse_date(data.due_date)
+    phone_problem = contact_phone_problem(data.phone)
+    if phone_problem is not None:
+        raise OrderError(phone_problem)
     if not data.lines:
         raise OrderError(msg("An order needs at least one line."))
     lines = []
@@ -98,6 +114,7 @@ def create_order(data: OrderInput, release: bool = False, card_units: int = DEFA
             due_date=due,
             rush=bool(data.rush),
             destination=clean_text(data.destination, 256) or customer.address,
+            contact=clean_text(data.contact, 64), phone=clean_text(data.phone, 32),
             note=clean_text(data.note, 2000),
         )
         for line_no, ((product, quantity, colour, note), given) in enumerate(zip(lines, data.lines, strict=True),

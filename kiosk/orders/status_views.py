@@ -12,8 +12,9 @@ from db.models import Order
 from kiosk.core.roles import ORDER_DESK
 from kiosk.i18n import LANGS, gettext, msg
 from kiosk.orders import customer_status
-from kiosk.orders.views import back_to_order, flash_message, get_order
+from kiosk.orders.views import back_to_order, get_order
 from kiosk.people.auth import current_username, public, require
+from kiosk.web import flash_msg, refusal_goes_back
 
 bp = Blueprint("status_links", __name__)
 
@@ -26,27 +27,26 @@ def status_url(token: str) -> str:
     return base + path if base else url_for("status_links.status_page", token=token, _external=True)
 
 
+def _status_links(number: str) -> str:
+    return url_for("orders.order_detail", number=number[:32]) + "#status-links"
+
+
 @bp.post("/orders/<number>/status-links")
 @require(*ORDER_DESK)
+@refusal_goes_back(_status_links)
 def new_status_link(number: str):
     order = get_order(number)
-    try:
-        customer_status.issue_link(order, current_username(), current_app.secret_key)
-    except customer_status.LinkError as refused:
-        flash_message(refused.message, "error")
+    customer_status.issue_link(order, current_username(), current_app.secret_key)
     return back_to_order(order, "#status-links")
 
 
 @bp.post("/orders/<number>/status-links/revoke")
 @require(*ORDER_DESK)
+@refusal_goes_back(_status_links)
 def revoke_status_link(number: str):
     order = get_order(number)
-    try:
-        customer_status.revoke_link(order, request.form.get("link"), current_username())
-    except customer_status.LinkError as refused:
-        flash_message(refused.message, "error")
-    else:
-        flash_message(msg("Status link revoked: it no longer opens."))
+    customer_status.revoke_link(order, request.form.get("link"), current_username())
+    flash_msg(msg("Status link revoked: it no longer opens."))
     return back_to_order(order, "#status-links")
 
 

@@ -10,7 +10,7 @@ from kiosk.cards import printed as job_cards
 from kiosk.core.errors import ActionRefused
 from kiosk.core.plant import route_stations
 from kiosk.core.roles import CARD_PRINTERS, ORDER_DESK, STAFF, SUPERVISORS
-from kiosk.i18n import Msg, msg
+from kiosk.i18n import msg
 from kiosk.orders import holds
 from kiosk.orders.importer import ImportFailed, import_orders
 from kiosk.orders.orders import LineInput, OrderError, OrderInput, create_order, release_order
@@ -30,10 +30,6 @@ def get_order(number: str) -> Order:
 def back_to_order(order: Order, anchor: str = ""):
     """Back to the order page (at `anchor`) after a form on it."""
     return redirect(url_for("orders.order_detail", number=order.number) + anchor, code=303)
-
-
-def flash_message(message: Msg, category: str = "ok") -> None:
-    flash(message.to_json(), category)
 
 
 @bp.get("/")
@@ -92,7 +88,8 @@ def new_order():
                                        colour=form.get(f"colour_{index}", "")))
         data = OrderInput(number=form.get("number", ""), customer_code=form.get("customer", ""),
                           due_date=form.get("due_date", ""), lines=lines, rush=bool(form.get("rush")),
-                          destination=form.get("destination", ""), note=form.get("note", ""))
+                          destination=form.get("destination", ""), note=form.get("note", ""),
+                          contact=form.get("contact", ""), phone=form.get("phone", ""))
         try:
             order = create_order(data, release=bool(form.get("release")),
                                  card_units=current_app.config["CARD_UNITS"])

@@ -2,7 +2,7 @@
 
 Every view declares who may use it with `@public`, `@require(*roles, kiosk=...)` or
 `@kiosk_station()`. One before-request hook enforces the declaration; a route that declares nothing
-is refused to everyone, so a forgotten rule fails closed (and tests/test_authz_table.py names it).
+is refused to everyone, so a forgotten rule fails closed (and tests/people/test_authz_table.py names it).
 Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax, Secure when configured), bound to the
 user's password so a new password signs out old sessions. The table of who may do what is
 docs/access.md.

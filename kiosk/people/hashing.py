@@ -18,6 +18,7 @@ import time
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kiosk.core.errors import Refusal
 from kiosk.i18n import Msg, msg
 
 _limit = 2
@@ -33,12 +34,14 @@ _DUMMY = ("scrypt:32768:8:1$NRuXXZNcLGnTolVv$5ca64dbf5e4917e278ee9df13fbe87ecd8f
           "6c2df229578e6aeebad2031973f1b09fba64bf3aa5a2fd3da0e8f3ec9207708b")
 
 
-class HashingBusy(RuntimeError):
-    """Too many sign-ins at this moment; `message` asks to try again, `retry_after` in seconds."""
+class HashingBusy(Refusal):
+    """Too many sign-ins at this moment; `message` asks to try again in `retry_after` seconds (503: the
+    server, not the input; the sign-in page answers 429 with Retry-After)."""
+
+    status = 503
 
     def __init__(self, message: Msg, retry_after: int = 1):
-        super().__init__(message.key)
-        self.message = message
+        super().__init__(message)
         self.retry_after = retry_after
 
 

@@ -10,8 +10,7 @@ from kiosk.core.roles import ADMINS, SUPERVISORS
 from kiosk.i18n import msg
 from kiosk.people import approvals, devices, users
 from kiosk.people.auth import current_username, require
-from kiosk.people.hashing import HashingBusy
-from kiosk.web import barcode_data_uri
+from kiosk.web import barcode_data_uri, refusal_goes_back
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -41,50 +40,42 @@ def users_page():
 
 @bp.post("/users")
 @require(*ADMINS)
+@refusal_goes_back(lambda **_: url_for("admin.users_page"))
 def add_user():
     form = request.form
-    try:
-        user = users.create_user(form.get("username", ""), form.get("name", ""), form.get("role", ""),
-                                 form.get("password", ""), by=current_username())
-    except users.UserError as error:
-        return _back("admin.users_page", error.message, "error")
+    user = users.create_user(form.get("username", ""), form.get("name", ""), form.get("role", ""),
+                             form.get("password", ""), by=current_username())
     return _back("admin.users_page", msg("User {username} added.", username=user.username))
 
 
 @bp.post("/users/<int:user_id>")
 @require(*ADMINS)
+@refusal_goes_back(lambda **_: url_for("admin.users_page"))
 def edit_user(user_id: int):
     user = _get(User, user_id)
     form = request.form
-    try:
-        users.update_user(user, form.get("name", ""), form.get("role", ""), form.get("active") == "1",
-                          by=current_username())
-    except users.UserError as error:
-        return _back("admin.users_page", error.message, "error")
+    users.update_user(user, form.get("name", ""), form.get("role", ""), form.get("active") == "1",
+                      by=current_username())
     return _back("admin.users_page", msg("Saved."))
 
 
 @bp.post("/users/<int:user_id>/password")
 @require(*ADMINS)
+@refusal_goes_back(lambda **_: url_for("admin.users_page"))
 def set_password(user_id: int):
     user = _get(User, user_id)
-    try:
-        users.set_password(user, request.form.get("password", ""), by=current_username())
-    except users.UserError as error:
-        return _back("admin.users_page", error.message, "error")
+    users.set_password(user, request.form.get("password", ""), by=current_username())
     return _back("admin.users_page", msg("New password for {username}.", username=user.username))
 
 
 @bp.post("/users/<int:user_id>/approval")
 @require(*ADMINS)
+@refusal_goes_back(lambda **_: url_for("admin.users_page"))
 def set_approval(user_id: int):
     """A supervisor's (or admin's) own badge and PIN, to approve overrides at a kiosk (stored hashed)."""
     user = _get(User, user_id)
-    try:
-        approvals.set_approval(user, request.form.get("badge", ""), request.form.get("pin", ""),
-                               by=current_username())
-    except (approvals.ApprovalRefused, HashingBusy) as error:
-        return _back("admin.users_page", error.message, "error")
+    approvals.set_approval(user, request.form.get("badge", ""), request.form.get("pin", ""),
+                           by=current_username())
     return _back("admin.users_page", msg("Approval badge {badge} and a new PIN for {username}.",
                                          badge=User.get_by_id(user.id).badge, username=user.username))
 
@@ -110,15 +101,13 @@ def _station_choice(value: str) -> tuple[bool, Station | None]:
 
 @bp.post("/devices/approve")
 @require(*ADMINS)
+@refusal_goes_back(lambda **_: url_for("admin.devices_page"))
 def approve_device():
     chosen, station = _station_choice(request.form.get("station", ""))
     if not chosen:
         return _back("admin.devices_page", msg("Choose the station this kiosk stands at."), "error")
-    try:
-        device = devices.approve(request.form.get("code", ""), station, request.form.get("label", ""),
-                                 by=current_username())
-    except devices.DeviceError as error:
-        return _back("admin.devices_page", error.message, "error")
+    device = devices.approve(request.form.get("code", ""), station, request.form.get("label", ""),
+                             by=current_username())
     return _back("admin.devices_page", msg("Kiosk {label} is paired.", label=device.label))
 
 
@@ -161,24 +150,20 @@ def workers_page():
 
 @bp.post("/workers")
 @require(*SUPERVISORS)
+@refusal_goes_back(lambda **_: url_for("admin.workers_page"))
 def add_worker():
-    try:
-        worker = users.add_worker(request.form.get("badge", ""), request.form.get("name", ""), by=current_username())
-    except users.UserError as error:
-        return _back("admin.workers_page", error.message, "error")
+    worker = users.add_worker(request.form.get("badge", ""), request.form.get("name", ""), by=current_username())
     return _back("admin.workers_page", msg("Worker {name} added with badge {badge}.", name=worker.name,
                                                  badge=worker.badge))
 
 
 @bp.post("/workers/<int:worker_id>")
 @require(*SUPERVISORS)
+@refusal_goes_back(lambda **_: url_for("admin.workers_page"))
 def edit_worker(worker_id: int):
     worker = _get(Worker, worker_id)
-    try:
-        users.update_worker(worker, request.form.get("name", ""), request.form.get("active") == "1",
-                            by=current_username())
-    except users.UserError as error:
-        return _back("admin.workers_page", error.message, "error")
+    users.update_worker(worker, request.form.get("name", ""), request.form.get("active") == "1",
+                        by=current_username())
     return _back("admin.workers_page", msg("Saved."))
 
 

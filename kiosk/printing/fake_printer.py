@@ -90,6 +90,22 @@ def save_job(data: bytes, folder: Path, stem: str, language: str | None = None) 
     return job
 
 
+class StatusAnswers:
+    """A pretend printer's status side, the one copy of it (kiosk fake-printer, the tests' and the benches'
+    loopback printers): splits what arrives into the bytes it prints and the status requests in them, and
+    answers each request as the printer's manual gives it, reporting `condition`."""
+
+    def __init__(self, condition: printer_status.Condition | None = None) -> None:
+        self.condition = condition or printer_status.Condition()
+        self.requests: list[str] = []  # the requests found in the last chunk, as printer_status names them
+        self._scanner = printer_status.RequestScanner()
+
+    def feed(self, chunk: bytes) -> tuple[bytes, bytes]:
+        """(bytes to print, the answer to send back: empty when the chunk held no request)."""
+        printed, self.requests = self._scanner.feed(chunk)
+        return printed, b"".join(printer_status.answer_request(r, self.condition) for r in self.requests)
+
+
 class FakePrinter:
     """Listens on host:port; every connection's bytes are saved by `save_job` when the sender closes."""
 
@@ -147,7 +163,7 @@ class FakePrinter:
 
     def _receive(self, connection: socket.socket) -> None:
         chunks = []
-        scanner = printer_status.RequestScanner()
+        status = StatusAnswers(self.condition)
         with connection:
             while True:
                 try:
@@ -156,12 +172,11 @@ class FakePrinter:
                     break
                 if not chunk:
                     break
-                printed, requests = scanner.feed(chunk)
+                printed, answer = status.feed(chunk)
                 chunks.append(printed)
-                if requests:
+                if answer:
                     try:
-                        connection.sendall(b"".join(printer_status.answer_request(r, self.condition)
-                                                    for r in requests))
+                        connection.sendall(answer)
                     except OSError:
                         break
         data = b"".join(chunks)

@@ -86,19 +86,37 @@ def note_lines(note: DeliveryNote) -> list[DeliveryLine]:
 def note_destination(note: DeliveryNote) -> str:
     """Where the goods go: the orders' own destination (收货地址) for the goods on this note, the
     customer's default address only for orders without one. Two orders to two places list both."""
-    orders = (Order.select(Order.number, Order.destination).join(OrderLine)
-              .join(Carton, on=(Carton.order_line == OrderLine.id))
-              .where((Carton.pick_list == note.pick_list_id) & (Carton.status == "loaded")
-                     & (Order.customer == note.customer_id)).order_by(Order.number).distinct())
-    places = [order.destination.strip() or note.customer.address for order in orders]
+    places = [order.destination.strip() or note.customer.address
+              for order in _orders_on_note(note, Order.destination)]
     return "; ".join(dict.fromkeys(place for place in places if place)) or note.customer.address
+
+
+def _orders_on_note(note: DeliveryNote, *fields) -> list[Order]:
+    return list(Order.select(Order.number, *fields).join(OrderLine)
+                .join(Carton, on=(Carton.order_line == OrderLine.id))
+                .where((Carton.pick_list == note.pick_list_id) & (Carton.status == "loaded")
+                       & (Order.customer == note.customer_id)).order_by(Order.number).distinct())
+
+
+def note_contact(note: DeliveryNote) -> tuple[str, str]:
+    """Who takes the goods (收货联系人) and their phone: the orders' own contact for the goods on this note,
+    the customer's default contact only for orders without one. Two orders with two contacts list both."""
+    customer = note.customer
+    default = (customer.contact.strip(), customer.phone.strip())
+    people = [(order.contact.strip(), order.phone.strip()) if (order.contact.strip() or order.phone.strip())
+              else default for order in _orders_on_note(note, Order.contact, Order.phone)]
+    people = [person for person in dict.fromkeys(people) if any(person)] or [default]
+    if len(people) == 1:
+        return people[0]
+    return "; ".join(" ".join(part for part in person if part) for person in people), ""
 
 
 def note_doc(note: DeliveryNote) -> DeliveryNoteDoc:
     pick_list, customer = note.pick_list, note.customer
+    contact, phone = note_contact(note)
     return DeliveryNoteDoc(
         code=note.code, plant=SETTINGS.plant, customer=customer.name, address=note_destination(note),
-        contact=customer.contact, phone=customer.phone, truck_plate=pick_list.truck_plate,
+        contact=contact, phone=phone, truck_plate=pick_list.truck_plate,
         pick_list_code=pick_list.code, ship_date=pick_list.ship_date,
         printed_at=to_local(note.printed_at).replace(tzinfo=None), lines=tuple(note_lines(note)),
     )

@@ -307,6 +307,7 @@
           const listed = recentRows();
           window.htmx.swap("#scan-result", reply.html, { swapStyle: "outerHTML", swapDelay: 0, settleDelay: 0 });
           mergeRecent(listed);
+          if (document.querySelector("#scan-result[data-queue-stale]")) queueStale();
         }
       }
     } finally {
@@ -371,6 +372,12 @@
     if (!up) { scheduleProbe(PROBE_EVERY_MS); return; }
     offline = false;
     if (loadList("outbox").length) { showSending(); pump(); }
+  }
+
+  // The station's queue (templates/stations/_queue.html) is not in a scan's answer: this event makes the
+  // page fetch it again, once the scans pause.
+  function queueStale() {
+    document.body.dispatchEvent(new CustomEvent("kiosk:queue-stale", { bubbles: true }));
   }
 
   // -- the "last scans here" list: an answer brings only the rows newer than this list's top -------
@@ -449,6 +456,7 @@
         mergeRecent(listed);
       }
     }
+    queueStale();  // what was sent moved cards
     if (rejected) showAnswer("rejected", words("tSomeRejected", { n: sent, bad: rejected }), "");
     else showAnswer("ok", words("tAllSent", { n: sent }), "");
   }
@@ -802,7 +810,7 @@
   // -- htmx round trips that are not scans (signing out, the worker panel after a reload) ---------
 
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (isAndonPanel(event.detail.target)) { keepFocus(); return; }  // no beep: the scan answer did not change
+    if (isQuietSwap(event.detail.target)) { keepFocus(); return; }  // no beep: the scan answer did not change
     const answer = document.querySelector("#scan-result .answer");
     if (answer) beep(answer.dataset.outcome);
     const panel = document.getElementById("worker-panel");
@@ -851,6 +859,8 @@
   // Taps keep the focus in the scan field like every control here (holdFocus); a call or a step is made
   // by the signed-in worker, whose badge goes with the request.
   function isAndonPanel(element) { return !!(element && element.id === "andon-panel"); }
+  // Panels that refresh themselves (the andon buttons, the station's queue) are no scan's answer.
+  function isQuietSwap(element) { return isAndonPanel(element) || !!(element && element.id === "station-queue"); }
   document.addEventListener("htmx:configRequest", function (event) {
     const element = event.detail.elt;
     if (station() && element && element.closest && element.closest("[data-andon]")) {

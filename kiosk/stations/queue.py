@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from peewee import JOIN
-
 from db.models import JobCard, Order, OrderLine, OutsideWork, Product, Station
+from kiosk.cards.route import load_card
 from kiosk.core import plant
 from kiosk.orders.orders import spec_of
 
@@ -49,6 +48,5 @@ def waiting(station: Station, limit: int = QUEUE_SHOWN) -> Waiting:
 
 def card_spec(code: str) -> list:
     """The spec of the order line a scanned job card belongs to ([] for anything else)."""
-    card = (JobCard.select(JobCard, OrderLine, Product, Order).join(OrderLine).join(Product).switch(OrderLine)
-            .join(Order, JOIN.INNER).where(JobCard.code == code).first())
+    card = load_card(code)
     return spec_of(card.order_line) if card is not None else []

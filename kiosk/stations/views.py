@@ -65,6 +65,12 @@ def queue_for(station: Station):
     return waiting(station) if station.kind in QUEUE_KINDS else None
 
 
+def changes_queue(result) -> bool:
+    """Whether an answer may have moved a card into or out of a station's queue: something was recorded
+    (green or amber) that is not a badge signing in. Duplicates and refusals change nothing."""
+    return result is not None and result.outcome in ("ok", "warning") and result.action != "sign_in"
+
+
 def get_station(code: str) -> Station:
     station = plant.station_by_code(code[:32])
     if station is None:
@@ -205,9 +211,13 @@ def scan(code: str):
         context["my_day"] = day_summary(context["worker"])  # the worker's day so far under the answer
     if station.kind == "loading":  # the live tally under the answer (kiosk/stations/loading.py)
         context["tally"] = loading.tally_for_page(station, form.get("pick_list"), result)
-    if result.job_card_code:  # what the order asked for, on the answer (kiosk/orders.spec_of)
+    if result.job_card is not None:  # what the order asked for, on the answer (kiosk/orders.spec_of)
+        context["spec"] = spec_of(result.job_card.order_line)  # loaded by the station's rule: no query
+    elif result.job_card_code:
         context["spec"] = card_spec(result.job_card_code)
-    context["queue"], context["queue_oob"] = queue_for(station), True  # the cards waiting here, swapped in
+    # The cards waiting here are not part of the answer: the page fetches them (queue_panel) after an
+    # answer that says the queue may have changed, so a scan's answer never waits for the queue.
+    context["queue_stale"] = station.kind in QUEUE_KINDS and changes_queue(result)
     return render_template(
         "stations/_scan_result.html",
         result=result,
@@ -274,6 +284,19 @@ def _qc_waiting(station, form, badge, scanned: str, context: dict):
 def _qc_panel(station, card, context: dict, problem=None, chosen=None, problem_outcome="rejected"):
     return render_template("stations/_qc_decide.html", card=card, rework_choices=qc.rework_choices(card, station),
                            problem=problem, chosen=chosen, problem_outcome=problem_outcome, **context)
+
+
+@bp.get("/station/<code>/queue")
+@kiosk_station()
+def queue_panel(code: str):
+    """The cards waiting here and their count in the header: fetched by the station page after a scan's
+    answer (debounced, see templates/stations/_queue.html), and now and then for cards arriving from
+    other stations. A station that takes no job cards has no queue (404)."""
+    station = get_station(code)
+    queue = queue_for(station)
+    if queue is None:
+        abort(404)
+    return render_template("stations/_queue_panel.html", station=station, queue=queue)
 
 
 @bp.post("/station/<code>/sign-out")
