@@ -4,7 +4,9 @@ Generates a month of the plant's event log directly (passes, QC passes and fails
 packing, warehouse-in and loading of cartons, crew passes with uneven shares, supervisor undos) and
 rates with day tiers, rework rates, quality deductions and a mid-month rate change. Then:
 
-- settle_month_s: the month's settlement (kiosk/pay/settlement.settle) from the raw log;
+- ledger_fill_s: filling the pay ledger from that log, as an upgrade does (kiosk/pay/ledger.rebuild; the
+  generator writes the log directly, so nothing was kept as it went);
+- settle_month_s: the month's settlement (kiosk/pay/settlement.settle), from the ledger;
 - my_day_ms_p99: "my day" for random workers and days (kiosk/pay/myday.my_day), 99th percentile;
 - mismatches: workers whose settled month total differs from a plain recomputation written here,
   independently, over the generated events (target 0).
@@ -375,9 +377,13 @@ def main() -> int:
     plant = seed(args, rng)
     print(f"generated {plant.event_count} events in {time.perf_counter() - began:.1f} s", flush=True)
 
-    from kiosk.pay import settlement
+    from kiosk.pay import ledger, settlement
     from kiosk.pay.myday import my_day
 
+    began = time.perf_counter()
+    ledger.rebuild()
+    fill_s = time.perf_counter() - began
+    print(f"ledger filled from the log in {fill_s:.1f} s", flush=True)
     day = MONTH_START.date()
     began = time.perf_counter()
     if args.profile:
@@ -408,7 +414,8 @@ def main() -> int:
     timings.sort()
     p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
     print(f"my day: p50 {timings[len(timings) // 2]:.1f} ms, p99 {p99:.1f} ms over {len(timings)} calls", flush=True)
-    print(json.dumps({"workers": len(workers), "events": plant.event_count, "settle_month_s": round(settle_s, 2),
+    print(json.dumps({"workers": len(workers), "events": plant.event_count, "ledger_fill_s": round(fill_s, 1),
+                      "settle_month_s": round(settle_s, 2),
                       "my_day_ms_p99": round(p99, 1), "mismatches": mismatches}))
     return 0
 

@@ -640,6 +640,62 @@ class PayAdjustment(BaseModel):
     at = DateTimeField(default=utcnow)
 
 
+class PayLedger(BaseModel):
+    """Piece pay kept as the scans arrive (kiosk/pay/ledger.py): each worker's passes summed per plant day,
+    station, product, rework or not, the rate in force and the party (alone or the crew) that earned them.
+
+    Counts only, never money: an amount is priced from these counts and the rates when read, so tiers,
+    crews' splits and rate changes come out exactly as from the raw log. One row per member of a party
+    (`member` is their place in it, 0 for the crew's lead, whose rows a settlement reads).
+    """
+
+    worker = ForeignKeyField(Worker, backref="pay_ledger")
+    day = DateField()  # the plant day it is paid on
+    station = ForeignKeyField(Station, backref="pay_ledger")
+    model_no = CharField(max_length=32)
+    family = CharField(max_length=64, default="")
+    rework = BooleanField(default=False)
+    rate = IntegerField(default=0)  # PayRate.id in force when scanned; 0: none (earns nothing)
+    party = CharField(max_length=255)  # "worker:share,worker:share" in the crew's order
+    member = IntegerField(default=0)
+    units = IntegerField(default=0)
+    cartons = IntegerField(default=0)
+    passes = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("worker", "day", "station", "model_no", "family", "rework", "rate", "party", "member"), True),
+                   (("day", "member"), False))
+
+
+class PayDeduction(BaseModel):
+    """A quality deduction kept with the failure that caused it: a worker's part of what they lose for units
+    they passed at the responsible station (kiosk/pay/deductions.py). Removed with the failure's undo, and
+    worked out again when the pass it was charged to is undone."""
+
+    fault = ForeignKeyField(ScanEvent, backref="pay_deductions")
+    culprit = ForeignKeyField(ScanEvent, backref="pay_charged")  # the pass it is charged to
+    worker = ForeignKeyField(Worker, backref="pay_deductions")
+    day = DateField()  # the failure's plant pay day
+    amount_fen = IntegerField()  # negative
+    station = ForeignKeyField(Station, backref="pay_deductions")  # where the units were passed
+    model_no = CharField(max_length=32, default="")
+    units = IntegerField(default=0)
+    rework = BooleanField(default=False)
+    reason = CharField(max_length=64, default="")
+    code = CharField(max_length=64, default="")
+    at = DateTimeField()  # the failure's scan time
+
+    class Meta:
+        indexes = ((("worker", "day"), False), (("day",), False), (("fault",), False), (("culprit",), False))
+
+
+class PayLedgerFill(BaseModel):
+    """One row once the ledger holds the whole log (kiosk/pay/ledger.py fills it after an upgrade). State of
+    the schema, like SchemaVersion: not among ALL_MODELS (emptying the plant's data leaves it)."""
+
+    filled_at = DateTimeField(default=utcnow)
+
+
 class ThrottleCount(BaseModel):
     """Failed sign-in (or PIN) tries by key, shared by every server process (kiosk/people/throttle.py).
 
@@ -697,6 +753,8 @@ ALL_MODELS = [
     PassShare,
     PayPeriod,
     PayAdjustment,
+    PayLedger,
+    PayDeduction,
     AndonCall,
     AlertChannel,
     AlertRule,
@@ -707,4 +765,4 @@ ALL_MODELS = [
     StreamSlot,
 ]
 
-__all__ = [m.__name__ for m in ALL_MODELS] + ["SchemaVersion", "ALL_MODELS", "utcnow", "SQL"]
+__all__ = [m.__name__ for m in ALL_MODELS] + ["SchemaVersion", "PayLedgerFill", "ALL_MODELS", "utcnow", "SQL"]

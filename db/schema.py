@@ -57,6 +57,19 @@ def _v7_andon_alerts_plan(database: Database) -> None:
         _add_column(database, "order_delay", "cleared_by", "VARCHAR(32) NOT NULL DEFAULT ''")
 
 
+def _v9_pay_ledger(database: Database) -> None:
+    """Piece pay kept as scans arrive (issue 17). A database that already holds pay scans is filled from its
+    log by kiosk/pay/ledger.py (at start-up, or before the first pay figure is read); db/ knows no pay rule."""
+    database.create_tables([models.PayLedger, models.PayDeduction, models.PayLedgerFill], safe=True)
+    if models.PayLedgerFill.select().exists():
+        return
+    pay_actions = ("pass", "qc_pass", "qc_fail", "qc_scrap", "pack", "store", "load", "send_back", "scrap")
+    log = models.ScanEvent._meta.table_name
+    if not database.table_exists(log) or not models.ScanEvent.select().where(
+            models.ScanEvent.action.in_(pay_actions)).exists():
+        models.PayLedgerFill.create()  # nothing to fill: kept from the first scan on
+
+
 def _v10_order_contact(database: Database) -> None:
     """Issue 14: the order's own receiving contact and phone (收货联系人), printed on its delivery note."""
     if database.table_exists("order"):
@@ -104,6 +117,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (4, "approval badges and PINs, session generations, pairing addresses", _v4_hardening),
     (5, "piece pay and the order's finish", _v5_piece_pay),
     (7, "andon calls, alerts and station plans", _v7_andon_alerts_plan),
+    (9, "piece pay ledger kept with the scans", _v9_pay_ledger),
     (10, "the order's receiving contact and phone", _v10_order_contact),
     (11, "sign-in throttles and stream slots shared by every server process", _v11_shared_limits),
 ]
@@ -127,7 +141,8 @@ def current_version(database: Database) -> int:
 def migrate(database: Database, target: int | None = None) -> list[int]:
     """Apply every migration above the database's version (up to `target`); return those applied."""
     target = CURRENT_VERSION if target is None else target
-    with database.bind_ctx([models.SchemaVersion, *models.ALL_MODELS], bind_refs=False, bind_backrefs=False):
+    with database.bind_ctx([models.SchemaVersion, models.PayLedgerFill, *models.ALL_MODELS], bind_refs=False,
+                           bind_backrefs=False):
         return _migrate(database, target)
 
 

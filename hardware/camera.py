@@ -6,8 +6,12 @@ gradients that all point one way), and each such region is cut out, turned level
 a module and averaged down to a few dozen rows, which zbar reads in a fraction of a millisecond.
 QR codes are found as compact blobs of edges that hold finder patterns. Variants of a cut-out
 (smoothed, plain, sharpened, thresholded, contrast-stretched) are tried in turn only while nothing
-has been read from it. Reported are only codes zbar read with their checksum, as text a scanner
-could type, and (for bar codes) on at least two scan lines: one lucky line is how wrong reads get in.
+has been read from it. Only on a frame where this cheap pass read nothing at all do the expensive
+attempts run, on the few strongest regions that looked like codes: bars deconvolved for blur and
+narrowed or widened, a label round a pipe unrolled flat from how its bars crowd together, bent or
+fanned bars read in strips, a slanted QR code squared from its four corners. Reported are only codes
+zbar read with their checksum, as text a scanner could type, and (for bar codes) on at least two scan
+lines: one lucky line is how wrong reads get in.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from hardware import bars
 
 try:
     from pyzbar import wrapper as zbar
@@ -228,10 +234,20 @@ class CutOut:
     """A region cut out of the frame, level and scaled, and the map back to frame pixels."""
 
     image: np.ndarray
-    back: np.ndarray  # 2x3 affine: cut-out (x, y, 1) -> frame (x, y)
+    back: np.ndarray  # 2x3 affine, or 3x3 homography: cut-out (x, y, 1) -> frame (x, y)
+    columns: np.ndarray | None = None  # resampled across the bars: column i came from x = columns[i]
 
     def to_frame(self, points: Iterable[tuple[float, float]]) -> list[tuple[int, int]]:
-        return [(round(float(self.back[0] @ (x, y, 1))), round(float(self.back[1] @ (x, y, 1)))) for x, y in points]
+        out = []
+        for x, y in points:
+            if self.columns is not None:
+                x = float(np.interp(x, np.arange(self.columns.size), self.columns))
+            fx, fy = float(self.back[0] @ (x, y, 1)), float(self.back[1] @ (x, y, 1))
+            if self.back.shape[0] == 3:
+                w = float(self.back[2] @ (x, y, 1))
+                fx, fy = fx / w, fy / w
+            out.append((round(fx), round(fy)))
+        return out
 
 
 def _warp(gray: np.ndarray, centre: tuple[float, float], across: tuple[float, float], width: float,
@@ -345,6 +361,128 @@ BAR_VARIANTS = (_smoothed, _plain, _sharpened, _binarised, _stretched)
 QR_VARIANTS = (_plain, _binarised)
 
 
+# --- when the cheap pass reads nothing ----------------------------------------------------------------
+# A kiosk decodes live frames, so these run only on a frame where nothing at all was read: each costs a
+# few zbar calls on small images, and a frame that is hard to read is usually the only one in view.
+
+DEBLUR_SIGMAS = (1.5, 2.5, 3.5)  # Gaussian blur, cut-out px (~3 px a module): half a module to more than one
+DEBLUR_ROWS = 8  # a cut-out averaged down to this many rows before deconvolving: less noise, less work
+WIDTH_FACTORS = (0.75, 0.5, 1.5)  # copies of a cut-out this much narrower or wider
+STRIPS = 4  # a curved or tilted region is read in this many strips along the bars, each straight enough
+STRIP_ROWS = 6  # rows each strip is averaged down to: still two or more scan lines to agree
+MAX_ESCALATED = {True: 3, False: 2}  # bar regions, and QR blobs with finder patterns, tried the expensive way
+
+
+def narrowed(cut: CutOut, factor: float) -> CutOut:
+    """The cut-out `factor` times as wide. zbar's Code128 reader is picky about how many pixels a module
+    has: where bars crowd together (a label round a pipe) or a blur spans several px, a narrower or wider
+    copy often reads where the first did not."""
+    width = max(int(cut.image.shape[1] * factor), 8)
+    back = cut.back.copy()
+    back[:, 0] *= cut.image.shape[1] / width
+    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
+    return CutOut(cv2.resize(cut.image, (width, cut.image.shape[0]), interpolation=interpolation), back)
+
+
+def deblurred_variants(cut: CutOut) -> Iterable[CutOut]:
+    """The cut-out deconvolved for a few blur widths, then narrowed and widened."""
+    rows = cut.image.shape[0]
+    few = cv2.resize(cut.image, (cut.image.shape[1], DEBLUR_ROWS), interpolation=cv2.INTER_AREA)
+    back = cut.back.copy()
+    back[:, 1] *= rows / DEBLUR_ROWS
+    for sigma in DEBLUR_SIGMAS:
+        yield CutOut(bars.deconvolved(few, sigma), back)
+    for factor in WIDTH_FACTORS:
+        other = narrowed(cut, factor)
+        yield CutOut(_smoothed(other.image), other.back)
+
+
+def unrolled(cut: CutOut) -> CutOut | None:
+    """A cut-out of a label round a pipe, resampled as if unrolled flat (hardware.bars.unroll_columns);
+    None when its bars do not crowd together like that."""
+    columns = bars.unroll_columns(cut.image)
+    if columns is None:
+        return None
+    rows, size = cut.image.shape[0], columns.size
+    map_x = np.tile(columns.astype(np.float32), (rows, 1))
+    map_y = np.repeat(np.arange(rows, dtype=np.float32)[:, None], size, 1)
+    image = cv2.remap(cut.image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return CutOut(image, cut.back, columns)
+
+
+def strip_cut_outs(gray: np.ndarray, region: Region) -> list[CutOut]:
+    """The bar region cut level in strips along the bars, each averaged down on its own.
+
+    On a label wrapped round a pipe, or tilted away, the bars bend or fan out: averaged over the whole
+    height they smear, but over a quarter of it each bar is still nearly straight.
+    """
+    width = region.length * 1.3 + 24  # the region's ends may have crowded together: more quiet zone
+    height = max(region.height * 0.95, 8)
+    scale = min(max(TARGET_LENGTH_PX / width, 1.0), 3.0)
+    cut = _warp(gray, region.centre, region.across, width, height, scale)
+    rows = cut.image.shape[0]
+    strips = []
+    for k in range(STRIPS):
+        top, bottom = rows * k // STRIPS, rows * (k + 1) // STRIPS
+        band = cut.image[top:bottom]
+        if bottom - top < STRIP_ROWS:
+            continue
+        image = cv2.resize(band, (band.shape[1], STRIP_ROWS), interpolation=cv2.INTER_AREA)
+        back = cut.back.copy()
+        back[:, 2] += back[:, 1] * top  # strip (x, y) -> cut-out (x, top + y * (bottom - top) / rows)
+        back[:, 1] *= (bottom - top) / STRIP_ROWS
+        strips.append(CutOut(image, back))
+    return strips
+
+
+_QR_DETECTOR = cv2.QRCodeDetector()
+QR_RECTIFIED_PX = 240  # a QR code turned square at this size: 4+ px a module up to version 7 (45 modules)
+
+
+def qr_rectified(gray: np.ndarray, region: Region) -> CutOut | None:
+    """The QR code in a blob, its four corners found by OpenCV and warped to a square; None if none.
+
+    zbar reads a QR code seen at a slant, or blurred, far more often once it is square.
+    """
+    margin = 0.5 * max(region.length, region.height) + 16
+    look = _warp(gray, region.centre, (1.0, 0.0), region.length + margin, region.height + margin,
+                 2.0 if max(region.length, region.height) < 150 else 1.0)
+    found, corners = _QR_DETECTOR.detect(look.image)
+    if not found or corners is None:
+        return None
+    quad = corners.reshape(4, 2).astype(np.float32)
+    if cv2.contourArea(quad) < 400:
+        return None
+    edge = QR_RECTIFIED_PX
+    pad = edge // 8  # the quiet zone round it
+    square = np.array([[pad, pad], [pad + edge, pad], [pad + edge, pad + edge], [pad, pad + edge]], np.float32)
+    to_square = cv2.getPerspectiveTransform(quad, square)
+    image = cv2.warpPerspective(look.image, to_square, (edge + 2 * pad, edge + 2 * pad), flags=cv2.INTER_LINEAR,
+                                borderMode=cv2.BORDER_REPLICATE)
+    back = np.vstack([look.back, (0, 0, 1)]) @ np.linalg.inv(to_square)
+    return CutOut(image, back)
+
+
+def _escalated(gray: np.ndarray, region: Region, symbols: Sequence[str]) -> Iterable[tuple[CutOut, bool]]:
+    """The expensive cut-outs of a region, cheapest first: (cut-out, read its rows only)."""
+    if region.coherent:
+        cut = cut_out(gray, region)
+        flat = unrolled(cut)
+        if flat is not None:
+            yield CutOut(_smoothed(flat.image), flat.back, flat.columns), True
+        yield from ((variant, True) for variant in deblurred_variants(cut))
+        for strip in strip_cut_outs(gray, region):
+            yield CutOut(_smoothed(strip.image), strip.back), True
+            flat = unrolled(strip)
+            if flat is not None:
+                yield CutOut(_smoothed(flat.image), flat.back, flat.columns), True
+    else:
+        rectified = qr_rectified(gray, region)
+        if rectified is not None:
+            for variant in (_plain, _binarised, _sharpened):
+                yield CutOut(variant(rectified.image), rectified.back), False
+
+
 # --- reading ------------------------------------------------------------------------------------------
 
 
@@ -440,7 +578,9 @@ def decode_frame(frame: np.ndarray, symbologies: Sequence[str] = DEFAULT_SYMBOLO
     square = [name for name in symbologies if name == "QRCODE"]
     gray = to_gray(frame)
     found: dict[str, Decoded] = {}
-    for region in find_regions(gray, squares=bool(square)):
+    regions = find_regions(gray, squares=bool(square))
+    hopeful = []  # regions that look like a code but read as nothing: the expensive attempts' work
+    for region in regions:
         symbols = linear if region.coherent else square
         if not symbols or any(_inside(region.centre, seen) for seen in found.values()):
             continue
@@ -449,6 +589,21 @@ def decode_frame(frame: np.ndarray, symbologies: Sequence[str] = DEFAULT_SYMBOLO
             continue
         for variant in BAR_VARIANTS if region.coherent else QR_VARIANTS:
             hits = read_codes(variant(cut.image), symbols, rows_only=region.coherent)
+            for text, symbology, polygon in hits:
+                found.setdefault(text, _decoded(text, symbology, cut.to_frame(polygon)))
+            if hits:
+                break
+        else:
+            hopeful.append((region, symbols))
+    if found:
+        return list(found.values())
+    budget = dict(MAX_ESCALATED)
+    for region, symbols in hopeful:  # nothing read at all: now the expensive attempts, strongest first
+        if not budget[region.coherent] or any(_inside(region.centre, seen) for seen in found.values()):
+            continue
+        budget[region.coherent] -= 1
+        for cut, rows_only in _escalated(gray, region, symbols):
+            hits = read_codes(cut.image, symbols, rows_only=rows_only)
             for text, symbology, polygon in hits:
                 found.setdefault(text, _decoded(text, symbology, cut.to_frame(polygon)))
             if hits:

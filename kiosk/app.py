@@ -20,6 +20,7 @@ from kiosk.config import Defaults
 from kiosk.core import settings
 from kiosk.orders import change_views, payment_views, status_views, supervisor_views
 from kiosk.orders import views as orders
+from kiosk.pay import ledger
 from kiosk.pay import views as pay
 from kiosk.people import auth
 from kiosk.people import views as admin
@@ -54,6 +55,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     settings.configure(app.config)  # the one place the domain's settings are read
 
     database.init_app(app)
+    if app.config.get("AUTO_MIGRATE", True):
+        with app.extensions["database"].connection_context():
+            ledger.ensure_filled()  # once after the upgrade that added the pay ledger: filled from the log
     web.init_app(app)
     auth.init_app(app)  # after web (language): who is asking, may they, CSRF
 

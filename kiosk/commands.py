@@ -15,6 +15,7 @@ from db.models import Station
 from db.schema import current_version, migrate
 from hardware.printer_status import Condition
 from kiosk.demo import seed_demo
+from kiosk.pay import ledger
 from kiosk.people.approvals import set_approval
 from kiosk.people.users import create_user
 from kiosk.printing.fake_printer import FakePrinter
@@ -34,6 +35,7 @@ def init_db(demo: bool) -> None:
     """Create or upgrade the schema; optionally load the demo plant."""
     with database.connection_context():
         applied = migrate(database.obj)
+        ledger.ensure_filled()  # a database that already held pay scans: its ledger from its log
         click.echo(f"schema at version {current_version(database.obj)} (applied {applied or 'none'})")
         if demo:
             if Station.select().exists():

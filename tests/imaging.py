@@ -84,6 +84,34 @@ def label(code: str, kind: str = "carton", lang: str = "zh") -> Label:
     raise AssertionError(f"the {kind} layout has no barcode for {code}")
 
 
+def round_a_pipe(lbl: Label, degrees: float, sag: float = 0.0) -> Label:
+    """The label wrapped round a pipe whose axis runs along the bars, its barcode over `degrees` of the
+    circumference, as a camera sees it from the front: the bars crowd together towards the sides, which
+    fall into shade; what is round the back is out of sight.
+
+    sag: seen a little from above or below, the bars bend; the middle of each bar lies `sag` label
+    pixels to the side of its ends.
+    """
+    h, w = lbl.image.shape
+    x0, y0, x1, y1 = lbl.barcode_box
+    half = math.radians(degrees) / 2
+    radius = (x1 - x0) / 2 / half
+    middle = (x0 + x1) / 2
+    left = max(middle - radius * math.pi / 2, 0)  # the label's edges, or the pipe's if nearer
+    right = min(middle + radius * math.pi / 2, w)
+    out_left = middle - radius * math.sin((middle - left) / radius)
+    out_w = int(radius * (math.sin((right - middle) / radius) + math.sin((middle - left) / radius)))
+    yy, xx = np.mgrid[0:h, 0:out_w].astype(np.float32)
+    across = np.clip((xx + out_left - middle) / radius, -1, 1)
+    bend = sag * (1 - ((yy - (y0 + y1) / 2) / ((y1 - y0) / 2)) ** 2)  # bars' middles pushed sideways
+    src_x = middle + radius * np.arcsin(across) + bend * np.sqrt(1 - across**2)
+    image = cv2.remap(lbl.image, src_x.astype(np.float32), yy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    image = image.astype(np.float32) * (0.55 + 0.45 * np.sqrt(1 - across**2))
+    ends = [int(middle - out_left + radius * math.sin((x - middle) / radius)) for x in (x0, x1)]
+    return Label(np.clip(image, 0, 255).astype(np.uint8), lbl.code, lbl.symbology, (ends[0], y0, ends[1], y1),
+                 lbl.modules)
+
+
 # --- photographing --------------------------------------------------------------------------------------
 
 

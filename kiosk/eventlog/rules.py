@@ -18,6 +18,10 @@ RULES: dict[str, Callable] = {}
 UNDOERS: dict[str, Callable[[ScanEvent], Msg]] = {}
 # Other areas' say on an undo: each check raises ActionRefused to stop it (piece pay: an approved period).
 UNDO_CHECKS: list[Callable[[ScanEvent], None]] = []
+# Figures other areas keep, updated in the event's own transaction (piece pay's ledger): each is given every
+# newly written event, and every event just undone (after its undo was written).
+RECORDED: list[Callable[[ScanEvent], None]] = []
+UNDONE: list[Callable[[ScanEvent], None]] = []
 
 
 def register(kind: str):

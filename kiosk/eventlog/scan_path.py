@@ -21,7 +21,7 @@ from kiosk.core.outcome import CODE_RE, IDEM_RE, Outcome, ScanRequest, ScanResul
 from kiosk.core.scanned import normalise as normalise_scanned
 from kiosk.core.scanned import two_codes
 from kiosk.eventlog import stream as events
-from kiosk.eventlog.rules import rule_for
+from kiosk.eventlog.rules import RECORDED, rule_for
 from kiosk.i18n import msg
 
 MAX_CLOCK_SKEW = dt.timedelta(days=7)
@@ -173,6 +173,8 @@ def write_event(station: Station | None, worker: Worker | None, request: ScanReq
     event = ScanEvent(id=new_id, **{
         name: value for name, value in values.items() if name not in ("message", "detail")})
     event.message, event.detail = outcome.message.to_json(), outcome.detail
+    for keep in RECORDED:  # kept figures (piece pay) change with the event, in its transaction
+        keep(event)
     return event
 
 

@@ -16,7 +16,7 @@ from db.models import Order, ScanEvent, Station
 from kiosk.core.errors import ActionRefused
 from kiosk.core.text import clean_text
 from kiosk.eventlog.audit import record_action, required_reason
-from kiosk.eventlog.rules import UNDO_CHECKS, UNDOERS
+from kiosk.eventlog.rules import UNDO_CHECKS, UNDOERS, UNDONE
 from kiosk.i18n import msg
 
 # -- undo a scan -----------------------------------------------------------------------------------
@@ -55,7 +55,7 @@ def undo_scan(event_id: int, reason: str, user: str, extra: dict | None = None) 
         for check in UNDO_CHECKS:
             check(event)
         effect = UNDOERS[event.action](event)
-        return record_action(
+        undo = record_action(
             "undo", user,
             msg("Undone by {user}: {code} ({reason}). {effect}", user=user, code=event.code, reason=reason,
                 effect=effect),
@@ -64,6 +64,9 @@ def undo_scan(event_id: int, reason: str, user: str, extra: dict | None = None) 
             pick_list=event.pick_list_id, reason="undo",
             detail={"undoes": event.id, "undone_action": event.action, "why": reason, **(extra or {})},
         )
+        for keep in UNDONE:  # kept figures (piece pay) change with the undo, in its transaction
+            keep(event)
+        return undo
 
     try:
         return write(run)  # in the scans' group commit

@@ -8,44 +8,22 @@ from dataclasses import dataclass, field
 from db.models import Worker
 from kiosk.core.clock import today
 from kiosk.pay.earnings import worker_day_lines
+from kiosk.pay.tally import Tally
 
 
-@dataclass
-class MyDay:
+@dataclass(kw_only=True)
+class MyDay(Tally):
     worker: Worker
     day: dt.date
-    passes: int = 0
-    units: int = 0
-    cartons: int = 0
-    earned: int = 0
-    deductions: int = 0
-    adjustments: int = 0
-    deduction_lines: list = field(default_factory=list)
-    adjustment_lines: list = field(default_factory=list)
     scans: list = field(default_factory=list)  # OwnScan, oldest first
-
-    @property
-    def total(self) -> int:
-        return self.earned + self.deductions + self.adjustments
 
 
 def my_day(worker: Worker, day: dt.date | None = None) -> MyDay:
     day = day or today()
-    lines, own, undone = worker_day_lines(worker.id, day)
-    found = MyDay(worker, day)
+    lines, own, _undone = worker_day_lines(worker.id, day)
+    found = MyDay(worker=worker, day=day, scans=own)
     for line in lines:
-        if line.kind == "pass":
-            found.passes += line.passes
-            found.units += line.units
-            found.cartons += line.cartons
-            found.earned += line.amount
-        elif line.kind == "deduction":
-            found.deductions += line.amount
-            found.deduction_lines.append(line)
-        else:
-            found.adjustments += line.amount
-            found.adjustment_lines.append(line)
-    found.scans = own
+        found.add(line)
     return found
 
 

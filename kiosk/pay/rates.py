@@ -10,19 +10,25 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import json
+from collections import namedtuple
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from db import write_transaction
+from db import database, write_transaction
 from db.models import PayRate, Product, Station, utcnow
 from kiosk.core.clock import PLANT_TZ, today
 from kiosk.core.errors import Refusal
 from kiosk.eventlog.audit import record_action
 from kiosk.i18n import msg
 from kiosk.pay.money import yuan
+from kiosk.pay.paydays import as_datetime
 from kiosk.pay.periods import refuse_if_locked
 
 MAX_FEN = 10_000_00  # 10,000 yuan for one unit is surely a typing error
 MAX_TIERS = 5
+# Kept figures that follow a new rate, in its transaction (kiosk/pay/ledger.py registers itself).
+RATE_SET: list[Callable[[PayRate], None]] = []
 
 
 class RateRefused(Refusal):
@@ -98,6 +104,8 @@ def set_rate(data: RateInput, user: str) -> PayRate:
             detail={"rate": rate.id, "model_no": data.model_no, "family": data.family, "unit_fen": data.unit_fen,
                     "carton_fen": data.carton_fen, "tiers": tiers, "rework_fen": data.rework_fen,
                     "deduct_percent": data.deduct_percent, "effective": day.isoformat()})
+        for keep in RATE_SET:
+            keep(rate)
     return rate
 
 
@@ -110,6 +118,7 @@ class Rate:
     rework_fen: int
     deduct_percent: int
     key: str  # the model or family it was set for
+    order: tuple = ()  # its place among the rates a product meets over time (priced in this order)
 
 
 class RateBook:
@@ -117,16 +126,25 @@ class RateBook:
 
     def __init__(self, rows=None):
         self._by_key: dict[tuple, tuple[list, list]] = {}
-        rows = rows if rows is not None else PayRate.select().order_by(PayRate.effective_at, PayRate.id)
+        self.by_id: dict[int, Rate] = {}
+        rows = rows if rows is not None else _rate_rows()
         found: dict[tuple, list] = {}
         for row in rows:
             key = (row.station_id, "m", row.model_no) if row.model_no else (row.station_id, "f", row.family)
+            # A product meets its family's rates, then (once it has one) its model's: each by effective time.
+            order = (1 if row.model_no else 0, row.effective_at, row.id)
             rate = Rate(row.id, row.unit_fen, row.carton_fen, tuple(tuple(t) for t in (row.tiers or [])),
-                        row.rework_fen, row.deduct_percent, row.model_no or row.family)
+                        row.rework_fen, row.deduct_percent, row.model_no or row.family, order)
+            self.by_id[row.id] = rate
             found.setdefault(key, []).append((row.effective_at, row.id, rate))
         for key, items in found.items():
             items.sort(key=lambda item: (item[0], item[1]))
             self._by_key[key] = ([(at, rid) for at, rid, _ in items], [rate for _, _, rate in items])
+
+    def tiered(self) -> set[tuple]:
+        """(station_id, "m", model) and (station_id, "f", family) of every rate with day tiers: only products
+        meeting one of these need their passes counted day by day."""
+        return {key for key, (_times, rates) in self._by_key.items() if any(rate.tiers for rate in rates)}
 
     def times(self) -> list[dt.datetime]:
         """When any rate takes effect."""
@@ -143,6 +161,19 @@ class RateBook:
     def find(self, station_id: int, model_no: str, family: str, at: dt.datetime) -> Rate | None:
         """The model's own rate in force at `at`, else its family's, else None (no pay)."""
         return self._at((station_id, "m", model_no), at) or self._at((station_id, "f", family), at)
+
+
+_RateRow = namedtuple("_RateRow", "id station_id model_no family unit_fen carton_fen tiers rework_fen deduct_percent "
+                                  "effective_at")
+
+
+def _rate_rows() -> list:
+    """Every rate, in plain SQL: a kiosk reads them for each "my day"."""
+    cursor = database.execute_sql(
+        "SELECT id, station_id, model_no, family, unit_fen, carton_fen, tiers, rework_fen, deduct_percent, "
+        "effective_at FROM pay_rate ORDER BY effective_at, id")
+    return [_RateRow(*row[:6], json.loads(row[6]) if row[6] else None, *row[7:9], as_datetime(row[9]))
+            for row in cursor.fetchall()]
 
 
 def tiered_amount(rate: Rate, done_before: int, units: int) -> int:

@@ -7,22 +7,23 @@ on the day it arrived. A correction is a new, audited adjustment. No Flask here.
 from __future__ import annotations
 
 import datetime as dt
-import io
-from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 
 from db import write_transaction
-from db.models import PayAdjustment, PayPeriod, Station, Worker
+from db.models import PayAdjustment, PayPeriod, Worker
 from kiosk.core.clock import today
 from kiosk.core.errors import ActionRefused
 from kiosk.core.text import clean_text
 from kiosk.eventlog.audit import record_action
 from kiosk.eventlog.rules import UNDO_CHECKS
-from kiosk.i18n import gettext, msg
-from kiosk.pay.earnings import EARNING_ACTIONS, FAULT_ACTIONS, Line, Locks, PayEvent, period_lines, plant_day
+from kiosk.i18n import msg
+from kiosk.pay.earnings import period_lines
+from kiosk.pay.logrows import EARNING_ACTIONS, FAULT_ACTIONS
 from kiosk.pay.money import yuan
+from kiosk.pay.passes import Line
+from kiosk.pay.paydays import Locks, plant_day
 from kiosk.pay.periods import SettlementRefused, lock_of, refuse_if_locked
+from kiosk.pay.tally import Tally
 
 PERIOD_KINDS = ("day", "week", "month")
 MAX_ADJUSTMENT_FEN = 100_000_00
@@ -42,34 +43,11 @@ def period_bounds(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
     raise SettlementRefused(msg("Choose a day, a week or a month."))
 
 
-@dataclass
-class ByProduct:
-    units: int = 0
-    cartons: int = 0
-    passes: int = 0
-    amount: int = 0
-    rework_units: int = 0
-
-
-@dataclass
-class WorkerPay:
+@dataclass(kw_only=True)
+class WorkerPay(Tally):
     worker_id: int
     name: str = ""
     badge: str = ""
-    units: int = 0
-    cartons: int = 0
-    passes: int = 0
-    rework_units: int = 0
-    earned: int = 0
-    deductions: int = 0  # negative fen
-    adjustments: int = 0
-    by_product: dict = field(default_factory=lambda: defaultdict(ByProduct))  # (station_id, model) -> ByProduct
-    deduction_lines: list = field(default_factory=list)
-    adjustment_lines: list = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return self.earned + self.deductions + self.adjustments
 
 
 def summarise(lines: list[Line]) -> dict[int, WorkerPay]:
@@ -77,26 +55,8 @@ def summarise(lines: list[Line]) -> dict[int, WorkerPay]:
     for line in lines:
         pay = found.get(line.worker_id)
         if pay is None:
-            pay = found[line.worker_id] = WorkerPay(line.worker_id)
-        if line.kind == "pass":
-            pay.earned += line.amount
-            pay.units += line.units
-            pay.cartons += line.cartons
-            pay.passes += line.passes
-            group = pay.by_product[(line.station_id, line.model_no)]
-            group.units += line.units
-            group.cartons += line.cartons
-            group.passes += line.passes
-            group.amount += line.amount
-            if line.rework:
-                pay.rework_units += line.units
-                group.rework_units += line.units
-        elif line.kind == "deduction":
-            pay.deductions += line.amount
-            pay.deduction_lines.append(line)
-        else:
-            pay.adjustments += line.amount
-            pay.adjustment_lines.append(line)
+            pay = found[line.worker_id] = WorkerPay(worker_id=line.worker_id)
+        pay.add(line)
     for worker in Worker.select().where(Worker.id.in_(list(found))) if found else []:
         found[worker.id].name, found[worker.id].badge = worker.name, worker.badge
     return found
@@ -173,90 +133,12 @@ def refuse_undo_if_locked(event) -> None:
     locks = Locks.load()
     if not locks.periods:
         return
-    probe = PayEvent(event.id, event.at, event.scanned_at or event.at, event.station_id, event.worker_id,
-                     event.action, event.units, {}, event.code, event.job_card_id, "", "", 1, False)
-    day = locks.pay_day(probe)
-    if locks.approved_at(day) is not None and plant_day(probe.scan_at) == day:
+    scanned = event.scanned_at or event.at
+    day = locks.pay_day_of(event.at, scanned)
+    if locks.approved_at(day) is not None and plant_day(scanned) == day:
         period = lock_of(day)
         raise ActionRefused(msg("Pay for {day} was approved by {user} and is locked; record a correction as an "
                                 "adjustment on an open day.", day=day.isoformat(), user=period.approved_by))
 
 
 UNDO_CHECKS.append(refuse_undo_if_locked)
-
-
-# -- the XLSX export -------------------------------------------------------------------------------
-
-FORMULA_START = ("=", "+", "-", "@")
-
-
-def _cell(sheet, row: int, column: int, value) -> None:
-    """Write one cell; text that Excel would run as a formula is stored as text."""
-    cell = sheet.cell(row=row, column=column)
-    if isinstance(value, str):
-        cell.value = value
-        cell.data_type = "s"  # never a formula, whatever it starts with
-        if value.startswith(FORMULA_START):
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-
-
-def _money(fen: int) -> Decimal:
-    return Decimal(fen) / 100
-
-
-def export_xlsx(settlement: Settlement, lang: str) -> bytes:
-    from openpyxl import Workbook  # openpyxl loads in ~0.3 s: only when a settlement is exported
-
-    def t(text, **params):
-        return gettext(text, lang, **params)
-
-    stations = {s.id: s.name(lang) for s in Station.select()}
-    book = Workbook()
-    sheet = book.active
-    sheet.title = t("Pay")[:31]
-    heads = [t("Badge"), t("Worker"), t("Passes"), t("Units"), t("Cartons"), t("Rework units"), t("Earned"),
-             t("Deductions"), t("Adjustments"), t("Total")]
-    _cell(sheet, 1, 1, t("Pay from {start} to {end}", start=settlement.start.isoformat(),
-                         end=(settlement.end - dt.timedelta(days=1)).isoformat()))
-    for column, head in enumerate(heads, 1):
-        _cell(sheet, 2, column, head)
-    row = 3
-    ordered = sorted(settlement.workers.values(), key=lambda w: w.badge)
-    for pay in ordered:
-        values = [pay.badge, pay.name, pay.passes, pay.units, pay.cartons, pay.rework_units, _money(pay.earned),
-                  _money(pay.deductions), _money(pay.adjustments), _money(pay.total)]
-        for column, value in enumerate(values, 1):
-            _cell(sheet, row, column, value)
-        row += 1
-    detail = book.create_sheet(t("By station and product")[:31])
-    heads = [t("Badge"), t("Worker"), t("Station"), t("Product"), t("Passes"), t("Units"), t("Cartons"),
-             t("Rework units"), t("Amount")]
-    for column, head in enumerate(heads, 1):
-        _cell(detail, 1, column, head)
-    row = 2
-    for pay in ordered:
-        for (station_id, model), group in sorted(pay.by_product.items(), key=lambda item: (item[0][0] or 0,
-                                                                                            item[0][1])):
-            values = [pay.badge, pay.name, stations.get(station_id, ""), model, group.passes, group.units,
-                      group.cartons, group.rework_units, _money(group.amount)]
-            for column, value in enumerate(values, 1):
-                _cell(detail, row, column, value)
-            row += 1
-    minus = book.create_sheet(t("Deductions and adjustments")[:31])
-    heads = [t("Badge"), t("Worker"), t("Day"), t("Kind"), t("Code"), t("Units"), t("Reason"), t("Amount")]
-    for column, head in enumerate(heads, 1):
-        _cell(minus, 1, column, head)
-    row = 2
-    for pay in ordered:
-        for line in pay.deduction_lines + pay.adjustment_lines:
-            values = [pay.badge, pay.name, line.day.isoformat(),
-                      t("Quality deduction") if line.kind == "deduction" else t("Adjustment"), line.code,
-                      line.units, t(line.reason) if line.kind == "deduction" else line.reason, _money(line.amount)]
-            for column, value in enumerate(values, 1):
-                _cell(minus, row, column, value)
-            row += 1
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -15,7 +15,7 @@ from kiosk.core.roles import SUPERVISORS
 from kiosk.core.text import clean_text
 from kiosk.eventlog.audit import record_action
 from kiosk.i18n import msg
-from kiosk.pay import rate_import, settlement
+from kiosk.pay import export, rate_import, settlement
 from kiosk.pay.money import parse_fen, yuan
 from kiosk.pay.myday import my_day
 from kiosk.pay.rates import RateInput, RateRefused, current_rates, set_rate
@@ -197,7 +197,7 @@ def settlement_page():
 def settlement_xlsx():
     kind, day = _period_args()
     found = settlement.settle(kind, day)
-    data = settlement.export_xlsx(found, current_lang())
+    data = export.export_xlsx(found, current_lang())
     name = f"pay-{kind}-{found.start.isoformat()}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -7,4 +7,5 @@ create_app imports this package, so every room has registered before the first s
 station is one module here, its line below, and its template under templates/stations/.
 """
 
+from kiosk.pay import ledger, settlement  # noqa: F401  (piece pay keeps its ledger with each scan, guards undos)
 from kiosk.stations import gate, loading, packing, process, qc, warehouse  # noqa: F401  (each room registers itself)

@@ -13,9 +13,9 @@ from db.models import Crew, CrewMember, PassShare, PayPeriod, PayRate, ScanEvent
 from kiosk.core.clock import today
 from kiosk.core.errors import ActionRefused
 from kiosk.eventlog.undo import undo_scan
-from kiosk.pay import earnings, settlement
+from kiosk.pay import earnings, export, settlement
 from kiosk.pay.money import parse_fen, split, yuan
-from kiosk.pay.rates import RateInput, RateRefused, set_rate, tiered_amount
+from kiosk.pay.rates import RateBook, RateInput, RateRefused, set_rate, tiered_amount
 from tests.factories import cards_of, make_order, scan
 
 STANDARD = ["whitebody", "finishing", "qc", "packing", "warehouse", "loading"]
@@ -51,7 +51,7 @@ def test_money_is_integer_fen_split_without_losing_one():
 
 def test_tiers_pay_more_after_n_units_in_a_day(plant):
     found = rate(unit_fen=100, tiers=[[10, 150], [20, 200]])
-    book = earnings.RateBook()
+    book = RateBook()
     tiers = book.find(found.station_id, "DT-120", "standard", utcnow())
     assert tiered_amount(tiers, 0, 5) == 500
     assert tiered_amount(tiers, 8, 4) == 2 * 100 + 2 * 150
@@ -217,7 +217,7 @@ def test_settlement_export_is_safe_from_formulas(plant):
         Worker.update(name="=HYPERLINK(\"x\")").where(Worker.badge == "W001").execute()
     order = make_order(lines=[("DT-120", 2)])
     scan("whitebody", cards_of(order)[0].code)
-    data = settlement.export_xlsx(settlement.settle("day", today()), "en")
+    data = export.export_xlsx(settlement.settle("day", today()), "en")
     book = load_workbook(io.BytesIO(data))
     sheet = book.worksheets[0]
     row = [c for c in sheet[3]]
