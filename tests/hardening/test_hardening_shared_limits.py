@@ -191,3 +191,26 @@ def test_f15_the_pairing_queue_per_address_holds_over_both_servers(two_servers):
         assert response.status == 303 and "kiosk_device" in visitor.cookies
     pending = Device.select().where((Device.approved_by == "") & (Device.address == "127.0.0.1")).count()
     assert pending == 5  # the oldest were dropped, whichever server they asked
+
+
+def test_f15_a_burst_of_pairing_requests_over_both_servers_keeps_five_waiting(two_servers):
+    visitors = [Browser(two_servers[n % 2]) for n in range(12)]
+    tokens = []
+    for visitor in visitors:
+        _, page = visitor.request("GET", "/pair")
+        tokens.append(re.search(r'name="csrf-token" content="([^"]+)"', page).group(1))
+    statuses = []
+    go = threading.Barrier(len(visitors))
+
+    def ask(n: int) -> None:
+        go.wait()
+        statuses.append(visitors[n].request("POST", "/pair", {"csrf_token": tokens[n]})[0].status)
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(len(visitors))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [303] * 12
+    pending = Device.select().where((Device.approved_by == "") & (Device.address == "127.0.0.1")).count()
+    assert pending == 5  # counted one request at a time, whichever server took it
