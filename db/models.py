@@ -14,6 +14,7 @@ from peewee import (
     BlobField,
     BooleanField,
     CharField,
+    CompositeKey,
     DateField,
     DateTimeField,
     DoubleField,
@@ -292,6 +293,26 @@ class ScanEvent(BaseModel):
     class Meta:
         indexes = ((("job_card", "station", "outcome"), False),
                    (("worker", "at"), False), (("action", "at"), False))  # a worker's day, rare actions (pay)
+
+
+class BoardCount(BaseModel):
+    """What the order board shows per order and station, kept as the log is written (db/board_counts.py).
+
+    `units`: units through the station (job cards past it; at warehouse-in and loading, units whose
+    cartons are all in or all loaded). `cards`: the order's live job cards whose route passes it (0: the
+    stage does not apply). `cartons`: cartons through it (packing: every carton packed; warehouse-in:
+    in or loaded; loading: loaded). Refreshed for an order in the transaction that changes it;
+    `kiosk rebuild-board-counts` checks them against the cards and cartons.
+    """
+
+    order = ForeignKeyField(Order, on_delete="CASCADE", index=False)
+    station = ForeignKeyField(Station, on_delete="CASCADE", index=False)
+    units = IntegerField(default=0)
+    cards = IntegerField(default=0)
+    cartons = IntegerField(default=0)
+
+    class Meta:
+        primary_key = CompositeKey("order", "station")
 
 
 # -- supervisor notes ------------------------------------------------------------------------------
@@ -761,6 +782,7 @@ ALL_MODELS = [
     AlertState,
     AlertDelivery,
     StationPlan,
+    BoardCount,
     ThrottleCount,
     StreamSlot,
 ]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from peewee import Database, PostgresqlDatabase
 
-from db import models
+from db import board_counts, models
 
 Migration = Callable[[Database], None]
 
@@ -55,6 +55,14 @@ def _v7_andon_alerts_plan(database: Database) -> None:
     if database.table_exists("order_delay"):  # clerks record delay reasons, supervisors clear them
         _add_column(database, "order_delay", "cleared_at", "TIMESTAMP")
         _add_column(database, "order_delay", "cleared_by", "VARCHAR(32) NOT NULL DEFAULT ''")
+
+
+def _v8_board_counts(database: Database) -> None:
+    """Issue 18: the order board's figures kept per order and station, filled from the job cards and
+    cartons an existing plant already has (db/board_counts.py)."""
+    database.create_tables([models.BoardCount], safe=True)
+    if all(database.table_exists(t) for t in ("order", "order_line", "job_card", "carton", "route_step", "station")):
+        board_counts.fill_every_order(database)
 
 
 def _v9_pay_ledger(database: Database) -> None:
@@ -117,6 +125,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (4, "approval badges and PINs, session generations, pairing addresses", _v4_hardening),
     (5, "piece pay and the order's finish", _v5_piece_pay),
     (7, "andon calls, alerts and station plans", _v7_andon_alerts_plan),
+    (8, "board figures kept per order and station", _v8_board_counts),
     (9, "piece pay ledger kept with the scans", _v9_pay_ledger),
     (10, "the order's receiving contact and phone", _v10_order_contact),
     (11, "sign-in throttles and stream slots shared by every server process", _v11_shared_limits),

@@ -77,6 +77,19 @@ def complete(language: str, data: bytes) -> bool:
 _ZPL_STRING = re.compile(rb"\x02([^\x02\x03]*)\x03\r\n")
 
 
+def answers_in(language: str, data: bytes) -> list[bytes]:
+    """The whole answers in `data`, in order, one per status request (`query(language)`) sent: three ~HS
+    strings each (ZPL), one byte (TSPL), four bytes (ESC/POS). A part answer at the end is left out."""
+    if language == "zpl":
+        ends = [match.end() for match in _ZPL_STRING.finditer(data)]
+        starts = [0] + ends[2:-1:3]
+        return [data[start:end] for start, end in zip(starts, ends[2::3], strict=False)]
+    width = {"tspl": 1, "escpos": 4}.get(language)
+    if width is None:
+        return []
+    return [data[at:at + width] for at in range(0, len(data) - width + 1, width)]
+
+
 def parse(language: str, data: bytes) -> StatusReport:
     """The report in a printer's answer; BadAnswer when the bytes are not one."""
     if language == "zpl":

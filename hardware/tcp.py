@@ -110,6 +110,83 @@ class TcpTransport(Transport):
             ) from error
         return self._read_answer(sock, complete)
 
+    def exchange_batch(self, payload: bytes, answered: Callable[[bytes], int], wanted: int,
+                       ends: list[int] | None = None, window: int = 4) -> Reply:
+        """A batch of jobs, each followed by its status request, written while the answers are read.
+
+        With `ends` (where each job's bytes and request end in `payload`), at most `window` jobs are out
+        unanswered at any time: job i+window is written only once job i was answered, so a connection
+        that breaks leaves at most `window` jobs uncertain; `sent` in the reply says how far writing got
+        (bytes never written provably never reached the printer).
+
+        Ends "answer" once `answered(data)` reaches `wanted`; "timeout" when every byte was acknowledged
+        and no further answer came for status_timeout; "stalled" when the printer acknowledged nothing
+        more for write_timeout while bytes were still to go (the connection is then aborted, so what it
+        never took cannot reach it later); "closed" or "reset" when the connection ended. `acknowledged`
+        counts the payload bytes the printer's TCP stack had acknowledged while the connection was sound
+        (a lower bound: an acknowledgement may still be on its way).
+        """
+        sock = self._connected()
+        view, written, acked, data = memoryview(payload), 0, 0, b""
+        limit = len(payload)
+        last_progress = answer_deadline = time.monotonic()
+        pause = 0.0002
+        try:
+            while (count := answered(data)) < wanted:
+                now = time.monotonic()
+                if ends:
+                    limit = ends[min(len(ends) - 1, count + window - 1)]
+                _raise_pending_error(sock)
+                now_acked = written - _unacknowledged_bytes(sock) if _CAN_COUNT_UNACKED else written
+                if now_acked > acked:
+                    acked, last_progress, pause = now_acked, now, 0.0002
+                if acked < limit:
+                    answer_deadline = now + self.status_timeout
+                    if now - last_progress > self.write_timeout:
+                        self._abort()
+                        return Reply(data, "stalled", acked, written)
+                elif now > answer_deadline:
+                    return Reply(data, "timeout", acked, written)
+                readable, writable, _ = select.select([sock], [sock] if written < limit else [], [], pause)
+                if writable:
+                    written += sock.send(view[written:min(limit, written + 262144)])
+                if readable:
+                    chunk = sock.recv(4096)
+                    if not chunk:
+                        return self._closed_by_printer(sock, data, written, acked)
+                    data += chunk
+                    last_progress, answer_deadline, pause = now, now + self.status_timeout, 0.0002
+                elif not writable:
+                    pause = min(pause * 2, 0.02)
+        except (OSError, TimeoutError):
+            self.close()
+            return Reply(data, "reset", acked, written)
+        return Reply(data, "answer", len(payload), len(payload))
+
+    def _closed_by_printer(self, sock: socket.socket, data: bytes, written: int, acked: int) -> Reply:
+        """The printer closed in order (FIN). Its FIN acknowledges every byte its TCP stack had, so the
+        count is read again now; a reset after it (our bytes it never read) empties that count, so a
+        pending error makes it a reset instead (read after the count: the error is set before the purge)."""
+        if _CAN_COUNT_UNACKED:
+            unacked = _unacknowledged_bytes(sock)
+            if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+                self.close()
+                return Reply(data, "reset", acked, written)
+            acked = max(acked, written - unacked)
+        self.close()
+        return Reply(data, "closed", acked, written)
+
+    def _abort(self) -> None:
+        """Close with a reset: bytes still in our send queue are thrown away, never delivered later."""
+        sock, self._sock = self._sock, None
+        if sock is None:
+            return
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        sock.close()
+
     def _read_answer(self, sock: socket.socket, complete: Callable[[bytes], bool]) -> Reply:
         data = b""
         deadline = time.monotonic() + self.status_timeout

@@ -1,5 +1,6 @@
-"""The app's commands: `kiosk init-db [--demo]`, `kiosk urls`, `kiosk print-worker`, and `kiosk fake-printer`
-(which needs no app). kiosk/cli.py is the `kiosk` program that runs them."""
+"""The app's commands: `kiosk init-db [--demo]`, `kiosk urls`, `kiosk print-worker`,
+`kiosk rebuild-board-counts [--write]`, and `kiosk fake-printer` (which needs no app). kiosk/cli.py is the
+`kiosk` program that runs them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from db import database
 from db.models import Station
 from db.schema import current_version, migrate
 from hardware.printer_status import Condition
+from kiosk.boards import recount
 from kiosk.demo import seed_demo
 from kiosk.pay import ledger
 from kiosk.people.approvals import set_approval
@@ -26,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(urls)
     app.cli.add_command(print_worker)
+    app.cli.add_command(rebuild_board_counts)
 
 
 @click.command("init-db")
@@ -93,6 +96,31 @@ def urls(base: str | None) -> None:
 def print_worker(poll: float) -> None:
     """Deliver queued print jobs until Ctrl-C / SIGTERM."""
     PrintWorker(poll_s=poll).run_until_signal()
+
+
+@click.command("rebuild-board-counts")
+@click.option("--write", is_flag=True, help="Rewrite every order's kept figures from its cards and cartons.")
+@click.option("--show", default=50, show_default=True, help="Differences listed at most.")
+@with_appcontext
+def rebuild_board_counts(write: bool, show: int) -> None:
+    """Check the order board's kept figures against a recount of the cards and cartons; --write fixes them."""
+    with database.connection_context():
+        found = recount.differences()
+        orders = len({d.order for d in found})
+        click.echo(f"board counts: {len(found)} differences in {orders} orders")
+        for difference in found[:show]:
+            click.echo(f"  {difference}")
+        if len(found) > show:
+            click.echo(f"  ... and {len(found) - show} more")
+        if not write:
+            if found:
+                raise SystemExit(1)
+            return
+        recount.rewrite()
+        left = recount.differences()
+        click.echo(f"board counts: rewritten; {len(left)} differences left")
+        if left:
+            raise SystemExit(1)
 
 
 @click.command("fake-printer")

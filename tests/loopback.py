@@ -145,7 +145,10 @@ class LoopbackPrinter:
 
     def __init__(self, port: int = 0, read: bool = True, receive_buffer: int | None = None,
                  answers: bool = True, condition: printer_status.Condition | None = None,
-                 hang_up: str | None = None):
+                 hang_up: str | None = None, stop_reading_after: int | None = None):
+        # stop_reading_after: read (and answer) that many bytes of each connection, then read no more
+        # (a printer whose buffer filled up, or that jammed), connection kept open.
+        self.stop_reading_after = stop_reading_after
         # hang_up: "close" or "reset" the connection instead of answering the first status request
         # that follows printed bytes (a printer that took a label, then went away without a word).
         self.hang_up = hang_up
@@ -235,9 +238,14 @@ class LoopbackPrinter:
 
     def _read_loop(self, connection: socket.socket, record: bytearray) -> None:
         status = StatusAnswers(self.condition)
+        taken = 0
         while True:
+            size = 65536 if self.stop_reading_after is None else min(65536, self.stop_reading_after - taken)
+            if size <= 0:
+                return  # reads nothing more; the connection stays open until stop()
             try:
-                chunk = connection.recv(65536)
+                chunk = connection.recv(size)
+                taken += len(chunk)
             except OSError:
                 return
             if not chunk:

@@ -17,8 +17,9 @@ How the status is decided (the board says the same in words):
 - a late or at-risk order names the station holding most of its remaining units (through the stage
   before it, not yet through it).
 
-Cost: a handful of grouped queries over orders, lines, job cards and cartons, plus one range
-query on the event log's `at` index for the pace - never a scan of the whole log.
+Cost: the figures kept per order and station (db/models.BoardCount, written with each scan: a few
+thousand rows), the order lines, a handful of small queries, and one range query on the event log's
+`at` index for the pace - never a scan of the whole log, nor of every card and carton.
 """
 
 from __future__ import annotations
@@ -31,12 +32,12 @@ from dataclasses import dataclass, field
 from peewee import SQL, Cast, Value, fn
 
 from db import in_ids
-from db.models import Carton, Customer, Order, OrderDelay, OrderLine, Product, ScanEvent, Station, utcnow
+from db.models import Customer, Order, OrderDelay, ScanEvent, Station, utcnow
 from kiosk.cards.outside import OutRow, out_by_order
 from kiosk.i18n import Msg, msg
 from kiosk.orders.holds import delay_label
 from kiosk.orders.payments import waiting_ids
-from kiosk.orders.progress import StageProgress, progress_for_orders
+from kiosk.orders.progress import StageProgress, kept_progress, raw_rows
 
 OPEN_STATUSES = ("released", "in_production", "packed", "in_stock", "partly_shipped")
 PACE_DAYS = 7
@@ -111,17 +112,34 @@ class Board:
 
 
 def stage_pace(now: dt.datetime | None = None, days: int = PACE_DAYS) -> dict[int, float]:
-    """Units per day through each station over the last `days` days (accepted scans that moved units)."""
+    """Units per day through each station over the last `days` days (accepted scans that moved units and
+    were not undone).
+
+    Two range queries on indexes, no probe per event: what the scans in the window moved, less what the
+    undone ones among them moved (an undo comes after its scan, so it is found among the undos written
+    since the window began, by the (action, at) index).
+    """
     now = now or utcnow()
-    rows = (
-        ScanEvent.select(ScanEvent.station, fn.SUM(ScanEvent.units))
-        .where((ScanEvent.at >= now - dt.timedelta(days=days)) & (ScanEvent.at <= now)
-               & ScanEvent.outcome.in_(ACCEPTED) & ScanEvent.action.not_in(NOT_OUTPUT)
-               & ScanEvent.station.is_null(False) & not_undone())
-        .group_by(ScanEvent.station)
-        .tuples()
-    )
-    return {station_id: int(units or 0) / days for station_id, units in rows}
+    start = now - dt.timedelta(days=days)
+
+    def output(event):
+        return ((event.at >= start) & (event.at <= now) & event.outcome.in_(ACCEPTED)
+                & event.action.not_in(NOT_OUTPUT) & event.station.is_null(False))
+
+    moved = raw_rows(ScanEvent.select(ScanEvent.station, fn.SUM(ScanEvent.units), fn.COUNT(ScanEvent.id))
+                     .where(output(ScanEvent)).group_by(ScanEvent.station))
+    undo = ScanEvent.alias("undo")
+    undone = {station_id: (int(units or 0), count) for station_id, units, count in raw_rows(
+        ScanEvent.select(ScanEvent.station, fn.SUM(ScanEvent.units), fn.COUNT(ScanEvent.id))
+        .join(undo, on=(ScanEvent.id == Cast(fn.SUBSTR(undo.idem_key, 6), "INTEGER")))
+        .where((undo.action == "undo") & (undo.at >= start) & undo.idem_key.startswith("undo-") & output(ScanEvent))
+        .group_by(ScanEvent.station))}
+    pace = {}
+    for station_id, units, count in moved:
+        less, gone = undone.get(station_id, (0, 0))
+        if count > gone:  # a station whose every scan was undone moved nothing
+            pace[station_id] = (int(units or 0) - less) / days
+    return pace
 
 
 def _open(only: list[int] | None):
@@ -129,37 +147,15 @@ def _open(only: list[int] | None):
     return where if only is None else where & Order.id.in_(only)
 
 
-def _open_orders(only: list[int] | None = None):
-    return (
+def _open_orders(only: list[int] | None = None) -> list[tuple]:
+    """(id, number, due date, rush, on hold, hold reason, status, customer code, customer name) rows, read raw
+    (the driver's values: a date may come as text, a flag as 0/1) for thousands of orders."""
+    return raw_rows(
         Order.select(Order.id, Order.number, Order.due_date, Order.rush, Order.on_hold, Order.hold_reason,
                      Order.status, Customer.code, Customer.name)
         .join(Customer)
         .where(_open(only))
-        .tuples()
     )
-
-
-def _carton_counts(only: list[int] | None = None) -> tuple[dict[int, int], dict[tuple[int, str], int]]:
-    """(expected cartons per open order, cartons per (order, status))."""
-    open_ids = Order.select(Order.id).where(_open(only))
-    expected = dict(
-        OrderLine.select(OrderLine.order, fn.SUM(OrderLine.quantity * Product.cartons_per_unit))
-        .join(Product)
-        .where(in_ids(OrderLine.order, open_ids))
-        .group_by(OrderLine.order)
-        .tuples()
-    )
-    counted = {
-        (order_id, status): count
-        for order_id, status, count in (
-            Carton.select(OrderLine.order, Carton.status, fn.COUNT(Carton.id))
-            .join(OrderLine, on=(Carton.order_line == OrderLine.id))
-            .where(in_ids(OrderLine.order, open_ids))
-            .group_by(OrderLine.order, Carton.status)
-            .tuples()
-        )
-    }
-    return expected, counted
 
 
 def delay_reasons(only: list[int] | None = None) -> dict[int, Msg]:
@@ -184,21 +180,19 @@ def order_board(today: dt.date, now: dt.datetime | None = None, pace: dict[int, 
     if not orders:
         return board
     ids = [row[0] for row in orders]
-    progress = progress_for_orders(ids)
-    expected, cartons = _carton_counts(only)
+    progress, cartons = kept_progress(Order.select(Order.id).where(_open(only)), ids)
     reasons = delay_reasons(only)
     unpaid = waiting_ids(ids)
     outside = out_by_order(ids, today)
     for order_id, number, due, rush, on_hold, hold_reason, status, code, name in orders:
         if isinstance(due, str):
             due = dt.date.fromisoformat(due)
-        p = progress[order_id]
-        packed, stored, loaded = (cartons.get((order_id, s), 0) for s in ("packed", "in_warehouse", "loaded"))
+        p, boxes = progress[order_id], cartons[order_id]
         board.rows.append(OrderRow(
             order_id=order_id, number=number, customer_code=code, customer_name=name, due_date=due,
             rush=bool(rush), on_hold=bool(on_hold), hold_reason=hold_reason or "", order_status=status,
-            ordered=p.ordered, stages=p.stages, cartons_expected=int(expected.get(order_id) or 0),
-            cartons_packed=packed + stored + loaded, cartons_stored=stored + loaded, cartons_loaded=loaded,
+            ordered=p.ordered, stages=p.stages, cartons_expected=boxes.expected,
+            cartons_packed=boxes.packed, cartons_stored=boxes.stored, cartons_loaded=boxes.loaded,
             days_left=(due - today).days, delay_reason=reasons.get(order_id), awaiting_payment=order_id in unpaid,
         ))
     for row in board.rows:
@@ -223,26 +217,30 @@ def holding_station(stages: list[StageProgress]) -> Station | None:
     return best
 
 
-def production_stage(stage: StageProgress) -> bool:
-    """Loading waits for the truck, not for the plant's pace: finished goods in stock are not at risk."""
-    return stage.applies and stage.station.kind != "loading"
-
-
 def judge(rows: list[OrderRow], pace: dict[int, float]) -> None:
     """Set days needed and status on each row (see the module docstring for the rule)."""
     ahead: dict[int, int] = defaultdict(int)  # station id -> units still to do, orders due so far
+    # (station id, its pace, a production stage?) per station object: thousands of rows share a few stations.
+    # Loading waits for the truck, not for the plant's pace: finished goods in stock are not at risk.
+    known: dict[int, tuple[int, float, bool]] = {}
     for row in sorted(rows, key=lambda r: (r.due_date, r.order_id)):
         needed: float | None = 0.0
         for stage in row.stages:
-            left = stage.total - stage.done if production_stage(stage) else 0
-            if left <= 0:
+            left = stage.total - stage.done
+            if left <= 0 or not stage.applies:
                 continue
-            ahead[stage.station.id] += left
-            rate = pace.get(stage.station.id, 0.0)
+            station = known.get(id(stage.station))
+            if station is None:
+                station = known[id(stage.station)] = (stage.station.id, pace.get(stage.station.id, 0.0),
+                                                      stage.station.kind != "loading")
+            station_id, rate, production = station
+            if not production:
+                continue
+            ahead[station_id] += left
             if rate <= 0:
                 needed = None
             elif needed is not None:
-                needed = max(needed, ahead[stage.station.id] / rate)
+                needed = max(needed, ahead[station_id] / rate)
         row.days_needed = None if needed is None else round(needed, 1)
         row.held_at = None
         if row.complete:

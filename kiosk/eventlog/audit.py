@@ -14,6 +14,7 @@ from peewee import JOIN
 from db.models import ScanEvent, Worker
 from kiosk.core.errors import ActionRefused
 from kiosk.core.text import clean_text
+from kiosk.eventlog import board_counts
 from kiosk.i18n import Msg
 
 MAX_REASON = 200  # characters of a reason kept with an audited action
@@ -26,7 +27,7 @@ def record_action(action: str, user: str, message: Msg, *, key: str | None = Non
     `key` makes the action happen at most once (the log's idempotency key is unique), e.g. one undo
     per scan.
     """
-    return ScanEvent.create(
+    event = ScanEvent.create(
         idem_key=key or f"act-{uuid.uuid4().hex}",
         user=user[:32],
         action=action[:24],
@@ -34,6 +35,9 @@ def record_action(action: str, user: str, message: Msg, *, key: str | None = Non
         message=message.to_json(),
         **links,
     )
+    if event.order_id is not None and outcome in ("ok", "warning"):
+        board_counts.refresh(event.order_id)  # an undo or an order change moves the board's figures
+    return event
 
 
 def required_reason(reason: str, what: Msg, limit: int = MAX_REASON) -> str:

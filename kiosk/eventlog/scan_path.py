@@ -20,11 +20,13 @@ from kiosk.core.errors import ScanInputError
 from kiosk.core.outcome import CODE_RE, IDEM_RE, Outcome, ScanRequest, ScanResult
 from kiosk.core.scanned import normalise as normalise_scanned
 from kiosk.core.scanned import two_codes
+from kiosk.eventlog import board_counts
 from kiosk.eventlog import stream as events
 from kiosk.eventlog.rules import RECORDED, rule_for
 from kiosk.i18n import msg
 
 MAX_CLOCK_SKEW = dt.timedelta(days=7)
+ACCEPTED = ("ok", "warning")  # outcomes that may have changed an order (a rejection changes nothing)
 
 
 def scanned_code(code: str | None) -> str:
@@ -170,6 +172,8 @@ def write_event(station: Station | None, worker: Worker | None, request: ScanReq
         getattr(ScanEvent, name): Value(p(name), converter=False) for name in values}))
     cursor = run_compiled(query, **{name: getattr(ScanEvent, name).db_value(value) for name, value in values.items()})
     new_id = cursor.fetchone()[0] if is_postgres() else cursor.lastrowid  # INSERT ... RETURNING on PostgreSQL
+    if order is not None and outcome.outcome in ACCEPTED:
+        board_counts.refresh(order.id)  # the board's figures change with the scan, in its savepoint
     event = ScanEvent(id=new_id, **{
         name: value for name, value in values.items() if name not in ("message", "detail")})
     event.message, event.detail = outcome.message.to_json(), outcome.detail

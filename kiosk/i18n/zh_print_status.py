@@ -4,6 +4,8 @@ labels and the true words at the station (issue 14)."""
 ZH = {
     "May have printed: the connection broke after the printer took the bytes - check the printer":
         "可能已打印：打印机收下数据后连接断开 - 请到打印机处查看",
+    "May have printed: the printer took the bytes, then stopped reading - check the printer":
+        "可能已打印：打印机收下数据后停止读取 - 请到打印机处查看",
     "May have printed: the server stopped while sending it - check the printer":
         "可能已打印：发送时服务器停止 - 请到打印机处查看",
     "Printer {address} dropped the connection when asked for its status": "询问状态时打印机 {address} 断开了连接",
@@ -80,4 +82,13 @@ ZH = {
     "The order's receiving contact goes in the optional columns contact and phone; empty, the delivery note "
     "names the customer's default contact.":
         "订单的收货联系人写在可选列 contact 和 phone（也可用中文列名：收货联系人、电话）；留空则送货单上写客户的默认联系人。",
+    # packing's reprint asks why (kiosk/stations/packing.py REPRINT_REASONS)
+    "Torn or damaged": "撕破或损坏",
+    "Lost": "丢失",
+    "Unreadable": "打印不清",
+    "Wrong label": "贴错标签",
+    "Reprint because: {reason}": "重打原因：{reason}",
+    "Nothing printed yet: why is it printed again? Tap a reason (or scan its command code), then Reprint.":
+        "尚未打印：为什么重打？请点选原因（或扫描其指令码），再按重打。",
+    "Reprint of {what} ({reason}, reprint no. {count}): {printing}": "重打{what}（{reason}，第 {count} 次重打）：{printing}",
 }

@@ -13,6 +13,7 @@ from db import write_transaction
 from db.models import Customer, JobCard, Order, OrderLine, Product, utcnow
 from kiosk.core.errors import Refusal
 from kiosk.core.text import clean_text
+from kiosk.eventlog import board_counts
 from kiosk.i18n import msg
 
 ORDER_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -149,6 +150,7 @@ def release_order(order: Order, card_units: int = DEFAULT_CARD_UNITS, route_id: 
         order.status = "released"
         order.released_at = utcnow()
         order.save()
+        board_counts.refresh(order.id)  # its stages now apply: the board shows them
     return cards
 
 

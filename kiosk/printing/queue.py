@@ -1,17 +1,19 @@
 """The print queue: every label, job card and list waits in the database until its printer has it.
 
 A PrintJob holds the exact bytes to send. `deliver_pending` sends one printer's queued jobs strictly
-oldest first (by id), down one connection per run, and marks each job sent in its own transaction as
-soon as the transport's send returned. When a send fails, that job stays at the head of the queue with
-its attempts, error and next try (backoff 1 s doubling to 30 s); the printer is marked offline and the
-run stops, so a later job never overtakes an earlier one. A printer down for minutes catches up in order.
+oldest first (by id), down one connection per run, in batches: one commit marks a batch "sending", the
+batch goes down with the status request after each job (at most WINDOW of them unanswered), and one
+commit records how each job went (printed only on the printer's own answer after it; see
+`_deliver_batch`). When nothing got through (refused, unreachable), the head job stays at the head of the
+queue with its attempts, error and next try (backoff 1 s doubling to 30 s); the printer is marked offline
+and the run stops, so a later job never overtakes an earlier one. A printer down for minutes catches up in order.
 
-Delivery guarantee, stated honestly: exactly once except at one boundary, where it is at least once.
-If the process dies after the printer took a job's bytes but before the commit that marks it sent
-(a millisecond window), that one job prints again after restart; a job that fails half way through
-(printer switched off mid-label) is also sent again in full. A job is never dropped, and a job marked
-sent is never sent again. For TCP printers "took the bytes" means the printer acknowledged them
-(see hardware/tcp.py); for CUPS it means CUPS spooled the job.
+Delivery guarantee: a job is never silently sent twice and never dropped. Each job ends printed (the
+printer answered "ready" after its bytes), sent-not-confirmed (it took the bytes and could not or did
+not say more), or "may have printed" for a person to check (delivery broke where nobody can know, or
+the process died with the job "sending": at most one batch per printer). Only a job the printer
+provably never took goes back to the queue. For TCP printers "took" means its TCP stack acknowledged
+the bytes (see hardware/tcp.py); for CUPS it means CUPS spooled the job.
 
 Ordering is by job id, which is commit order on SQLite (writers are serialised). On PostgreSQL two
 requests queueing to the same printer at the same instant may commit out of id order; jobs queued by
@@ -206,13 +208,26 @@ def _printer(printer: Printer | str) -> Printer:
 class Delivery:
     """How one job's delivery ended: the job's new status and what to record about it."""
 
-    status: str  # PRINTED, UNCONFIRMED or MAYBE_PRINTED
+    status: str  # PRINTED, UNCONFIRMED or MAYBE_PRINTED; QUEUED: the printer never took it, it goes back
     note: Msg | None = None  # why not confirmed, or what the printer reported
     problem: Msg | None = None  # a printer problem: the printer shows offline and the run stops
     reconnect: bool = False
 
 
 CONFIRMED = Delivery(PRINTED)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """How many due jobs of one printer go down the connection together: at most `jobs` jobs and about
+    `bytes` bytes (always at least one job). One commit marks them "sending" and one records them."""
+
+    jobs: int = 16
+    bytes: int = 256 * 1024
+
+
+DEFAULT_BATCH = Batch()
+ONE_AT_A_TIME = Batch(jobs=1)
 
 
 def deliver_pending(
@@ -222,15 +237,21 @@ def deliver_pending(
     *,
     retry: RetryPolicy = DEFAULT_RETRY,
     should_stop: Callable[[], bool] | None = None,
+    batch: Batch = DEFAULT_BATCH,
 ) -> int:
     """Send the printer's due queued jobs in order; return how many were handed to the printer.
 
-    Each job is marked "sending" (committed) before its bytes go, then printed only when the printer
-    answers its status request with no problem; see `_deliver`. A job found still "sending" when the
-    printer is next taken (the process died during delivery) is flagged "may have printed" for a person
-    to check, never sent again silently. `send` replaces the transport (tests): returning None counts as
-    confirmed. Returns 0 at once when another worker holds this printer. Stops at the first failure, at
-    a printer problem, or when `should_stop()` says so. Must not run inside a transaction.
+    Jobs go in batches (`batch`): one commit marks a batch "sending" before its bytes go; down a
+    connection that answers, each job's bytes are followed by the status request, at most WINDOW jobs out
+    unanswered at once (`_deliver_batch`): the printer's answer after a job proves it read that job's bytes,
+    so each job is judged on its own answer, and one commit records the batch (and marks the next one
+    "sending"). A job is printed only when its answer reports no problem. A job found still "sending"
+    when the printer is next taken (the process died during delivery) is flagged "may have printed" for
+    a person to check, never sent again silently: a kill flags at most one batch per printer. A printer
+    that never answered, and a transport that cannot (`send` too, for tests: returning None counts as
+    confirmed), get one job at a time. Returns 0 at once when another worker holds this printer. Stops
+    at the first failure, at a printer problem, or when `should_stop()` says so. Must not run inside a
+    transaction.
     """
     if db.database.in_transaction():
         raise RuntimeError("deliver_pending() inside a transaction would delay marking jobs printed")
@@ -247,19 +268,22 @@ def deliver_pending(
         known_to_answer = _has_answered(printer)
         answers = True
         handed = 0
-        # The commit that records a job also marks the next one "sending" (one commit per label, not
+        size = ONE_AT_A_TIME if send is not None else batch
+        # The commit that records a batch also marks the next one "sending" (one commit per batch, not
         # two); if the run then stops before sending it, it goes back to the queue in `finally`.
-        next_job: PrintJob | None = None
+        marked: list[PrintJob] = []
         try:
             while not (should_stop and should_stop()):
-                job, next_job = (next_job, None) if next_job is not None else (_head_of_queue(printer), None)
                 clock = now or utcnow()
-                if job is None or (job.status == QUEUED and job.next_try_at > clock):
+                jobs, marked = (marked, []) if marked else (_due_batch(printer, clock, size), [])
+                if not jobs:
                     break
+                head = jobs[0]
+                outcomes: list[Delivery]
                 try:
                     if send is not None:
-                        _mark_sending(job)
-                        outcome = send(bytes(job.payload)) or CONFIRMED
+                        _mark_sending(jobs)
+                        outcomes = [send(bytes(head.payload)) or CONFIRMED]
                     else:
                         transport = transport or open_transport(printer.uri)
                         request = status_protocol.query(language) if transport.can_answer else None
@@ -269,33 +293,41 @@ def deliver_pending(
                                 answers = False  # never answered: its jobs are "sent, not confirmed"
                             elif ready is not None:
                                 transport.close()
-                                _record_failure(printer, job, ready, clock, retry)
+                                _record_failure(printer, jobs, ready, clock, retry)
                                 break
                             else:
                                 checked = known_to_answer = True
-                        if job.status != SENDING:
-                            _mark_sending(job)
-                        outcome = _deliver(transport, language, bytes(job.payload), request if answers else None,
-                                           known_to_answer)
-                        known_to_answer = known_to_answer or outcome.status == PRINTED
+                        if not (request and answers) and len(jobs) > 1:
+                            _unmark_sending(jobs[1:])  # one at a time: no answer tells how far it got
+                            jobs = jobs[:1]
+                        size = batch if request and answers else ONE_AT_A_TIME
+                        _mark_sending([job for job in jobs if job.status != SENDING])
+                        if request and answers:
+                            outcomes = _deliver_batch(transport, language, [bytes(j.payload) for j in jobs],
+                                                      request, known_to_answer)
+                        else:
+                            outcomes = [_deliver(transport, language, bytes(head.payload), None, known_to_answer)]
+                        known_to_answer = known_to_answer or any(o.status == PRINTED for o in outcomes)
                 except TransportError as error:
-                    _record_failure(printer, job, Msg(error.message, error.params), clock, retry)
+                    _record_failure(printer, jobs, Msg(error.message, error.params), clock, retry)
                     break
                 except Exception as error:  # a fault of ours or an unexpected device error: same care
-                    log.exception("printing %s on %s failed", job.document, printer.name)
-                    _record_failure(printer, job, msg("Printing failed: {detail}", detail=repr(error)), clock, retry)
+                    log.exception("printing %s on %s failed", head.document, printer.name)
+                    _record_failure(printer, jobs, msg("Printing failed: {detail}", detail=repr(error)), clock, retry)
                     break
-                go_on = outcome.problem is None and not (should_stop and should_stop())
-                next_job = _record_delivery(printer, job, outcome, now or utcnow(), mark_next=go_on)
-                handed += 1
-                if outcome.reconnect and transport is not None:
+                stop = any(o.problem is not None for o in outcomes)
+                go_on = not stop and not (should_stop and should_stop())
+                marked = _record_batch(printer, jobs, outcomes, now or utcnow(), retry,
+                                       mark_next=size if go_on else None)
+                handed += sum(1 for o in outcomes if o.status != QUEUED)
+                if any(o.reconnect for o in outcomes) and transport is not None:
                     transport.close()
                     checked = False
-                if outcome.problem is not None:
+                if stop:
                     break
         finally:
-            if next_job is not None:
-                _unmark_sending(next_job)
+            if marked:
+                _unmark_sending(marked)
             if transport is not None:
                 transport.close()
         return handed
@@ -351,8 +383,62 @@ def _deliver(transport, language: str, payload: bytes, request: bytes | None, kn
         return Delivery(UNCONFIRMED, CLOSED, reconnect=True)
     if reply.ending == "reset":
         return Delivery(MAYBE_PRINTED, BROKEN, reconnect=True)
+    return _judge(language, reply.data)
+
+
+TOOK_THEN_STOPPED = msg("May have printed: the printer took the bytes, then stopped reading - check the printer")
+
+
+WINDOW = 4  # jobs of a batch out unanswered at once: a broken connection leaves at most these uncertain
+NOT_SENT = Delivery(QUEUED)  # never written: back to the queue untouched (no attempt, no backoff)
+
+
+def _deliver_batch(transport, language: str, payloads: list[bytes], request: bytes,
+                   known_to_answer: bool) -> list[Delivery]:
+    """Write every job's bytes, each followed by the status request, in one go; judge each job on its own answer.
+
+    An answer after a job's bytes proves the printer read them (it answers a request only once it has
+    read what came before it). Jobs without an answer are judged by how the exchange ended, as one job
+    would be: no answer (timeout) from a printer that answers is "may have printed" (it took the bytes),
+    from one that never did "sent, not confirmed"; an orderly close after the printer had acknowledged
+    the job's bytes is "sent, not confirmed", anything less certain "may have printed". Only a job the
+    printer provably never took (it stopped reading before it) comes back "queued": it goes back to the queue.
+    """
+    starts, ends, at = [], [], 0
+    for payload in payloads:
+        starts.append(at)
+        at += len(payload) + len(request)
+        ends.append(at)
+    reply = transport.exchange_batch(b"".join(payload + request for payload in payloads),
+                                     lambda data: len(status_protocol.answers_in(language, data)), len(payloads),
+                                     ends=ends, window=WINDOW)
+    answers = status_protocol.answers_in(language, reply.data)
+    outcomes: list[Delivery] = [_judge(language, answer) for answer in answers[:len(payloads)]]
+    stuck = msg("Printer {address} does not answer - check it is not paused, out of paper or stuck",
+                address=transport.uri)
+    stopped = msg("Printer {address} stopped taking data for {seconds} s - check paper, ribbon and cover",
+                  address=transport.uri, seconds=f"{getattr(transport, 'write_timeout', 0):g}")
+    for start, end in list(zip(starts, ends, strict=True))[len(outcomes):]:
+        taken = reply.acknowledged >= end  # every byte of this job reached the printer's TCP stack
+        if reply.sent <= start:  # not one byte of it was written: back to the queue as it was
+            outcomes.append(NOT_SENT)
+        elif reply.ending == "timeout":
+            outcomes.append(Delivery(MAYBE_PRINTED, STALLED, problem=stuck, reconnect=True) if known_to_answer
+                            else Delivery(UNCONFIRMED, NO_ANSWER))
+        elif reply.ending == "closed" and taken:
+            outcomes.append(Delivery(UNCONFIRMED, CLOSED, reconnect=True))
+        elif reply.ending == "stalled":
+            outcomes.append(Delivery(MAYBE_PRINTED, TOOK_THEN_STOPPED, problem=stopped, reconnect=True) if taken
+                            else Delivery(QUEUED, stopped, problem=stopped, reconnect=True))
+        else:  # reset, or closed before its bytes were acknowledged: nobody can know
+            outcomes.append(Delivery(MAYBE_PRINTED, BROKEN, reconnect=True))
+    return outcomes
+
+
+def _judge(language: str, answer: bytes) -> Delivery:
+    """One job's outcome from the printer's answer that followed its bytes."""
     try:
-        report = status_protocol.parse(language, reply.data)
+        report = status_protocol.parse(language, answer)
     except status_protocol.BadAnswer:
         return Delivery(UNCONFIRMED, BAD_ANSWER)
     if report.ok:
@@ -390,66 +476,100 @@ def _flag_interrupted(printer: Printer) -> None:
         ).execute()
 
 
-def _head_of_queue(printer: Printer) -> PrintJob | None:
-    # list(), not first(): first() leaves the statement open (one row read of the LIMIT 1 result).
-    rows = list(
-        PrintJob.select().where(PrintJob.printer == printer, PrintJob.status == QUEUED).order_by(PrintJob.id).limit(1)
-    )
-    return rows[0] if rows else None
+def _due_batch(printer: Printer, at: dt.datetime, size: Batch) -> list[PrintJob]:
+    """The printer's next due jobs, oldest first: at most `size.jobs`, about `size.bytes`, at least one;
+    none when the head waits out a backoff. Read fully (a list): no cursor stays open while delivering."""
+    rows = list(PrintJob.select().where(PrintJob.printer == printer, PrintJob.status == QUEUED)
+                .order_by(PrintJob.id).limit(size.jobs))
+    jobs, total = [], 0
+    for job in rows:
+        if job.next_try_at > at or (jobs and total + len(job.payload) > size.bytes):
+            break
+        jobs.append(job)
+        total += len(job.payload)
+    return jobs
 
 
-def _mark_sending(job: PrintJob) -> None:
+def _mark_sending(jobs: list[PrintJob]) -> None:
     # Committed before the first byte goes: after a crash this is what says "it may be on paper".
+    if not jobs:
+        return
     with write_transaction():
         PrintJob.update(status=SENDING, attempts=PrintJob.attempts + 1).where(
-            PrintJob.id == job.id, PrintJob.status == QUEUED
+            PrintJob.id.in_([job.id for job in jobs]), PrintJob.status == QUEUED
         ).execute()
-    job.status = SENDING
+    for job in jobs:
+        job.status = SENDING  # attempts stays as read: a failure counts it once
 
 
-def _unmark_sending(job: PrintJob) -> None:
-    """A job marked "sending" ahead whose bytes never went: back to the queue as it was."""
+def _unmark_sending(jobs: list[PrintJob]) -> None:
+    """Jobs marked "sending" ahead whose bytes never went: back to the queue as they were."""
     with write_transaction():
         PrintJob.update(status=QUEUED, attempts=PrintJob.attempts - 1).where(
-            PrintJob.id == job.id, PrintJob.status == SENDING
+            PrintJob.id.in_([job.id for job in jobs]), PrintJob.status == SENDING
         ).execute()
 
 
-def _record_delivery(printer: Printer, job: PrintJob, outcome: Delivery, at: dt.datetime,
-                     mark_next: bool = False) -> PrintJob | None:
-    """Record how the job went, in its own transaction, right away: once committed, no restart sends it
-    again. With `mark_next`, the same commit marks the printer's next due job "sending" and returns it."""
-    note = store_message(outcome.note) if outcome.note is not None else ""
-    following = None
+def _record_batch(printer: Printer, jobs: list[PrintJob], outcomes: list[Delivery], at: dt.datetime,
+                  retry: RetryPolicy, mark_next: Batch | None = None) -> list[PrintJob]:
+    """Record how each job of the batch went, in one transaction, right away: once committed, no restart
+    sends them again. An outcome "queued": the printer provably did not take that job (it stopped reading
+    before it), so it goes back to the head of the queue, the first with the backoff. With `mark_next`,
+    the same commit marks the printer's next due batch "sending" and returns it."""
+    problem: Msg | None = next((o.problem for o in outcomes if o.problem is not None), None)
+    requeued = [job for job, outcome in zip(jobs, outcomes, strict=False)
+                if outcome.status == QUEUED and outcome is not NOT_SENT]
+    untouched = [job for job, outcome in zip(jobs, outcomes, strict=False) if outcome is NOT_SENT]
+    following: list[PrintJob] = []
     with write_transaction():
-        PrintJob.update(status=outcome.status, sent_at=at, last_error=note).where(PrintJob.id == job.id).execute()
-        if outcome.problem is not None:
-            _mark_offline(printer, store_message(outcome.problem), at)
+        for job, outcome in zip(jobs, outcomes, strict=False):
+            if outcome.status != QUEUED:
+                note = store_message(outcome.note) if outcome.note is not None else ""
+                PrintJob.update(status=outcome.status, sent_at=at, last_error=note).where(
+                    PrintJob.id == job.id).execute()
+        if untouched:
+            PrintJob.update(status=QUEUED, attempts=PrintJob.attempts - 1).where(
+                PrintJob.id.in_([job.id for job in untouched]), PrintJob.status == SENDING).execute()
+        if requeued:
+            stored = store_message(problem)
+            first = requeued[0]
+            PrintJob.update(status=QUEUED, last_error=stored, next_try_at=at + retry.delay(first.attempts + 1),
+                            attempts=first.attempts + 1).where(PrintJob.id == first.id).execute()
+            for job in requeued[1:]:  # never tried as far as the printer knows: as they were
+                PrintJob.update(status=QUEUED, attempts=job.attempts).where(PrintJob.id == job.id).execute()
+            _mark_offline(printer, stored, at)
+        elif problem is not None:
+            _mark_offline(printer, store_message(problem), at)
         else:
             Printer.update(state=ONLINE, last_error="", last_contact=at, offline_since=None).where(
                 Printer.id == printer.id
             ).execute()
-        if mark_next:
-            following = _head_of_queue(printer)
-            if following is not None and following.next_try_at <= at:
+        if mark_next is not None:
+            following = _due_batch(printer, at, mark_next)
+            if following:
                 PrintJob.update(status=SENDING, attempts=PrintJob.attempts + 1).where(
-                    PrintJob.id == following.id, PrintJob.status == QUEUED).execute()
-                following.status = SENDING  # attempts stays as read: a failure counts it once
-            else:
-                following = None
+                    PrintJob.id.in_([job.id for job in following]), PrintJob.status == QUEUED).execute()
+                for job in following:
+                    job.status = SENDING  # attempts stays as read: a failure counts it once
     return following
 
 
-def _record_failure(printer: Printer, job: PrintJob, error: Msg, at: dt.datetime, retry: RetryPolicy) -> None:
+def _record_failure(printer: Printer, jobs: list[PrintJob], error: Msg, at: dt.datetime,
+                    retry: RetryPolicy) -> None:
+    """Nothing of `jobs` reached the printer: the first goes back to the head of the queue with its backoff,
+    the others (marked "sending" ahead) back behind it as they were."""
     stored = store_message(error)
+    head, rest = jobs[0], jobs[1:]
     with write_transaction():
-        # The bytes did not get through: back to the head of the queue (it was "sending" if they went).
         PrintJob.update(
             status=QUEUED,
             last_error=stored,
-            next_try_at=at + retry.delay(job.attempts + 1),
-            attempts=job.attempts + 1,
-        ).where(PrintJob.id == job.id, PrintJob.status.in_([QUEUED, SENDING])).execute()
+            next_try_at=at + retry.delay(head.attempts + 1),
+            attempts=head.attempts + 1,
+        ).where(PrintJob.id == head.id, PrintJob.status.in_([QUEUED, SENDING])).execute()
+        if rest:
+            PrintJob.update(status=QUEUED, attempts=PrintJob.attempts - 1).where(
+                PrintJob.id.in_([job.id for job in rest]), PrintJob.status == SENDING).execute()
         _mark_offline(printer, stored, at)
 
 

@@ -1,6 +1,7 @@
 """The stations' own command barcodes (registry: kiosk/core/commands.py): QC's verdicts, units, each defect
-reason and each earlier station; packing's and QC's reprint; loading's open pick lists and Finish; and, at
-every station, Sign out and "my last scan". A tap command presses the same control a finger would."""
+reason and each earlier station; packing's and QC's reprint, and packing's reprint reasons; loading's open
+pick lists and Finish; and, at every station, Sign out and "my last scan". A tap command presses the same
+control a finger would."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from kiosk.core.clock import short_time
 from kiosk.core.commands import Command, CommandAnswer, normalise, register, register_family, slug
 from kiosk.eventlog.scan_path import record_scan
 from kiosk.i18n import Msg, msg
+from kiosk.stations.packing import REPRINT_REASONS
 from kiosk.stations.qc import DEFECT_REASONS
 
 NO_CARD = msg("No card waits for a verdict: scan a card first, then the command.")
@@ -64,6 +66,18 @@ def qc_choices(station) -> list[Command]:
 # packing (and QC's rework card): the reprint on the page
 register(Command("REPRINT", msg("Reprint"), "reprint", ("packing", "qc"), tap="[data-reprint]",
                  needs=msg("Nothing to reprint now: scan the packed card or carton first, then Reprint.")))
+
+
+@register_family
+def reprint_reasons(station) -> list[Command]:
+    """Packing: each reason a label is printed again, chosen like a tap on it (then #REPRINT)."""
+    if station.kind != "packing":
+        return []
+    return [Command(f"REPRINT-{slug(reason)}", msg("Reprint because: {reason}", reason=msg(reason)), "reprint",
+                    ("packing",), tap=f"#reprint-reasons input[value='{reason}']",
+                    needs=msg("Nothing to reprint now: scan the packed card or carton first, then Reprint."))
+            for reason in REPRINT_REASONS]
+
 
 # loading: each open pick list (scanned as the pick list itself), and Finish
 register(Command("FINISH", msg("Finish loading"), "loading", ("loading",), tap="#finish-loading",

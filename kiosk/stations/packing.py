@@ -1,7 +1,10 @@
 """Packing (包装): a job card that passed QC becomes its cartons - units x cartons per unit, each with
 its own code and label. Scanning the card again never makes more cartons; it offers a reprint.
 
-Scan options: reprint="all" prints every label of the card again, reprint=<carton code> just that one.
+Scan options: reprint="all" prints every label of the card again, reprint=<carton code> just that one, and
+reprint_reason says why (one of REPRINT_REASONS, chosen by a tap or its #REPRINT-<reason> command code): a
+reprint without a reason prints nothing and asks for one. Who (the signed-in worker), when, why and the
+reprint count are recorded on the print job (kiosk/printing/queue.py) and said in the answer.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from kiosk.core.plant import route_stations
 from kiosk.eventlog.rules import register, undoer
 from kiosk.i18n import Msg, msg
 from kiosk.printing.documents import printing_note
+from kiosk.printing.queue import reprint_count
 from kiosk.shipping.cartons import (
     cartons_of_card,
     find_carton,
@@ -24,6 +28,9 @@ from kiosk.shipping.cartons import (
     refresh_order_status,
 )
 from kiosk.stations import defects
+
+# Why a carton label is printed again at packing, in the order offered (Chinese in kiosk/i18n/zh_print_status.py).
+REPRINT_REASONS = ("Torn or damaged", "Lost", "Unreadable", "Wrong label")
 
 
 @register("packing")
@@ -66,15 +73,25 @@ def packed_again(station, card: JobCard, request: ScanRequest, only: Carton | No
             return Outcome("rejected", "reprint", msg("Carton {carton} is not on card {card}.", carton=wanted[:32],
                                                       card=card.code), reason="bad_input", job_card=card,
                            detail=detail)
+        reason = " ".join(str(request.options.get("reprint_reason") or "").split())[:64]
+        if not reason:
+            if wanted != "all":
+                detail["carton"] = wanted
+            return Outcome("rejected", "reprint", msg(
+                "Nothing printed yet: why is it printed again? Tap a reason (or scan its command code), then "
+                "Reprint."), reason="bad_input", job_card=card, detail=detail)
         for carton in chosen:
             carton.job_card, carton.order_line = card, card.order_line  # for the labels, loaded once
-        reason = str(request.options.get("reason") or "") or "reprinted at packing (label lost or damaged)"
         printed = queue_labels(station.label_printer, chosen, replacement=True, reason=reason,
                                by=worker.name if worker is not None else "")
-        detail.update(printer=printed.printer, reprinted=[c.code for c in chosen])
+        count = _reprint_number(card, chosen)
+        detail.update(printer=printed.printer, reprinted=[c.code for c in chosen], reprint_reason=reason,
+                      reprint_count=count)
         what = (msg("all {n} labels of card {card}", n=len(chosen), card=card.code) if wanted == "all"
                 else msg("the label of carton {carton}", carton=chosen[0].code))
-        message = msg("Reprint of {what}: {printing}", what=what, printing=_labels_note(printed, len(chosen)))
+        shown = msg(reason) if reason in REPRINT_REASONS else reason
+        message = msg("Reprint of {what} ({reason}, reprint no. {count}): {printing}", what=what, reason=shown,
+                      count=count, printing=_labels_note(printed, len(chosen)))
         return Outcome("ok" if printed.ok and not printed.held_up else "warning", "reprint", message, job_card=card,
                        detail=detail)
     packed_at = short_time(cartons[0].packed_at) if cartons else "-"
@@ -87,6 +104,18 @@ def packed_again(station, card: JobCard, request: ScanRequest, only: Carton | No
                       "Press Reprint to print its labels again.", card=card.code, time=packed_at,
                       cartons=len(cartons))
     return Outcome("duplicate", "pack", message, reason="already_packed", job_card=card, detail=detail)
+
+
+def _reprint_number(card: JobCard, chosen: list[Carton]) -> int:
+    """Which reprint this is of the chosen labels: the print queue's count (every reprint, desk ones too), or,
+    with no label printer here, the station's earlier reprints of them (the event log) and this one."""
+    queued = max((reprint_count(f"carton {c.code}") for c in chosen), default=0)
+    if queued:
+        return queued
+    codes = {c.code for c in chosen}
+    earlier = ScanEvent.select(ScanEvent.detail).where(ScanEvent.job_card == card.id, ScanEvent.action == "reprint",
+                                                       ScanEvent.outcome.in_(["ok", "warning"]))
+    return 1 + sum(1 for event in earlier if codes & set((event.detail or {}).get("reprinted") or []))
 
 
 def _labels_note(printed, count: int) -> Msg:

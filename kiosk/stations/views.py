@@ -22,17 +22,17 @@ from kiosk.people import approvals
 from kiosk.people.auth import kiosk_station, public
 from kiosk.shipping import pick_lists
 from kiosk.stations import commands as station_commands  # noqa: F401 - registers the stations' commands
-from kiosk.stations import loading, qc, warehouse
+from kiosk.stations import loading, packing, qc, warehouse
 from kiosk.stations.queue import card_spec, waiting
 from kiosk.web import current_lang
 
 bp = Blueprint("stations", __name__)
 
-# Form fields passed to the station's rule: QC's verdict; packing's reprint; the bin a warehouse kiosk
+# Form fields passed to the station's rule: QC's verdict; packing's reprint and why; the bin a warehouse kiosk
 # holds; the pick list a loading kiosk holds, and finishing. (A short load needs a supervisor's badge and
 # PIN: that goes to shipping's finish-short, never through the scan queue.)
-SCAN_OPTIONS = ("verdict", "failed_units", "defect", "rework_station", "reprint", "location", "pick_list",
-                "finish", "defect_action")
+SCAN_OPTIONS = ("verdict", "failed_units", "defect", "rework_station", "reprint", "reprint_reason", "location",
+                "pick_list", "finish", "defect_action")
 
 
 def signed_in(badge: str | None):
@@ -50,6 +50,12 @@ def signed_in(badge: str | None):
 def order_spec(line) -> list:
     """The order's spec for a line (kiosk/orders.spec_of), for panels that show a card."""
     return spec_of(line)
+
+
+@bp.app_template_global("reprint_reasons")
+def reprint_reasons() -> tuple[str, ...]:
+    """Why a label is printed again at packing (the reprint panel's choices)."""
+    return packing.REPRINT_REASONS
 
 
 @bp.app_template_global("stations_before")

@@ -69,3 +69,40 @@ def test_v3_adds_print_confirmation_columns_and_turns_old_sent_jobs_into_not_con
             c.name for c in old.get_columns("print_job")}
         assert old.execute_sql('SELECT status, reason FROM "print_job"').fetchall() == [("unconfirmed", "")]
         schema._v3_print_confirmation(old)  # idempotent
+
+
+def test_v8_fills_the_board_counts_of_an_existing_plant_from_its_cards_and_cartons(tmp_path):
+    """A database from before issue 18 (version 7, no kept figures) gets each order's figures on upgrade."""
+    old = SqliteDatabase(str(tmp_path / "v7.sqlite3"), pragmas={"foreign_keys": 1})
+    with old.bind_ctx([models.SchemaVersion, *models.ALL_MODELS]):
+        assert schema.migrate(old, target=7)[-1] == 7
+        old.drop_tables([models.BoardCount])  # as a version-7 plant has it: no such table
+        stations = [models.Station.create(code=code, name_zh=code, name_en=code, kind=kind, sort=i)
+                    for i, (code, kind) in enumerate((("whitebody", "process"), ("qc", "qc"), ("packing", "packing"),
+                                                      ("warehouse", "warehouse")))]
+        route = models.Route.create(name="standard")
+        for seq, station in zip((10, 20, 30, 40), stations, strict=True):  # seq numbers with gaps
+            models.RouteStep.create(route=route, seq=seq, station=station)
+        customer = models.Customer.create(code="OLD", name="Old customer")
+        product = models.Product.create(model_no="T-1", name="Table", cartons_per_unit=2, route=route)
+        order = models.Order.create(number="SO-OLD", customer=customer, due_date="2026-12-24", status="in_production")
+        line = models.OrderLine.create(order=order, line_no=1, product=product, quantity=5)
+        packed = models.JobCard.create(code="JC1", order_line=line, route=route, units=3, next_seq=3)
+        models.JobCard.create(code="JC2", order_line=line, route=route, units=2, next_seq=1)  # through white-body
+        models.JobCard.create(code="JC3", order_line=line, route=route, units=1, next_seq=2, status="void")
+        for unit in (1, 2, 3):
+            for package in (1, 2):
+                stored = unit == 1 or (unit == 2 and package == 1)  # unit 1 is in, unit 2 half in
+                models.Carton.create(code=f"C{unit}{package}", job_card=packed, order_line=line, unit_no=unit,
+                                     package_no=package, packages=2, status="in_warehouse" if stored else "packed")
+
+        assert 8 in schema.migrate(old)
+        rows = {code: (units, cards, cartons) for code, units, cards, cartons in old.execute_sql(
+            'SELECT s.code, b.units, b.cards, b.cartons FROM board_count b JOIN station s ON s.id = b.station_id '
+            'WHERE b.order_id = ?', (order.id,)).fetchall()}
+        # white-body: both live cards (5); QC and packing: the packed card (3); warehouse-in: unit 1 whole (1);
+        # 6 cartons packed, 3 of them in; the void card counts nowhere
+        assert rows == {"whitebody": (5, 2, 0), "qc": (3, 2, 0), "packing": (3, 2, 6), "warehouse": (1, 2, 3)}
+        assert schema.migrate(old) == []
+        schema._v8_board_counts(old)  # idempotent: a second run writes the same figures
+        assert old.execute_sql("SELECT COUNT(*) FROM board_count").fetchone() == (4,)

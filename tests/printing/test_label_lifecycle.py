@@ -86,7 +86,8 @@ def test_a_reprint_at_packing_records_the_worker(loading_ready):
 
     order, cartons, _ = loading_ready
     card = cards_of(order)[0]
-    result = scan("packing", card.code, reprint=cartons[1].code)
+    assert not scan("packing", card.code, reprint=cartons[1].code).ok  # no reason: it asks why first
+    result = scan("packing", card.code, reprint=cartons[1].code, reprint_reason="Lost")
     assert result.ok
     job = PrintJob.select().where(PrintJob.document == f"carton {cartons[1].code}").order_by(PrintJob.id.desc()).get()
-    assert job.reprint_of is not None and job.reason and job.requested_by  # who: the worker signed in
+    assert job.reprint_of is not None and job.reason == "Lost" and job.requested_by  # who: the worker signed in

@@ -143,8 +143,9 @@ def test_a_printer_that_hangs_up_after_the_label_is_not_confirmed_nor_sent_again
     with LoopbackPrinter(hang_up="close") as loopback:
         printer = make_printer(uri=loopback.uri)
         labels = carton_labels(2)
-        queue(printer, labels)
-        assert printing.deliver_pending(printer) == 2
+        for label in labels:  # one job per run: each is the whole batch
+            queue(printer, [label])
+            assert printing.deliver_pending(printer) == 1
         assert loopback.wait_for(len(b"".join(labels))) == b"".join(labels)
         assert len(loopback.connections) == 2  # it reconnected for the second label
     assert statuses(printer) == ["unconfirmed", "unconfirmed"]
@@ -152,12 +153,31 @@ def test_a_printer_that_hangs_up_after_the_label_is_not_confirmed_nor_sent_again
         printing.CLOSED] * 2
 
 
+def test_a_hang_up_inside_a_batch_loses_nothing_and_repeats_nothing(database):
+    """It hangs up after the first label's status request: that label is "sent, not confirmed"; every later one
+    of the batch is either confirmed-less too (it was read) or flagged "may have printed", never queued again."""
+    with LoopbackPrinter(hang_up="close") as loopback:
+        printer = make_printer(uri=loopback.uri)
+        labels = carton_labels(6)
+        queue(printer, labels)
+        assert printing.deliver_pending(printer) == 6
+        received = loopback.received()
+    jobs = list(PrintJob.select().order_by(PrintJob.id))
+    assert jobs[0].status == "unconfirmed" and labels[0] in received
+    for job, label in zip(jobs[1:], labels[1:], strict=True):
+        assert job.status in ("unconfirmed", "maybe_printed")
+        if label not in received:
+            assert job.status == "maybe_printed"  # not on paper and not silently dropped: a person looks
+    assert received.count(labels[0]) == 1
+
+
 def test_a_connection_reset_after_the_bytes_is_flagged_may_have_printed(database):
     with LoopbackPrinter(hang_up="reset") as loopback:
         printer = make_printer(uri=loopback.uri)
         labels = carton_labels(2)
-        queue(printer, labels)
-        assert printing.deliver_pending(printer) == 2
+        for label in labels:
+            queue(printer, [label])
+            assert printing.deliver_pending(printer) == 1
         assert loopback.received() == b"".join(labels)
     assert statuses(printer) == ["maybe_printed", "maybe_printed"]
     job = PrintJob.select().order_by(PrintJob.id).first()
@@ -173,6 +193,45 @@ def test_a_stalled_printer_times_out_and_the_job_stays_queued(database):
     assert statuses(printer) == ["queued"]
     assert "stopped taking data" in error_of(printer)
     assert PrintJob.select().order_by(PrintJob.id).first().attempts == 1
+
+
+def test_a_batch_goes_down_one_connection_each_job_confirmed_by_its_own_answer(database):
+    with LoopbackPrinter() as loopback:
+        printer = make_printer(uri=loopback.uri)
+        labels = carton_labels(40)
+        queue(printer, labels)
+        assert printing.deliver_pending(printer) == 40
+        assert loopback.received() == b"".join(labels)
+        assert len(loopback.connections) == 1
+        assert loopback.requests == ["zpl"] * 41  # before the first job, then after each one
+    assert statuses(printer) == ["printed"] * 40
+
+
+def test_a_printer_that_stops_reading_inside_a_batch_gets_the_rest_again_later(database):
+    """At most WINDOW jobs are out unanswered: what it took but never answered may be on paper (flagged);
+    what was never written goes back to the queue untouched, in order, and prints when it is back."""
+    labels = carton_labels(16)
+    # It reads (and answers) the ready check and the first three labels with their requests, then no more.
+    with LoopbackPrinter(stop_reading_after=3 + 3 * (len(labels[0]) + 3), receive_buffer=4096) as loopback:
+        printer = make_printer(uri=loopback.uri + "?write_timeout=0.3&status_timeout=0.2")
+        queue(printer, labels)
+        handed = printing.deliver_pending(printer)
+        assert loopback.received() == b"".join(labels[:3])
+    found = statuses(printer)
+    assert found[:3] == ["printed"] * 3  # answered
+    flagged = handed - 3  # written, never answered: may be on paper
+    assert 1 <= flagged <= printing.WINDOW
+    assert found[3:] == ["maybe_printed"] * flagged + ["queued"] * (13 - flagged)
+    waiting = list(PrintJob.select().where(PrintJob.status == "queued").order_by(PrintJob.id))
+    assert [j.attempts for j in waiting][1:] == [0] * (len(waiting) - 1)  # never tried, as far as anyone knows
+    assert "stopped taking data" in error_of(printer) or "does not answer" in error_of(printer)
+    assert printing.printer_status(printer).state == "offline"
+
+    with LoopbackPrinter() as back:  # back at another address: the rest prints, once each, in order
+        Printer.update(uri=back.uri).where(Printer.id == printer.id).execute()
+        printing.retry_now(printer.name)
+        assert printing.deliver_pending(printer.name) == len(waiting)
+        assert back.received() == b"".join(labels[3 + flagged:])
 
 
 def test_a_job_left_sending_by_a_crash_is_flagged_and_never_sent_again(database):

@@ -136,8 +136,8 @@ def test_a_new_worker_after_a_restart_does_not_resend_sent_jobs(database, loopba
     def three_sent() -> bool:
         return PrintJob.select().where(PrintJob.printer == printer, PrintJob.status == "printed").count() >= 3
 
-    # The first worker is stopped half way (a server restart), after three jobs.
-    assert printing.deliver_pending(printer, should_stop=three_sent) == 3
+    # The first worker is stopped half way (a server restart), after three jobs (one at a time, to stop there).
+    assert printing.deliver_pending(printer, should_stop=three_sent, batch=printing.ONE_AT_A_TIME) == 3
     assert loopback_printer.wait_for(sum(map(len, labels[:3]))) == b"".join(labels[:3])
 
     worker = PrintWorker(poll_s=0.05).start()

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from pyzbar.pyzbar import decode
 
-from db.models import Carton, JobCard, PrintJob
+from db.models import Carton, JobCard, PrintJob, Worker
 from kiosk.core import settings
 from kiosk.core.errors import ActionRefused
 from kiosk.core.plant import route_stations
@@ -98,18 +98,30 @@ def test_scanning_again_offers_a_reprint_and_never_makes_more_cartons(qc_passed)
     assert "no new cartons were made. Press Reprint" in again.message.render("en")
     assert Carton.select().count() == 6 and PrintJob.select().count() == 6
 
-    reprint = scan("packing", card.code, reprint="all")
+    asked = scan("packing", card.code, reprint="all")  # no reason: nothing printed, it asks why
+    assert asked.outcome == "rejected" and asked.detail["offer_reprint"] is True
+    assert "why is it printed again?" in asked.message.render("en") and "为什么重打" in asked.message.render("zh")
+    assert PrintJob.select().count() == 6
+
+    reprint = scan("packing", card.code, reprint="all", reprint_reason="Torn or damaged")
     assert reprint.outcome == "ok" and reprint.action == "reprint"
     assert reprint.message.render("en") == (
-        f"Reprint of all 6 labels of card {card.code}: 6 labels, one for each carton. "
-        "Queued on pack-zpl behind 6 jobs.")
+        f"Reprint of all 6 labels of card {card.code} (Torn or damaged, reprint no. 1): 6 labels, one for each "
+        "carton. Queued on pack-zpl behind 6 jobs.")
+    assert "（撕破或损坏，第 1 次重打）" in reprint.message.render("zh")
     assert Carton.select().count() == 6 and PrintJob.select().count() == 12
+    copies = list(PrintJob.select().where(PrintJob.id > 6).order_by(PrintJob.id))
+    worker = Worker.get(Worker.badge == "W001").name  # who asked: the worker signed in at the kiosk
+    assert {(j.reason, j.requested_by) for j in copies} == {("Torn or damaged", worker)}
+    assert all(j.reprint_of is not None and j.created_at is not None for j in copies)
 
     lost = cartons_of(qc_passed)[4]
-    one = scan("packing", card.code, reprint=lost.code)
+    one = scan("packing", card.code, reprint=lost.code, reprint_reason="Lost")
+    assert one.detail["reprint_count"] == 2 and one.detail["reprint_reason"] == "Lost"
+    assert "(Lost, reprint no. 2)" in one.message.render("en")
     assert one.outcome == "ok" and one.detail["reprinted"] == [lost.code]
     assert PrintJob.select().order_by(PrintJob.id.desc()).first().document == f"carton {lost.code}"
-    bad = scan("packing", card.code, reprint="C99999999")
+    bad = scan("packing", card.code, reprint="C99999999", reprint_reason="Lost")
     assert bad.outcome == "rejected" and "is not on card" in bad.message.render("en")
 
 
@@ -121,7 +133,7 @@ def test_a_carton_scanned_at_packing_offers_its_own_reprint(qc_passed):
     assert result.outcome == "duplicate" and result.detail["carton"] == carton.code
     assert result.message.render("en").startswith(
         f"Carton {carton.code} is carton 1 of 3 of unit 2 on card {card.code}")
-    reprint = scan("packing", carton.code, reprint="1")
+    reprint = scan("packing", carton.code, reprint="1", reprint_reason="Unreadable")
     assert reprint.detail["reprinted"] == [carton.code]
     assert "No label printer is set up here" in reprint.message.render("en")
 

@@ -179,6 +179,7 @@ def test_packing_tap_reprint_then_scan_a_new_card(demo_server, browser):
         scan_like_a_scanner(page, first.code)  # packed before: offers a reprint
         wait_answer(page, first.code, "duplicate")
         tap(page, "#reprint-which label:has-text('All')")
+        tap(page, "#reprint-reasons label:has-text('Lost')")
         tap(page, "#reprint")
         page.wait_for_function("() => document.querySelector('#scan-result .answer-text')"
                                ".textContent.includes('Reprint of all')")
@@ -304,6 +305,7 @@ def test_packing_reprint_and_loading_by_command_codes(demo_server, browser):
         wait_answer(page, card.code, "ok")
         scan_like_a_scanner(page, card.code)
         wait_answer(page, card.code, "duplicate")
+        scan_like_a_scanner(page, "#REPRINT-LOST")
         scan_like_a_scanner(page, "#REPRINT")
         page.wait_for_function("() => document.querySelector('#scan-result .answer-text')"
                                ".textContent.includes('Reprint of all')")
