@@ -4,9 +4,10 @@ The event log (`ScanEvent`, id ascending) is the only source. Each server proces
 poller thread (`Hub`) that reads the events after the last one it saw - a primary-key range
 query, every POLL_SECONDS - and hands them to every subscriber through one Condition, so a
 hundred open boards cost one query, not a hundred. A scan recorded in this process wakes the
-poller at once (`event_recorded()`, run after commit); on PostgreSQL the same hook sends NOTIFY
-and every process's poller LISTENs, so a scan through one server reaches boards on another
-without waiting for the next poll. Polling stays on as the safety net: nothing depends on NOTIFY.
+poller at once (`event_recorded()`, run after commit); on PostgreSQL the same hook has a NOTIFY sent
+(one for the scans of NOTIFY_EVERY, off the scan's path) and every process's poller LISTENs, so a scan
+through one server reaches boards on another without waiting for the next poll. Polling stays on as
+the safety net: nothing depends on NOTIFY.
 
 The SSE `id:` is a ScanEvent id, the *resume cursor*: every event with a lower or equal id has
 been delivered. A reconnecting board sends it back as Last-Event-ID and gets what it missed
@@ -416,10 +417,53 @@ def _announce() -> None:
     if current is not None and current.database is database.obj:
         current.wake()
     if _is_postgres(database.obj):
-        try:
-            database.execute_sql(f"NOTIFY {CHANNEL}")
-        except Exception:  # noqa: BLE001 - the poll picks the event up anyway
-            log.warning("event stream: NOTIFY failed; boards will see the scan at the next poll")
+        _notifier.poke()
+
+
+NOTIFY_EVERY = 0.05  # PostgreSQL: one NOTIFY per process this often at most, for every scan committed meanwhile
+
+
+class _Notifier:
+    """NOTIFYs the other processes' pollers (PostgreSQL) that events committed, from a thread of its own.
+
+    A NOTIFY is a round trip, and PostgreSQL lets one notifying transaction commit at a time: one NOTIFY
+    per scan, in the request, made every scan of every process wait for the others' commits (PostgreSQL
+    scans/s did not rise with processes). Scans committed within NOTIFY_EVERY now share one NOTIFY,
+    sent after them; this process's own poller is woken directly, and polling stays the safety net.
+    """
+
+    def __init__(self):
+        self._wanted = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+
+    def poke(self) -> None:
+        self._wanted.set()
+        thread = self._thread
+        if thread is None or not thread.is_alive() or self._pid != os.getpid():
+            with self._lock:
+                if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
+                    self._pid = os.getpid()  # after a fork the parent's thread is not there
+                    self._thread = threading.Thread(target=self._run, name="event-notify", daemon=True)
+                    self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            time.sleep(NOTIFY_EVERY)  # the scans committing meanwhile go with this one
+            self._wanted.clear()
+            target = database.obj
+            if not _is_postgres(target):
+                continue
+            try:
+                with target.connection_context():
+                    target.execute_sql(f"NOTIFY {CHANNEL}")
+            except Exception:  # noqa: BLE001 - the poll picks the events up anyway
+                log.warning("event stream: NOTIFY failed; boards will see the scans at the next poll")
+
+
+_notifier = _Notifier()
 
 
 def _is_postgres(database) -> bool:

@@ -327,6 +327,7 @@
           window.htmx.swap("#scan-result", reply.html, { swapStyle: "outerHTML", swapDelay: 0, settleDelay: 0 });
           mergeRecent(listed);
           if (document.querySelector("#scan-result[data-queue-stale]")) queueStale();
+          if (scan.fields.defect_action && answer.outcome !== "rejected") clearDefectPanel();
         }
       }
     } finally {
@@ -397,6 +398,18 @@
   // page fetch it again, once the scans pause.
   function queueStale() {
     document.body.dispatchEvent(new CustomEvent("kiosk:queue-stale", { bubbles: true }));
+  }
+
+  // The send back / scrap panel (templates/stations/_defect_panel.html) is on the page, not in the answers:
+  // once what it sent was recorded, it is closed and empty for the next card (a refusal keeps what was set).
+  function clearDefectPanel() {
+    const panel = document.getElementById("defect-panel");
+    const form = panel && panel.querySelector("form");
+    if (!form) return;
+    if (armed && form.contains(armed)) disarm();
+    form.reset();
+    form.querySelectorAll("[data-stepper]").forEach((box) => { box.dataset.typed = ""; setStepper(box, box.dataset.min || 1); });
+    panel.open = false;
   }
 
   // -- the "last scans here" list: an answer brings only the rows newer than this list's top -------
