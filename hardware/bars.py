@@ -1,6 +1,6 @@
-"""Signal work across the bars of a level cut-out (bars upright, read along x): sharpening a blurred one,
-and finding how a label round a pipe crowds its bars together. Plain numpy and OpenCV on grey images;
-hardware.camera uses it when its cheap pass has read nothing.
+"""Signal work on cut-outs of codes: sharpening a blurred one (across the bars of a level cut-out, or
+both ways for a QR code turned square), and finding how a label round a pipe crowds its bars together.
+Plain numpy and OpenCV on grey images; hardware.camera uses it when its cheap pass has read nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +28,19 @@ def deconvolved(image: np.ndarray, sigma: float) -> np.ndarray:
     gain = np.exp(-2 * (np.pi * sigma * freq) ** 2)
     spectrum = np.fft.rfft(rows - mean, axis=1) * (gain / (gain * gain + DEBLUR_NOISE))
     out = np.fft.irfft(spectrum, size, axis=1)[:, pad:-pad] + mean
+    return cv2.normalize(out, None, 0, 255, cv2.NORM_MINMAX, cv2.CV_8U)
+
+
+def deconvolved_2d(image: np.ndarray, sigma: float) -> np.ndarray:
+    """A grey image sharpened by Wiener deconvolution of a round Gaussian blur of `sigma` px, both ways:
+    for a QR code turned square, whose quiet zone round it keeps the FFT's wrap-around harmless."""
+    pixels = image.astype(np.float32)
+    mean = float(pixels.mean())
+    fy = np.fft.fftfreq(pixels.shape[0]).astype(np.float32)[:, None]
+    fx = np.fft.rfftfreq(pixels.shape[1]).astype(np.float32)[None, :]
+    gain = np.exp(-2 * (np.pi * sigma) ** 2 * (fx * fx + fy * fy))
+    spectrum = np.fft.rfft2(pixels - mean) * (gain / (gain * gain + DEBLUR_NOISE / 2))
+    out = np.fft.irfft2(spectrum, pixels.shape) + mean
     return cv2.normalize(out, None, 0, 255, cv2.NORM_MINMAX, cv2.CV_8U)
 
 

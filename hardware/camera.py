@@ -17,6 +17,7 @@ lines: one lucky line is how wrong reads get in.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -264,8 +265,9 @@ def _warp(gray: np.ndarray, centre: tuple[float, float], across: tuple[float, fl
     return CutOut(image, back)
 
 
-def cut_out(gray: np.ndarray, region: Region) -> CutOut:
-    """A bar region turned level (bars upright) with its quiet zones, scaled so a module is ~3 px.
+def cut_out(gray: np.ndarray, region: Region, fine: float = 1.0) -> CutOut:
+    """A bar region turned level (bars upright) with its quiet zones, scaled so a module is ~3 px
+    (`fine` times that: where bars crowd together, their narrowest need the extra pixels).
 
     It is also averaged down to CROP_HEIGHT_PX rows: less noise, fewer rows to scan, and still enough
     scan lines to agree on a reading.
@@ -273,7 +275,8 @@ def cut_out(gray: np.ndarray, region: Region) -> CutOut:
     width = region.length * 1.24 + 16  # the region's edge lies inside the outer bars; add quiet zones
     height = max(region.height * 0.8, 8)  # keep off the label text above and below the bars
     scale = min(max(TARGET_LENGTH_PX / width, 1.0), 3.0)
-    cut = _warp(gray, region.centre, region.across, width, min(height, CROP_HEIGHT_PX * 2 / scale), scale)
+    height = min(height, CROP_HEIGHT_PX * 2 / scale)
+    cut = _warp(gray, region.centre, region.across, width, height, scale * fine)
     rows = cut.image.shape[0]
     if rows > CROP_HEIGHT_PX:
         cut.image = cv2.resize(cut.image, (cut.image.shape[1], CROP_HEIGHT_PX), interpolation=cv2.INTER_AREA)
@@ -283,6 +286,16 @@ def cut_out(gray: np.ndarray, region: Region) -> CutOut:
 
 def finder_patterns(image: np.ndarray) -> list[tuple[float, float, float]]:
     """QR finder patterns (a dark ring round a dark square) in a grey image: (x, y, side) each."""
+    found = []
+    for contour in finder_outlines(image):
+        (x, y), _, _ = cv2.minAreaRect(contour)
+        found.append((x, y, math.sqrt(cv2.contourArea(contour))))
+    return found
+
+
+def finder_outlines(image: np.ndarray, squareness: float = 0.6) -> list[np.ndarray]:
+    """The outer outlines of the QR finder patterns in a grey image (OpenCV contours): at least
+    `squareness` as wide one way as the other (less for a code seen at a slant)."""
     block = 2 * (max(image.shape) // 16) + 3
     dark = cv2.adaptiveThreshold(image, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 4)
     contours, hierarchy = cv2.findContours(dark, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
@@ -299,10 +312,10 @@ def finder_patterns(image: np.ndarray) -> list[tuple[float, float, float]]:
         inner = cv2.contourArea(contours[core])
         if outer < 40 or not 2.5 < outer / max(inner, 1) < 12:  # 7x7 modules round 3x3: 5.4
             continue
-        (x, y), (w, h), _ = cv2.minAreaRect(contour)
-        if min(w, h) < 0.6 * max(w, h):
+        _, (w, h), _ = cv2.minAreaRect(contour)
+        if min(w, h) < squareness * max(w, h):
             continue
-        found.append((x, y, math.sqrt(outer)))
+        found.append(contour)
     return found
 
 
@@ -368,6 +381,7 @@ QR_VARIANTS = (_plain, _binarised)
 DEBLUR_SIGMAS = (1.5, 2.5, 3.5)  # Gaussian blur, cut-out px (~3 px a module): half a module to more than one
 DEBLUR_ROWS = 8  # a cut-out averaged down to this many rows before deconvolving: less noise, less work
 WIDTH_FACTORS = (0.75, 0.5, 1.5)  # copies of a cut-out this much narrower or wider
+FINE = 2.0  # curved or fanned bars are cut out at twice the usual px a module: the crowded ones need them
 STRIPS = 4  # a curved or tilted region is read in this many strips along the bars, each straight enough
 STRIP_ROWS = 6  # rows each strip is averaged down to: still two or more scan lines to agree
 MAX_ESCALATED = {True: 3, False: 2}  # bar regions, and QR blobs with finder patterns, tried the expensive way
@@ -418,7 +432,7 @@ def strip_cut_outs(gray: np.ndarray, region: Region) -> list[CutOut]:
     """
     width = region.length * 1.3 + 24  # the region's ends may have crowded together: more quiet zone
     height = max(region.height * 0.95, 8)
-    scale = min(max(TARGET_LENGTH_PX / width, 1.0), 3.0)
+    scale = min(max(TARGET_LENGTH_PX / width, 1.0), 3.0) * FINE
     cut = _warp(gray, region.centre, region.across, width, height, scale)
     rows = cut.image.shape[0]
     strips = []
@@ -437,6 +451,8 @@ def strip_cut_outs(gray: np.ndarray, region: Region) -> list[CutOut]:
 
 _QR_DETECTOR = cv2.QRCodeDetector()
 QR_RECTIFIED_PX = 240  # a QR code turned square at this size: 4+ px a module up to version 7 (45 modules)
+QR_TYPICAL_MODULES = 25  # our codes' QR symbols are version 1 to 3 (21 to 29 modules)
+QR_DEBLUR_MODULES = (0.45, 0.65)  # Gaussian blurs tried away, in modules
 
 
 def qr_rectified(gray: np.ndarray, region: Region) -> CutOut | None:
@@ -463,14 +479,81 @@ def qr_rectified(gray: np.ndarray, region: Region) -> CutOut | None:
     return CutOut(image, back)
 
 
+QR_SIZES = (21, 25, 29, 33, 37)  # modules a side: QR versions 1 to 5, what our codes need and a little
+
+
+def qr_from_finders(gray: np.ndarray, region: Region) -> CutOut | None:
+    """The QR code in a blob squared from its three finder patterns' corners, twelve points in all,
+    for a code seen so much at a slant that OpenCV's detector loses it; None without three finders.
+
+    The corner finder is the one the other two lie at right angles from; each outline's four corners
+    are matched to the finder's corners in module units, and the homography is fitted for each likely
+    code size, keeping the one that fits best.
+    """
+    margin = 0.5 * max(region.length, region.height) + 16
+    look = _warp(gray, region.centre, (1.0, 0.0), region.length + margin, region.height + margin,
+                 2.0 if max(region.length, region.height) < 150 else 1.0)
+    outlines = finder_outlines(look.image, squareness=0.3)
+    if len(outlines) < 3:
+        return None
+    quads = []
+    for outline in outlines:
+        corners = cv2.approxPolyDP(outline, 0.1 * cv2.arcLength(outline, True), True).reshape(-1, 2)
+        if len(corners) == 4:
+            quads.append(corners.astype(np.float64))
+    if len(quads) < 3:
+        return None
+    centres = [quad.mean(0) for quad in quads]
+    best = None
+    for i, corner in enumerate(centres):  # the finder at the code's corner: the others at right angles
+        for j, k in itertools.combinations([n for n in range(len(quads)) if n != i], 2):
+            a, b = centres[j] - corner, centres[k] - corner
+            cos = abs(a @ b) / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-9)
+            if best is None or cos < best[0]:
+                best = (cos, i, j, k)
+    if best is None or best[0] > 0.5:
+        return None
+    _, i, j, k = best
+    a, b = centres[j] - centres[i], centres[k] - centres[i]
+    if a[0] * b[1] - a[1] * b[0] < 0:  # j must be the top-right finder, k the bottom-left (y points down)
+        j, k = k, j
+    picked = [quads[i], quads[j], quads[k]]
+    fit = None
+    for size in QR_SIZES:
+        middles = np.array([[3.5, 3.5], [size - 3.5, 3.5], [3.5, size - 3.5]])
+        affine = cv2.getAffineTransform(np.float32([centres[i], centres[j], centres[k]]), np.float32(middles))
+        image_points, module_points = [], []
+        for quad, middle in zip(picked, middles, strict=True):
+            for point in quad:
+                x, y = affine @ (point[0], point[1], 1)
+                image_points.append(point)  # snapped to the finder's corner on the same side of its middle
+                module_points.append(middle + 3.5 * np.sign([x - middle[0], y - middle[1]]))
+        homography, _ = cv2.findHomography(np.array(image_points), np.array(module_points), 0)
+        if homography is None:
+            continue
+        placed = cv2.perspectiveTransform(np.array([image_points], np.float64), homography)[0]
+        error = float(np.abs(placed - np.array(module_points)).mean())
+        if fit is None or error < fit[0]:
+            fit = (error, size, homography)
+    if fit is None or fit[0] > 0.5:  # off by half a module on average: not three finders of one code
+        return None
+    _, size, homography = fit
+    edge = QR_RECTIFIED_PX
+    pad = edge // 8
+    to_square = np.array([[edge / size, 0, pad], [0, edge / size, pad], [0, 0, 1]]) @ homography
+    image = cv2.warpPerspective(look.image, to_square, (edge + 2 * pad, edge + 2 * pad), flags=cv2.INTER_LINEAR,
+                                borderMode=cv2.BORDER_REPLICATE)
+    back = np.vstack([look.back, (0, 0, 1)]) @ np.linalg.inv(to_square)
+    return CutOut(image, back)
+
+
 def _escalated(gray: np.ndarray, region: Region, symbols: Sequence[str]) -> Iterable[tuple[CutOut, bool]]:
     """The expensive cut-outs of a region, cheapest first: (cut-out, read its rows only)."""
     if region.coherent:
-        cut = cut_out(gray, region)
-        flat = unrolled(cut)
+        flat = unrolled(cut_out(gray, region, FINE))
         if flat is not None:
             yield CutOut(_smoothed(flat.image), flat.back, flat.columns), True
-        yield from ((variant, True) for variant in deblurred_variants(cut))
+        yield from ((variant, True) for variant in deblurred_variants(cut_out(gray, region)))
         for strip in strip_cut_outs(gray, region):
             yield CutOut(_smoothed(strip.image), strip.back), True
             flat = unrolled(strip)
@@ -481,6 +564,13 @@ def _escalated(gray: np.ndarray, region: Region, symbols: Sequence[str]) -> Iter
         if rectified is not None:
             for variant in (_plain, _binarised, _sharpened):
                 yield CutOut(variant(rectified.image), rectified.back), False
+            for blur in QR_DEBLUR_MODULES:  # out of focus: a square code deconvolved both ways
+                sharp = bars.deconvolved_2d(rectified.image, blur * QR_RECTIFIED_PX / QR_TYPICAL_MODULES)
+                yield CutOut(sharp, rectified.back), False
+        squared = qr_from_finders(gray, region)
+        if squared is not None:
+            for variant in (_plain, _binarised):
+                yield CutOut(variant(squared.image), squared.back), False
 
 
 # --- reading ------------------------------------------------------------------------------------------

@@ -110,8 +110,14 @@ class TcpTransport(Transport):
             ) from error
         return self._read_answer(sock, complete)
 
-    def exchange_batch(self, payload: bytes, answered: Callable[[bytes], int], wanted: int) -> Reply:
+    def exchange_batch(self, payload: bytes, answered: Callable[[bytes], int], wanted: int,
+                       ends: list[int] | None = None, window: int = 4) -> Reply:
         """A batch of jobs, each followed by its status request, written while the answers are read.
+
+        With `ends` (where each job's bytes and request end in `payload`), at most `window` jobs are out
+        unanswered at any time: job i+window is written only once job i was answered, so a connection
+        that breaks leaves at most `window` jobs uncertain; `sent` in the reply says how far writing got
+        (bytes never written provably never reached the printer).
 
         Ends "answer" once `answered(data)` reaches `wanted`; "timeout" when every byte was acknowledged
         and no further answer came for status_timeout; "stalled" when the printer acknowledged nothing
@@ -122,25 +128,28 @@ class TcpTransport(Transport):
         """
         sock = self._connected()
         view, written, acked, data = memoryview(payload), 0, 0, b""
+        limit = len(payload)
         last_progress = answer_deadline = time.monotonic()
         pause = 0.0002
         try:
-            while answered(data) < wanted:
+            while (count := answered(data)) < wanted:
                 now = time.monotonic()
+                if ends:
+                    limit = ends[min(len(ends) - 1, count + window - 1)]
                 _raise_pending_error(sock)
                 now_acked = written - _unacknowledged_bytes(sock) if _CAN_COUNT_UNACKED else written
                 if now_acked > acked:
                     acked, last_progress, pause = now_acked, now, 0.0002
-                if acked < len(payload):
+                if acked < limit:
                     answer_deadline = now + self.status_timeout
                     if now - last_progress > self.write_timeout:
                         self._abort()
-                        return Reply(data, "stalled", acked)
+                        return Reply(data, "stalled", acked, written)
                 elif now > answer_deadline:
-                    return Reply(data, "timeout", acked)
-                readable, writable, _ = select.select([sock], [sock] if written < len(payload) else [], [], pause)
+                    return Reply(data, "timeout", acked, written)
+                readable, writable, _ = select.select([sock], [sock] if written < limit else [], [], pause)
                 if writable:
-                    written += sock.send(view[written:written + 262144])
+                    written += sock.send(view[written:min(limit, written + 262144)])
                 if readable:
                     chunk = sock.recv(4096)
                     if not chunk:
@@ -151,8 +160,8 @@ class TcpTransport(Transport):
                     pause = min(pause * 2, 0.02)
         except (OSError, TimeoutError):
             self.close()
-            return Reply(data, "reset", acked)
-        return Reply(data, "answer", len(payload))
+            return Reply(data, "reset", acked, written)
+        return Reply(data, "answer", len(payload), len(payload))
 
     def _closed_by_printer(self, sock: socket.socket, data: bytes, written: int, acked: int) -> Reply:
         """The printer closed in order (FIN). Its FIN acknowledges every byte its TCP stack had, so the
@@ -162,10 +171,10 @@ class TcpTransport(Transport):
             unacked = _unacknowledged_bytes(sock)
             if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
                 self.close()
-                return Reply(data, "reset", acked)
+                return Reply(data, "reset", acked, written)
             acked = max(acked, written - unacked)
         self.close()
-        return Reply(data, "closed", acked)
+        return Reply(data, "closed", acked, written)
 
     def _abort(self) -> None:
         """Close with a reset: bytes still in our send queue are thrown away, never delivered later."""

@@ -62,6 +62,7 @@ class Reply:
     data: bytes
     ending: str
     acknowledged: int = 0  # exchange_batch: payload bytes the printer's TCP stack acknowledged (a lower bound)
+    sent: int = 0  # exchange_batch: payload bytes handed to the connection (none after them ever left)
 
 
 class Transport:
@@ -94,12 +95,13 @@ class Transport:
         self.send(payload)
         return Reply(b"", "timeout")
 
-    def exchange_batch(self, payload: bytes, answered: Callable[[bytes], int], wanted: int) -> Reply:
+    def exchange_batch(self, payload: bytes, answered: Callable[[bytes], int], wanted: int,
+                       ends: list[int] | None = None, window: int = 4) -> Reply:
         """Send `payload` (jobs, each followed by a status request) and read answers until `answered(data)`
         reaches `wanted`. ending as `exchange`, or "stalled": the printer stopped reading part way
         (`acknowledged` says how far it got). One-way transports send it all and report "timeout"."""
         self.send(payload)
-        return Reply(b"", "timeout", len(payload))
+        return Reply(b"", "timeout", len(payload), len(payload))
 
     def close(self) -> None:
         """Release the connection; safe to call twice. The next send reconnects."""

@@ -2,11 +2,11 @@
 
 A PrintJob holds the exact bytes to send. `deliver_pending` sends one printer's queued jobs strictly
 oldest first (by id), down one connection per run, in batches: one commit marks a batch "sending", the
-batch goes down in one write with the status request after each job, and one commit records how each
-job went (printed only on the printer's own answer after it; see `_deliver_batch`). When nothing got
-through (refused, unreachable), the head job stays at the head of the queue with its attempts, error and
-next try (backoff 1 s doubling to 30 s); the printer is marked offline and the run stops, so a later job
-never overtakes an earlier one. A printer down for minutes catches up in order.
+batch goes down with the status request after each job (at most WINDOW of them unanswered), and one
+commit records how each job went (printed only on the printer's own answer after it; see
+`_deliver_batch`). When nothing got through (refused, unreachable), the head job stays at the head of the
+queue with its attempts, error and next try (backoff 1 s doubling to 30 s); the printer is marked offline
+and the run stops, so a later job never overtakes an earlier one. A printer down for minutes catches up in order.
 
 Delivery guarantee: a job is never silently sent twice and never dropped. Each job ends printed (the
 printer answered "ready" after its bytes), sent-not-confirmed (it took the bytes and could not or did
@@ -242,8 +242,8 @@ def deliver_pending(
     """Send the printer's due queued jobs in order; return how many were handed to the printer.
 
     Jobs go in batches (`batch`): one commit marks a batch "sending" before its bytes go; down a
-    connection that answers, each job's bytes are followed by the status request and the whole batch is
-    written at once (`_deliver_batch`): the printer's answer after a job proves it read that job's bytes,
+    connection that answers, each job's bytes are followed by the status request, at most WINDOW jobs out
+    unanswered at once (`_deliver_batch`): the printer's answer after a job proves it read that job's bytes,
     so each job is judged on its own answer, and one commit records the batch (and marks the next one
     "sending"). A job is printed only when its answer reports no problem. A job found still "sending"
     when the printer is next taken (the process died during delivery) is flagged "may have printed" for
@@ -389,6 +389,10 @@ def _deliver(transport, language: str, payload: bytes, request: bytes | None, kn
 TOOK_THEN_STOPPED = msg("May have printed: the printer took the bytes, then stopped reading - check the printer")
 
 
+WINDOW = 4  # jobs of a batch out unanswered at once: a broken connection leaves at most these uncertain
+NOT_SENT = Delivery(QUEUED)  # never written: back to the queue untouched (no attempt, no backoff)
+
+
 def _deliver_batch(transport, language: str, payloads: list[bytes], request: bytes,
                    known_to_answer: bool) -> list[Delivery]:
     """Write every job's bytes, each followed by the status request, in one go; judge each job on its own answer.
@@ -400,21 +404,25 @@ def _deliver_batch(transport, language: str, payloads: list[bytes], request: byt
     the job's bytes is "sent, not confirmed", anything less certain "may have printed". Only a job the
     printer provably never took (it stopped reading before it) comes back "queued": it goes back to the queue.
     """
-    ends, at = [], 0
+    starts, ends, at = [], [], 0
     for payload in payloads:
+        starts.append(at)
         at += len(payload) + len(request)
         ends.append(at)
     reply = transport.exchange_batch(b"".join(payload + request for payload in payloads),
-                                     lambda data: len(status_protocol.answers_in(language, data)), len(payloads))
+                                     lambda data: len(status_protocol.answers_in(language, data)), len(payloads),
+                                     ends=ends, window=WINDOW)
     answers = status_protocol.answers_in(language, reply.data)
     outcomes: list[Delivery] = [_judge(language, answer) for answer in answers[:len(payloads)]]
     stuck = msg("Printer {address} does not answer - check it is not paused, out of paper or stuck",
                 address=transport.uri)
     stopped = msg("Printer {address} stopped taking data for {seconds} s - check paper, ribbon and cover",
                   address=transport.uri, seconds=f"{getattr(transport, 'write_timeout', 0):g}")
-    for end in ends[len(outcomes):]:
+    for start, end in list(zip(starts, ends, strict=True))[len(outcomes):]:
         taken = reply.acknowledged >= end  # every byte of this job reached the printer's TCP stack
-        if reply.ending == "timeout":
+        if reply.sent <= start:  # not one byte of it was written: back to the queue as it was
+            outcomes.append(NOT_SENT)
+        elif reply.ending == "timeout":
             outcomes.append(Delivery(MAYBE_PRINTED, STALLED, problem=stuck, reconnect=True) if known_to_answer
                             else Delivery(UNCONFIRMED, NO_ANSWER))
         elif reply.ending == "closed" and taken:
@@ -509,7 +517,9 @@ def _record_batch(printer: Printer, jobs: list[PrintJob], outcomes: list[Deliver
     before it), so it goes back to the head of the queue, the first with the backoff. With `mark_next`,
     the same commit marks the printer's next due batch "sending" and returns it."""
     problem: Msg | None = next((o.problem for o in outcomes if o.problem is not None), None)
-    requeued = [job for job, outcome in zip(jobs, outcomes, strict=False) if outcome.status == QUEUED]
+    requeued = [job for job, outcome in zip(jobs, outcomes, strict=False)
+                if outcome.status == QUEUED and outcome is not NOT_SENT]
+    untouched = [job for job, outcome in zip(jobs, outcomes, strict=False) if outcome is NOT_SENT]
     following: list[PrintJob] = []
     with write_transaction():
         for job, outcome in zip(jobs, outcomes, strict=False):
@@ -517,6 +527,9 @@ def _record_batch(printer: Printer, jobs: list[PrintJob], outcomes: list[Deliver
                 note = store_message(outcome.note) if outcome.note is not None else ""
                 PrintJob.update(status=outcome.status, sent_at=at, last_error=note).where(
                     PrintJob.id == job.id).execute()
+        if untouched:
+            PrintJob.update(status=QUEUED, attempts=PrintJob.attempts - 1).where(
+                PrintJob.id.in_([job.id for job in untouched]), PrintJob.status == SENDING).execute()
         if requeued:
             stored = store_message(problem)
             first = requeued[0]

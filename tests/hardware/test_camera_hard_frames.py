@@ -43,6 +43,8 @@ HARD = {
     # a QR sticker on a box face turned away from the camera
     "qr_at_a_slant": (STICKER, {}, dict(module_px=4.0, angle=10, tilt=0.5), 1),
     "qr_at_a_slant_2": (STICKER, {}, dict(module_px=4.0, angle=10, tilt=0.6), 2),
+    # so steep that OpenCV's QR detector loses it: squared from the three finder patterns' corners
+    "qr_at_a_steep_slant": (STICKER, {}, dict(module_px=4.0, angle=35, tilt=0.7), 1),
     # a carton label round a pipe, its code over 130 degrees of it: the bars crowd towards the sides
     "round_a_pipe": (CARTON, dict(degrees=130), dict(module_px=3.5), 1),
     "job_card_round_a_pipe": (JOB, dict(degrees=140), dict(module_px=3.5), 2),
@@ -66,11 +68,23 @@ def test_a_frame_the_cheap_pass_misses_is_read_by_the_escalation(name):
     assert [found.data for found in decode_frame(photo.image)] == list(photo.codes)
 
 
-@pytest.mark.parametrize("name", ["heavy_blur", "qr_at_a_slant", "round_a_pipe", "round_a_pipe_bent"])
+@pytest.mark.parametrize("name", ["heavy_blur", "qr_at_a_slant", "qr_at_a_steep_slant", "round_a_pipe",
+                                  "round_a_pipe_bent"])
 def test_an_escalated_read_is_reported_where_the_code_is(name):
     photo = hard_photo(name)  # the outline comes back through the deblurred, squared or unrolled cut-out
     (found,) = decode_frame(photo.image)
     assert inside(centre(found.polygon), photo.quads[0], slack=20)
+
+
+def test_the_steep_qr_code_is_beyond_opencvs_detector_but_not_its_finder_patterns():
+    photo = hard_photo("qr_at_a_steep_slant")
+    gray = camera.to_gray(photo.image)
+    blobs = [region for region in camera.find_regions(gray) if not region.coherent
+             and camera.qr_cut_out(gray, region) is not None]
+    assert blobs
+    assert all(camera.qr_rectified(gray, region) is None for region in blobs)
+    squared = [camera.qr_from_finders(gray, region) for region in blobs]
+    assert any(cut is not None and camera.read_codes(cut.image, ["QRCODE"]) for cut in squared)
 
 
 def test_frames_the_cheap_pass_reads_never_reach_the_expensive_attempts(monkeypatch):
