@@ -80,7 +80,8 @@ def stations_before(station: Station) -> list[Station]:
 
 
 QUEUE_KINDS = ("process", "qc", "packing")  # stations that take job cards show the cards waiting there
-DEFECT_KINDS = ("process", "packing")  # rooms that send back or scrap units (kiosk/stations/defects.py)
+# rooms that send back or scrap units (kiosk/stations/defects.py); at warehouse-in and loading a carton's unit
+DEFECT_KINDS = ("process", "packing", "warehouse", "loading")
 
 
 def queue_for(station: Station):
