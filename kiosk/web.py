@@ -22,6 +22,7 @@ from kiosk.core import plant
 from kiosk.core.clock import clock_time, long_time, stamp_time
 from kiosk.core.errors import Refusal
 from kiosk.eventlog.audit import recent_actions
+from kiosk.eventlog.stream import FOREGROUND
 from kiosk.i18n import LANGS, Msg, gettext, normalise_lang
 from kiosk.labels.raster import render_png
 
@@ -105,6 +106,19 @@ def init_app(app: Flask) -> None:
         else:
             cookie = request.cookies.get("lang")
             g.lang = cookie if cookie in LANGS else normalise_lang(app.config.get("DEFAULT_LANG"))
+
+    @app.before_request
+    def _foreground():
+        # Every request but a live stream counts as foreground: streams prepare their news in turns
+        # while none runs (kiosk/eventlog/stream.py), so 200 open boards do not slow a scan down.
+        if request.endpoint != "boards.event_stream":
+            g.foreground = True
+            FOREGROUND.begin()
+
+    @app.teardown_request
+    def _foreground_done(_exc):
+        if g.pop("foreground", False):
+            FOREGROUND.end()
 
     @app.after_request
     def _after(response):

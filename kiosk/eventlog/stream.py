@@ -503,31 +503,96 @@ def sse_message(event: str | None, data: str, id: int | None = None) -> str:
 
 
 COALESCE_SECONDS = 0.2  # a stream sends at most about five batches a second (issue 15: scans keep their threads)
+STREAM_MOST_SECONDS = 1800.0  # then the stream ends and the browser reconnects, resuming at its cursor
+TURNS_AT_ONCE = 2  # streams preparing a batch at the same moment, in one process
+TURN_WAIT_MOST = 1.0  # seconds a stream waits for its turn (and for the scans in flight) before going anyway
+
+
+class Foreground:
+    """The requests in flight in this process that are not streams: scans, sign-ins, pages.
+
+    With 200 boards open, every scan woke 200 stream threads at once, and the scan's own thread and
+    the next one waited for the interpreter behind them. A stream with news now takes a turn first:
+    a few streams at a time, and only while no other request is running (or after TURN_WAIT_MOST at
+    the latest, so boards are never starved either). kiosk/web.py counts the requests."""
+
+    def __init__(self, turns: int = TURNS_AT_ONCE):
+        self._cond = threading.Condition()
+        self._running = 0
+        self._turns = threading.BoundedSemaphore(turns)
+
+    @property
+    def running(self) -> int:
+        return self._running
+
+    def begin(self) -> None:
+        with self._cond:
+            self._running += 1
+
+    def end(self) -> None:
+        with self._cond:
+            self._running = max(0, self._running - 1)
+            if self._running == 0:
+                self._cond.notify_all()
+
+    def turn(self, most: float = TURN_WAIT_MOST) -> _Turn:
+        return _Turn(self, most)
+
+
+class _Turn:
+    def __init__(self, foreground: Foreground, most: float):
+        self.foreground, self.most, self.held = foreground, most, False
+
+    def __enter__(self):
+        deadline = time.monotonic() + self.most
+        self.held = self.foreground._turns.acquire(timeout=self.most)
+        with self.foreground._cond:
+            while self.foreground._running > 0:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self.foreground._cond.wait(left)
+        return self
+
+    def __exit__(self, *exc):
+        if self.held:
+            self.foreground._turns.release()
+
+
+FOREGROUND = Foreground()
 
 
 def stream(subscription: Subscription, messages_for: Callable[[Batch], list[tuple[str, str]]],
-           heartbeat_seconds: float = HEARTBEAT_SECONDS) -> Iterator[str]:
+           heartbeat_seconds: float = HEARTBEAT_SECONDS, most_seconds: float = STREAM_MOST_SECONDS) -> Iterator[str]:
     """The text of one SSE response: messages for each batch, heartbeats in between, and an end.
 
     The cursor goes on the last message of a batch only (or alone, when the batch meant nothing
-    to this page), so a stream cut in the middle of a batch resumes before it, never after.
+    to this page), so a stream cut in the middle of a batch resumes before it, never after. A batch
+    goes out as one chunk (one write), prepared in its turn (`FOREGROUND`); after `most_seconds`
+    the stream ends and the browser's EventSource reconnects with its cursor (Last-Event-ID).
     """
     yield f"retry: {RETRY_MS}\n: connected\n\n"
+    ends = time.monotonic() + most_seconds
     while True:
-        batch = subscription.next(heartbeat_seconds)
+        left = ends - time.monotonic()
+        if left <= 0:
+            yield ": reconnect\n\n"
+            return
+        batch = subscription.next(min(heartbeat_seconds, left))
         if batch is None:
             yield ": server stopping\n\n"
             return
         if not batch.changes and not batch.overflow:
             yield f": heartbeat\nid: {batch.cursor}\n\n" if batch.cursor else ": heartbeat\n\n"
             continue
-        messages = messages_for(batch)
-        if not messages:
-            yield f"id: {batch.cursor}\n\n"
-            continue
-        for index, (event, data) in enumerate(messages):
-            last = index == len(messages) - 1
-            yield sse_message(event, data, id=batch.cursor if last else None)
+        with FOREGROUND.turn():
+            messages = messages_for(batch)
+            if not messages:
+                text = f"id: {batch.cursor}\n\n"
+            else:
+                text = "".join(sse_message(event, data, id=batch.cursor if index == len(messages) - 1 else None)
+                               for index, (event, data) in enumerate(messages))
+        yield text
         # With 200 boards open, waking every stream for every scan takes the CPU the scans need: a
         # short pause lets the scans of a busy moment arrive as one batch (the next one).
         time.sleep(COALESCE_SECONDS)

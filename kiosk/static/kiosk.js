@@ -11,6 +11,7 @@
   const PROBE_EVERY_MS = 3000;  // while offline, ask /api/health this often
   const RETRY_FAILED_MS = 2000;  // the server answered with an error page: try the same key again after this
   const MAX_FAILED_TRIES = 3;  // ... and after this many, show the scan red as not recorded
+  const RETRY_STATUSES = [408, 409, 425, 429];  // "not now": tried again like a server error, not final
   const KEEP_SENT = 50;  // lines kept in the "sent after the connection came back" list
   const AWAY_STATUSES = [502, 503, 504];  // a proxy saying the server is away: same as no connection
 
@@ -247,7 +248,13 @@
       });
       const html = await response.text();
       if (AWAY_STATUSES.includes(response.status)) return { kind: "away" };
-      // The app answers unexpected errors 200 with HX-Retarget (htmx drops error bodies).
+      // A refusal in words (4xx with the error fragment, e.g. this kiosk is no longer paired, a scan
+      // time out of range): sending it again changes nothing, so the worker sees the server's reason now.
+      if (response.status >= 400 && response.status < 500 && !RETRY_STATUSES.includes(response.status)) {
+        const reason = refusalText(html);
+        if (reason) return { kind: "refused", status: response.status, text: reason };
+      }
+      // Other errors (5xx: the server could not take it) are tried again a few times.
       if (!response.ok || response.headers.get("HX-Retarget")) return { kind: "failed", status: response.status };
       return { kind: "answered", html: html };
     } catch (e) {
@@ -255,6 +262,11 @@
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  function refusalText(html) {
+    const box = new DOMParser().parseFromString(html, "text/html").querySelector("#error-box");
+    return box ? box.textContent.trim() : "";
   }
 
   // Send the outbox head first, one at a time, until it is empty or the server is away.
@@ -273,6 +285,13 @@
         if (reply.kind === "away") {
           goOffline();
           break;
+        }
+        if (reply.kind === "refused") {
+          dropFromOutbox(scan.idem);
+          const text = words("tRefused", { code: scan.code, reason: reply.text });
+          if (scan.queued || sentQueued) { addSent(scan, "rejected", text); sentQueued += 1; rejectedQueued += 1; }
+          else showAnswer("rejected", text, scan.code);
+          continue;
         }
         if (reply.kind === "failed") {
           scan.tries = (scan.tries || 0) + 1;
