@@ -42,6 +42,14 @@ def qc_events(card) -> list[str]:
                                                        & ScanEvent.action.startswith("qc")).order_by(ScanEvent.id)]
 
 
+def reloaded(page) -> bool:
+    """Whether the page was loaded anew since `sweep_taps` marked it (or is loading now)."""
+    try:
+        return not page.evaluate("() => window.sweepMark === true")
+    except PlaywrightError:  # its context went away mid-navigation
+        return True
+
+
 def sweep_taps(page, last=()) -> list[str]:
     """Tap every visible tappable element of the page (those matching `last` at the end) and check after each
     that focus is back in the scan field and nothing but the scan field is in the tab order. Returns what
@@ -62,6 +70,7 @@ def sweep_taps(page, last=()) -> list[str]:
             continue
         name = element.first.evaluate("el => el.id || el.textContent.trim().slice(0, 30) || el.tagName")
         assert element.first.evaluate("el => el.tabIndex") < 0, f"{name} is in the tab order"
+        page.evaluate("() => { window.sweepMark = true; }")
         try:
             element.first.click(timeout=3000)
         except PlaywrightError:
@@ -70,6 +79,9 @@ def sweep_taps(page, last=()) -> list[str]:
             raise
         page.wait_for_function("() => !document.querySelector('.htmx-request')")
         page.wait_for_timeout(30)
+        if reloaded(page):  # the tap loaded a page (the language switch): judge focus once it has loaded
+            page.wait_for_load_state("load")
+            page.wait_for_function(FOCUS_IN_SCAN_FIELD, timeout=5000)
         assert focused_on_scan_field(page), f"focus left the scan field after tapping {name}"
         tapped.append(name)
     return tapped
