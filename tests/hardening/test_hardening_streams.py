@@ -82,3 +82,38 @@ def test_f5_streams_are_capped_per_device_and_in_total_and_scans_go_on(capped_se
     opened.pop().close()  # a board closed gives its slot back (noticed at the next heartbeat at the latest)
     for conn in opened:
         conn.close()
+
+
+def test_f5_a_stream_with_news_waits_for_its_turn_while_a_scan_runs(monkeypatch):
+    """A stream prepares its batch only while no other request runs in the process (at most
+    TURN_WAIT_MOST later), so 200 boards waking at once do not take the interpreter from a scan."""
+    import threading
+
+    from kiosk.eventlog import stream as events
+
+    monkeypatch.setattr(events, "TURN_WAIT_MOST", 30.0)
+    monkeypatch.setattr(events, "COALESCE_SECONDS", 0.0)
+    foreground = events.Foreground(turns=1)
+    monkeypatch.setattr(events, "FOREGROUND", foreground)
+
+    class OneBatch:
+        def __init__(self):
+            self.sent = False
+
+        def next(self, timeout):
+            if self.sent:
+                return None
+            self.sent = True
+            return events.Batch([events.Change(7, None, 1, None, None, None, None, None, "pass", "ok", 1)], 7)
+
+    prepared = threading.Event()
+    body = events.stream(OneBatch(), lambda batch: prepared.set() or [("station-1", "<b>1</b>")])
+    assert next(body).startswith("retry:")
+    foreground.begin()  # a scan is being answered
+    out = []
+    sender = threading.Thread(target=lambda: out.append(next(body)))
+    sender.start()
+    assert not prepared.wait(0.5)  # the stream holds its batch back while the scan runs
+    foreground.end()
+    sender.join(30)
+    assert prepared.is_set() and out == ["event: station-1\ndata: <b>1</b>\nid: 7\n\n"]
