@@ -117,3 +117,33 @@ def test_f5_a_stream_with_news_waits_for_its_turn_while_a_scan_runs(monkeypatch)
     foreground.end()
     sender.join(30)
     assert prepared.is_set() and out == ["event: station-1\ndata: <b>1</b>\nid: 7\n\n"]
+
+
+def test_f5_a_slot_of_a_process_that_died_frees_itself_and_a_renewed_one_stays(database):
+    """The stream slots are leases in the database: one renewed by its process stays taken, one whose
+    process died (nobody renews it) counts as free once its lease has run out."""
+    import time
+
+    from kiosk.boards.slots import Slots, StreamsFull
+
+    slots = Slots(total=2, per_viewer=1, lease_seconds=5.0)
+    kept = slots.take("device:1")
+    lost = slots.take("device:2")
+    with pytest.raises(StreamsFull):
+        slots.take("device:3")  # both slots taken
+    with slots._lock:
+        del slots._mine[lost]  # its process died: nobody renews it any more
+    deadline = time.monotonic() + 30
+    while True:
+        slots.renew()  # what the renewer thread does every lease / 3
+        try:
+            third = slots.take("device:3")
+            break
+        except StreamsFull:
+            assert time.monotonic() < deadline, "the dead process's slot never freed itself"
+            time.sleep(0.2)
+    with pytest.raises(StreamsFull):
+        slots.take("device:1")  # the renewed slot still counts for its screen
+    slots.give_back(kept)
+    slots.give_back(third)
+    assert slots.open_count() == 0
