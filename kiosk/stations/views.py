@@ -22,7 +22,7 @@ from kiosk.people import approvals
 from kiosk.people.auth import kiosk_station, public
 from kiosk.shipping import pick_lists
 from kiosk.stations import commands as station_commands  # noqa: F401 - registers the stations' commands
-from kiosk.stations import loading, packing, qc, warehouse
+from kiosk.stations import defects, loading, packing, qc, warehouse
 from kiosk.stations.queue import card_spec, waiting
 from kiosk.web import current_lang
 
@@ -73,12 +73,15 @@ def reprint_reasons() -> tuple[str, ...]:
 
 @bp.app_template_global("stations_before")
 def stations_before(station: Station) -> list[Station]:
-    """Stations before this one in plant order: where a station can send work back (the card's route decides)."""
-    return [s for s in plant.stations() if (s.sort, s.id) < (station.sort, station.id) and s.kind == "process"]
+    """Stations before this one in plant order: where a station can send work back (the card's route decides);
+    from a carton station, packing too (a damaged carton's unit packed again)."""
+    kinds = defects.SEND_BACK_KINDS if station.kind in defects.CARTON_KINDS else ("process",)
+    return [s for s in plant.stations() if (s.sort, s.id) < (station.sort, station.id) and s.kind in kinds]
 
 
 QUEUE_KINDS = ("process", "qc", "packing")  # stations that take job cards show the cards waiting there
-DEFECT_KINDS = ("process", "packing")  # rooms that send back or scrap units (kiosk/stations/defects.py)
+# rooms that send back or scrap units (kiosk/stations/defects.py); at warehouse-in and loading a carton's unit
+DEFECT_KINDS = ("process", "packing", "warehouse", "loading")
 
 
 def queue_for(station: Station):
