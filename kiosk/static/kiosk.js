@@ -333,6 +333,7 @@
     } finally {
       pumping = false;
     }
+    if (queueWanted && !queueTimer) queueStale();  // a queue fetch waited for these scans
     if (sentQueued && !loadList("outbox").length) deliveredAll(sentQueued, rejectedQueued, lastFragment);
     if (retryLater) setTimeout(pump, RETRY_FAILED_MS);
     else if (!offline && loadList("outbox").length) pump();  // a scan made during the last send
@@ -394,9 +395,23 @@
     if (loadList("outbox").length) { showSending(); pump(); }
   }
 
-  // The station's queue (templates/stations/_queue.html) is not in a scan's answer: this event makes the
-  // page fetch it again, once the scans pause.
+  // The station's queue (templates/stations/_queue.html) is not in a scan's answer: once the scans pause
+  // (data-refresh-delay after the last answer that moved a card, and no scan on its way) the event makes
+  // htmx fetch it again, so the fetch never holds up the next scan's answer.
+  let queueTimer = null;
+  let queueWanted = false;
   function queueStale() {
+    if (!document.getElementById("station-queue")) return;
+    queueWanted = true;
+    clearTimeout(queueTimer);
+    const box = document.getElementById("station-queue");
+    queueTimer = setTimeout(fetchQueue, Number(box.dataset.refreshDelay) || 300);
+  }
+
+  function fetchQueue() {
+    queueTimer = null;
+    if (pumping || loadList("outbox").length) return;  // asked again when the sending is done
+    queueWanted = false;
     document.body.dispatchEvent(new CustomEvent("kiosk:queue-stale", { bubbles: true }));
   }
 
