@@ -38,9 +38,11 @@ import db  # noqa: E402
 from db.models import Customer, JobCard, Order, OrderLine, Product, RouteStep, Station  # noqa: E402
 from db.schema import migrate  # noqa: E402
 from kiosk.demo import seed_plant  # noqa: E402
+from kiosk.eventlog import board_counts  # noqa: E402
 from tests.live import LiveServer  # noqa: E402
 
 STATIONS = ("whitebody", "finishing", "qc")
+CARDS_PER_ORDER = 20
 RECENT_TOP = re.compile(rb'<li [^>]*data-event="(\d+)"')
 
 
@@ -64,15 +66,22 @@ def seed(database_url: str, kiosks: int, cards_per_kiosk: int) -> tuple[dict[str
     with db.write_transaction():
         for kiosk in range(kiosks):
             station = STATIONS[kiosk % len(STATIONS)]
-            order = Order.create(number=f"BENCH{kiosk:03d}", customer=customer, due_date=due, status="in_production")
-            line = OrderLine.create(order=order, line_no=1, product=product, quantity=cards_per_kiosk * 2)
             start = JobCard.select().count()
-            rows = [{"code": f"JB{kiosk:03d}{n:06d}", "order_line": line.id, "route": product.route_id, "units": 2,
-                     "next_seq": positions[station]} for n in range(cards_per_kiosk)]
+            rows = []
+            # Orders the size a plant's are (CARDS_PER_ORDER cards each), not one order of thousands of
+            # cards: a scan keeps its order's board figures (kiosk/eventlog/board_counts.py), a few rows.
+            for first in range(0, cards_per_kiosk, CARDS_PER_ORDER):
+                order = Order.create(number=f"BENCH{kiosk:03d}-{first // CARDS_PER_ORDER:04d}", customer=customer,
+                                     due_date=due, status="in_production")
+                count = min(CARDS_PER_ORDER, cards_per_kiosk - first)
+                line = OrderLine.create(order=order, line_no=1, product=product, quantity=count * 2)
+                rows += [{"code": f"JB{kiosk:03d}{n:06d}", "order_line": line.id, "route": product.route_id,
+                          "units": 2, "next_seq": positions[station]} for n in range(first, first + count)]
             for chunk in range(0, len(rows), 500):
                 JobCard.insert_many(rows[chunk:chunk + 500]).execute()
             pools[station].append([r["code"] for r in rows])
             assert JobCard.select().count() == start + cards_per_kiosk
+        board_counts.refresh_all()  # the cards were written directly: the board's kept figures from them
         tokens = []
         for kiosk in range(kiosks):
             token = secrets.token_urlsafe(32)

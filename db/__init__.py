@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
 from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
-from playhouse.db_url import connect as url_connect
+from playhouse.db_url import parse as parse_db_url
+from playhouse.pool import PooledPostgresqlDatabase
 
 database = DatabaseProxy()
 
@@ -51,11 +53,37 @@ def make_database(url: str):
     if url.startswith(("postgres://", "postgresql://")):
         # A pool: many threads per server process share a few connections (PostgreSQL's own limit
         # is about 100 for the whole plant).
-        return url_connect(url.replace("postgres://", "postgresql+pool://", 1)
-                           .replace("postgresql://", "postgresql+pool://", 1),
-                           max_connections=int(os.environ.get("KIOSK_DB_POOL", "16")), stale_timeout=300,
-                           timeout=30)
+        return PostgresPool(**parse_db_url(url.replace("postgres://", "postgresql://", 1)),
+                            max_connections=int(os.environ.get("KIOSK_DB_POOL", "16")), stale_timeout=300,
+                            timeout=30)
     raise ValueError(f"unsupported DATABASE_URL {url!r}: use sqlite:///path or postgresql://...")
+
+
+class PostgresPool(PooledPostgresqlDatabase):
+    """playhouse's pool, without a round trip on every check-out for a connection that was just in use.
+
+    peewee 4's pool checks each connection it hands out with `SELECT 1`, under the pool's one lock: every
+    request of a process then waits for a round trip of every other. A connection returned less than
+    PING_AFTER seconds ago is checked locally (closed? in a transaction? - as the check-in does);
+    one idle for longer is still asked, so a restarted server costs no request an error.
+    """
+
+    PING_AFTER = 10.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._returned: dict = {}  # connection key -> when it came back to the pool
+
+    def _is_closed(self, conn):
+        returned = self._returned.pop(self.conn_key(conn), None)
+        if returned is None or time.monotonic() - returned > self.PING_AFTER or conn.closed:
+            return super()._is_closed(conn)
+        return not self._can_reuse(conn)  # the local status: lost (unknown) or rolled back if left open
+
+    def _close(self, conn, close_conn=False):
+        super()._close(conn, close_conn)
+        if not close_conn:
+            self._returned[self.conn_key(conn)] = time.monotonic()
 
 
 def open_database(url: str):
@@ -240,18 +268,154 @@ def _rows(sql: str, wrapper) -> list:
 
     peewee works out which column goes to which model on every cursor (for a join, longer than
     the query takes); the same SQL always gets the same columns, so the plan is kept and reused.
+    With the plan known, rows are built by `_Hydrator` (the same models peewee would build, values
+    written straight into each model's data) when the query's columns allow it.
     """
     key = (sql, type(wrapper), getattr(wrapper, "model", None))
     plan = _row_plans.get(key)
     if plan is not None:
+        hydrator = plan.get("_kiosk_hydrator")
+        if hydrator is not None:
+            return hydrator.rows(wrapper.cursor.fetchall())
         wrapper.__dict__.update(plan)
         wrapper.initialized = True
         return list(wrapper)
     before = set(vars(wrapper))
     rows = list(wrapper)
     if wrapper.initialized:  # at least one row came back: the plan exists now
-        _row_plans[key] = {name: value for name, value in vars(wrapper).items() if name not in before}
+        plan = {name: value for name, value in vars(wrapper).items() if name not in before}
+        plan["_kiosk_hydrator"] = _Hydrator.for_wrapper(wrapper)
+        _row_plans[key] = plan
     return rows
+
+
+def _data_name(model, attribute: str) -> str | None:
+    """The key of `model.__data__` that peewee's setattr(instance, attribute, value) writes for a value
+    fresh from the database, or None when that setattr does anything more (then peewee builds the rows)."""
+    from peewee import FieldAccessor, ForeignKeyAccessor, ObjectIdAccessor
+
+    for klass in model.__mro__:
+        if attribute in klass.__dict__:
+            accessor = klass.__dict__[attribute]
+            break
+    else:
+        return None
+    if type(accessor) in (FieldAccessor, ForeignKeyAccessor):
+        return accessor.name  # a new instance has no related object cached yet: a plain write
+    if type(accessor) is ObjectIdAccessor:
+        return accessor.field.name  # order_line_id -> order_line
+    return None
+
+
+def _kept_type(converter):
+    """The type of database value `converter` (a field's python_value) returns as it is, None to call it
+    always: text fields keep a str, integer fields and keys to integer ids an int (and None stays None)."""
+    from peewee import AutoField, CharField, Field, ForeignKeyField, IntegerField, TextField
+
+    field = getattr(converter, "__self__", None)
+    if type(field) is ForeignKeyField:  # its python_value hands the value to the field it points at
+        field = field.rel_field
+    if not isinstance(field, Field) or type(field).python_value is not Field.python_value:
+        return None
+    if type(field) in (CharField, TextField) and type(field).adapt in (CharField.adapt, TextField.adapt):
+        return str
+    if type(field) in (IntegerField, AutoField) and type(field).adapt is IntegerField.adapt:
+        return int
+    return None
+
+
+class _Hydrator:
+    """Builds the models of one compiled SELECT the way peewee's cursor wrapper does (same classes, same
+    data, same joined instances, nothing dirty), without going through each field's descriptor.
+
+    peewee's row loop costs more than the query on a scan's few small SELECTs. Only queries whose every
+    column is a plain field get one; anything else stays with peewee.
+    """
+
+    def __init__(self, models: dict, columns: list, joins: list, root):
+        self.models = models  # key -> model class
+        # (index, key, data name, converter, the type the converter gives back unchanged or None)
+        self.columns = [(*column, _kept_type(column[3])) for column in columns]
+        self.joins = joins  # peewee's src_to_dest for a join, [] for one model
+        self.root = root
+        self.reachable: dict = {}
+
+    @classmethod
+    def for_wrapper(cls, wrapper):
+        from peewee import ModelCursorWrapper, ModelObjectCursorWrapper, is_model
+
+        if type(wrapper) is ModelObjectCursorWrapper:
+            if not wrapper.is_model or len(set(wrapper.unique_columns)) != len(wrapper.unique_columns):
+                return None
+            model = wrapper.constructor
+            columns = []
+            for index, attribute in enumerate(wrapper.unique_columns):
+                name = _data_name(model, attribute)
+                if name is None:
+                    return None
+                columns.append((index, model, name, wrapper.converters[index]))
+            if len({name for _i, _k, name, _c in columns}) != len(columns):
+                return None  # two columns write one value: the order peewee writes them in matters
+            return cls({model: model}, columns, [], model)
+        if type(wrapper) is ModelCursorWrapper:
+            if not all(made for _key, _ctor, made in wrapper._constructor_list):
+                return None
+            if any(not is_model(ctor) for _key, ctor, _made in wrapper._constructor_list):
+                return None
+            models = {key: ctor for key, ctor, _made in wrapper._constructor_list}
+            columns = []
+            for index, key, attribute, converter in wrapper._row_spec:
+                model = models.get(key, models[wrapper.model])
+                name = _data_name(model, attribute)
+                if name is None:
+                    return None
+                columns.append((index, key if key in models else wrapper.model, name, converter))
+            if len({(key, name) for _i, key, name, _c in columns}) != len(columns):
+                return None
+            if any(is_dict for _s, _a, _d, is_dict, _o, _f in wrapper.src_to_dest):
+                return None
+            made = cls(models, columns, list(wrapper.src_to_dest), wrapper.model)
+            made.reachable = dict(wrapper._dest_reachable)
+            return made
+        return None
+
+    def rows(self, fetched: list) -> list:
+        return [self.row(values) for values in fetched]
+
+    def row(self, values):
+        objects = {}
+        for key, model in self.models.items():
+            instance = model.__new__(model)
+            instance.__data__, instance._dirty, instance.__rel__ = {}, set(), {}
+            objects[key] = instance
+        set_keys = set()
+        for index, key, name, converter, kept in self.columns:
+            value = values[index]
+            if value is not None:
+                set_keys.add(key)
+                if converter is not None and type(value) is not kept:
+                    value = converter(value)
+            elif converter is not None and kept is None:
+                value = converter(value)
+            objects[key].__data__[name] = value
+        for src, attribute, dest, _is_dict, is_outer, is_fk in self.joins:  # as peewee's process_row
+            instance, joined = objects.get(src), objects.get(dest)
+            if joined is None and dest not in objects:
+                continue
+            assign = dest not in set_keys and dest in self.reachable and bool(self.reachable[dest] & set_keys)
+            if dest not in set_keys and not assign:
+                if not is_outer:
+                    continue
+                joined = None
+            if src not in set_keys and dest not in set_keys and is_outer:
+                continue
+            if is_fk and joined is None:
+                instance.__rel__[attribute] = None
+            else:
+                setattr(instance, attribute, joined)
+        for instance in objects.values():
+            instance._dirty.clear()
+        return objects[self.root]
 
 
 def in_ids(field, ids):

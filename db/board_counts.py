@@ -9,7 +9,8 @@ zero is written as zero.
 
 The figures are those kiosk/orders/progress.py computes (a card's units are through every station
 of its route before its `next_seq`; at warehouse-in and loading a unit is through when all its
-cartons are in, or all loaded) and the board's carton counts. Plain SQL, no kiosk imports.
+cartons are in, or all loaded) and the board's carton counts; cartons taken out of the goods at a carton
+station (status 'out', kiosk/shipping/cartons.TAKEN_OUT) are not counted. Plain SQL, no kiosk imports.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ unit_boxes AS (
            SUM(CASE WHEN k.status = 'loaded' THEN 1 ELSE 0 END) AS loaded
     FROM carton k
     JOIN order_line l ON l.id = k.order_line_id
-    WHERE 1 = 1 {where}
+    WHERE k.status <> 'out' {where}
     GROUP BY l.order_id, k.job_card_id, k.unit_no),
 boxes AS (
     SELECT order_id, SUM(n) AS cartons, SUM(stored) AS cartons_stored, SUM(loaded) AS cartons_loaded,

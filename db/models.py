@@ -17,6 +17,7 @@ from peewee import (
     CompositeKey,
     DateField,
     DateTimeField,
+    DoubleField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -716,6 +717,25 @@ class PayLedgerFill(BaseModel):
     filled_at = DateTimeField(default=utcnow)
 
 
+class ThrottleCount(BaseModel):
+    """Failed sign-in (or PIN) tries by key, shared by every server process (kiosk/people/throttle.py).
+
+    `last` is seconds since the epoch (time.time()) of the latest counted try or wrong answer."""
+
+    key = CharField(max_length=200, primary_key=True)  # pair:<account>|<address>, addr:..., acct:..., trust:...
+    failures = IntegerField(default=0)
+    last = DoubleField(default=0.0, index=True)
+
+
+class StreamSlot(BaseModel):
+    """One open live event stream, a lease its server process renews (kiosk/boards/slots.py): every
+    process counts the same open streams, and a process that died frees its slots when they expire."""
+
+    viewer = CharField(max_length=96, index=True)  # device:<id>, user:<id>:<sign-in time>, address:<ip>
+    holder = CharField(max_length=96, index=True)  # the server process holding the stream
+    expires = DoubleField(index=True)  # time.time() after which the slot counts as free
+
+
 class SchemaVersion(BaseModel):
     version = IntegerField()
     applied_at = DateTimeField(default=utcnow)
@@ -763,6 +783,8 @@ ALL_MODELS = [
     AlertDelivery,
     StationPlan,
     BoardCount,
+    ThrottleCount,
+    StreamSlot,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["SchemaVersion", "PayLedgerFill", "ALL_MODELS", "utcnow", "SQL"]

@@ -85,6 +85,12 @@ def _v10_order_contact(database: Database) -> None:
         _add_column(database, "order", "phone", "VARCHAR(32) NOT NULL DEFAULT ''")
 
 
+def _v11_shared_limits(database: Database) -> None:
+    """Issue 15: sign-in throttles and stream slots in the database, so every server process (gunicorn
+    workers, several servers on PostgreSQL) counts the same tries and the same open streams."""
+    database.create_tables([models.ThrottleCount, models.StreamSlot], safe=True)
+
+
 def _v3_print_confirmation(database: Database) -> None:
     """Print jobs confirmed by the printer, reprint reasons, voided labels, printer offline since."""
     for model, names in ((models.Printer, ("offline_since",)),
@@ -122,6 +128,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (8, "board figures kept per order and station", _v8_board_counts),
     (9, "piece pay ledger kept with the scans", _v9_pay_ledger),
     (10, "the order's receiving contact and phone", _v10_order_contact),
+    (11, "sign-in throttles and stream slots shared by every server process", _v11_shared_limits),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

@@ -30,7 +30,9 @@ class Defaults:
     MAX_PENDING_DEVICES = 50  # browsers waiting for pairing at once; unpaired ones idle for a day are forgotten
     # failed sign-ins slow down with a doubling wait (kiosk/people/throttle.py), never a lockout
     HASHING_AT_ONCE = 2  # password and PIN hashes computed at once per process (about 32 MB each)
-    HASHING_WAIT = 1.5  # seconds a sign-in waits for its turn before "busy, try again" (8 per slot wait at most)
+    # seconds a sign-in may wait for its turn to hash; one that would wait longer (judged from how long the
+    # last hashes took) is answered 429 "busy, try again in N seconds" at once (kiosk/people/hashing.py)
+    HASHING_WAIT = 0.8
     PLANT_NAME = "Demo Furniture Co."
     # keyboard-wedge scanners (docs/scanner.md): the key a scanner sends after each code, "Enter" or "Tab"
     SCANNER_SUFFIX = "Enter"

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from barcode import Code128
 from barcode.writer import ImageWriter
 from flask import Flask, abort, flash, g, jsonify, redirect, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_htmx import HTMX
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -21,6 +22,7 @@ from kiosk.core import plant
 from kiosk.core.clock import clock_time, long_time, stamp_time
 from kiosk.core.errors import Refusal
 from kiosk.eventlog.audit import recent_actions
+from kiosk.eventlog.stream import FOREGROUND
 from kiosk.i18n import LANGS, Msg, gettext, normalise_lang
 from kiosk.labels.raster import render_png
 
@@ -37,8 +39,16 @@ class BoundedInt(IntegerConverter):
 
 
 def current_lang() -> str:
-    resolve_identity()  # a kiosk or a user may have a language of their own
-    return getattr(g, "lang", None) or "zh"
+    # A kiosk or a user may have a language of their own (resolve_identity). Asked for every string a
+    # template translates, so it reads the request's globals once rather than through the proxy each time.
+    try:
+        state = g._get_current_object().__dict__
+    except RuntimeError:  # outside a request or app context
+        return "zh"
+    loader = state.pop("identity_loader", None)
+    if loader is not None:
+        loader()
+    return state.get("lang") or "zh"
 
 
 def resolve_identity() -> None:
@@ -62,8 +72,26 @@ def t(message: Msg | dict | None) -> str:
     return message.render(current_lang())
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie, its signer made once per secret key rather than on every request
+    (a kiosk's scan carries no session cookie, yet Flask built the signer before finding that out)."""
+
+    def __init__(self):
+        self._signers: dict = {}
+
+    def get_signing_serializer(self, app: Flask):
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()), self.salt)
+        signer = self._signers.get(key)
+        if signer is None:
+            signer = super().get_signing_serializer(app)
+            if signer is not None:
+                self._signers = {key: signer}  # a new secret key replaces the old signer
+        return signer
+
+
 def init_app(app: Flask) -> None:
     htmx.init_app(app)
+    app.session_interface = SessionCookies()
     app.jinja_env.filters["localtime"] = lambda at: clock_time(at, "")
     app.jinja_env.filters["localshort"] = lambda at: stamp_time(at, "")
     app.jinja_env.filters["localdatetime"] = lambda at: long_time(at, "")
@@ -79,10 +107,23 @@ def init_app(app: Flask) -> None:
             cookie = request.cookies.get("lang")
             g.lang = cookie if cookie in LANGS else normalise_lang(app.config.get("DEFAULT_LANG"))
 
+    @app.before_request
+    def _foreground():
+        # Every request but a live stream counts as foreground: streams prepare their news in turns
+        # while none runs (kiosk/eventlog/stream.py), so 200 open boards do not slow a scan down.
+        if request.endpoint != "boards.event_stream":
+            g.foreground = True
+            FOREGROUND.begin()
+
+    @app.teardown_request
+    def _foreground_done(_exc):
+        if g.pop("foreground", False):
+            FOREGROUND.end()
+
     @app.after_request
     def _after(response):
         lang = g.pop("set_lang_cookie", None)
-        if lang:
+        if lang and request.cookies.get("lang") != lang:  # no cookie written when it says so already
             response.set_cookie("lang", lang, max_age=3600 * 24 * 365, samesite="Lax", httponly=True)
         response.vary.add("HX-Request")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -37,8 +37,9 @@ BOARD_DEFAULTS = {
     "BOARD_TV_ROWS": 12,
     "BOARD_TV_SECONDS": 15,
     "BOARD_REFRESH_SECONDS": 120,
-    "MAX_STREAMS": 200,  # open event streams per process in all (each holds a thread: KIOSK_THREADS is more)
-    "MAX_STREAMS_PER_VIEWER": 6,  # per session or paired device; beyond either: 429
+    # open event streams in all, counted over every server process (each holds a thread: KIOSK_THREADS is more)
+    "MAX_STREAMS": 200,
+    "MAX_STREAMS_PER_VIEWER": 6,  # per session or paired device, over every server process; beyond either: 429
 }
 
 
@@ -199,16 +200,15 @@ def event_stream():
     since = _int(request.headers.get("Last-Event-ID"))
     if since is None:
         since = _int(request.args.get("since"))
-    viewer = _viewer()
-    try:  # a cap per screen and in total, so streams never take the threads scans and sign-in need
-        STREAMS.take(viewer)
+    try:  # a cap per screen and in total (every server process counts), so streams never take the
+        slot = STREAMS.take(_viewer())  # threads scans and sign-in need
     except StreamsFull as full:
         return Response(full.message.render(lang) + "\n", status=429, mimetype="text/plain",
                         headers={"Retry-After": "60"})
     try:
         subscription = events.hub().subscribe(since)
     except BaseException:
-        STREAMS.give_back(viewer)
+        STREAMS.give_back(slot)
         raise
     if not database.is_closed():
         database.close()  # a board holds a thread while it is open, but no database connection
@@ -220,6 +220,6 @@ def event_stream():
             current_app.logger.exception("event stream: rendering a fragment failed")
             return []
 
-    body = stream_with_context(STREAMS.held(viewer, events.stream(subscription, safe_messages)))
+    body = stream_with_context(STREAMS.held(slot, events.stream(subscription, safe_messages)))
     return Response(body, mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

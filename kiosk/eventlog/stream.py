@@ -4,9 +4,10 @@ The event log (`ScanEvent`, id ascending) is the only source. Each server proces
 poller thread (`Hub`) that reads the events after the last one it saw - a primary-key range
 query, every POLL_SECONDS - and hands them to every subscriber through one Condition, so a
 hundred open boards cost one query, not a hundred. A scan recorded in this process wakes the
-poller at once (`event_recorded()`, run after commit); on PostgreSQL the same hook sends NOTIFY
-and every process's poller LISTENs, so a scan through one server reaches boards on another
-without waiting for the next poll. Polling stays on as the safety net: nothing depends on NOTIFY.
+poller at once (`event_recorded()`, run after commit); on PostgreSQL the same hook has a NOTIFY sent
+(one for the scans of NOTIFY_EVERY, off the scan's path) and every process's poller LISTENs, so a scan
+through one server reaches boards on another without waiting for the next poll. Polling stays on as
+the safety net: nothing depends on NOTIFY.
 
 The SSE `id:` is a ScanEvent id, the *resume cursor*: every event with a lower or equal id has
 been delivered. A reconnecting board sends it back as Last-Event-ID and gets what it missed
@@ -416,10 +417,53 @@ def _announce() -> None:
     if current is not None and current.database is database.obj:
         current.wake()
     if _is_postgres(database.obj):
-        try:
-            database.execute_sql(f"NOTIFY {CHANNEL}")
-        except Exception:  # noqa: BLE001 - the poll picks the event up anyway
-            log.warning("event stream: NOTIFY failed; boards will see the scan at the next poll")
+        _notifier.poke()
+
+
+NOTIFY_EVERY = 0.05  # PostgreSQL: one NOTIFY per process this often at most, for every scan committed meanwhile
+
+
+class _Notifier:
+    """NOTIFYs the other processes' pollers (PostgreSQL) that events committed, from a thread of its own.
+
+    A NOTIFY is a round trip, and PostgreSQL lets one notifying transaction commit at a time: one NOTIFY
+    per scan, in the request, made every scan of every process wait for the others' commits (PostgreSQL
+    scans/s did not rise with processes). Scans committed within NOTIFY_EVERY now share one NOTIFY,
+    sent after them; this process's own poller is woken directly, and polling stays the safety net.
+    """
+
+    def __init__(self):
+        self._wanted = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+
+    def poke(self) -> None:
+        self._wanted.set()
+        thread = self._thread
+        if thread is None or not thread.is_alive() or self._pid != os.getpid():
+            with self._lock:
+                if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
+                    self._pid = os.getpid()  # after a fork the parent's thread is not there
+                    self._thread = threading.Thread(target=self._run, name="event-notify", daemon=True)
+                    self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            time.sleep(NOTIFY_EVERY)  # the scans committing meanwhile go with this one
+            self._wanted.clear()
+            target = database.obj
+            if not _is_postgres(target):
+                continue
+            try:
+                with target.connection_context():
+                    target.execute_sql(f"NOTIFY {CHANNEL}")
+            except Exception:  # noqa: BLE001 - the poll picks the events up anyway
+                log.warning("event stream: NOTIFY failed; boards will see the scans at the next poll")
+
+
+_notifier = _Notifier()
 
 
 def _is_postgres(database) -> bool:
@@ -459,31 +503,96 @@ def sse_message(event: str | None, data: str, id: int | None = None) -> str:
 
 
 COALESCE_SECONDS = 0.2  # a stream sends at most about five batches a second (issue 15: scans keep their threads)
+STREAM_MOST_SECONDS = 1800.0  # then the stream ends and the browser reconnects, resuming at its cursor
+TURNS_AT_ONCE = 2  # streams preparing a batch at the same moment, in one process
+TURN_WAIT_MOST = 1.0  # seconds a stream waits for its turn (and for the scans in flight) before going anyway
+
+
+class Foreground:
+    """The requests in flight in this process that are not streams: scans, sign-ins, pages.
+
+    With 200 boards open, every scan woke 200 stream threads at once, and the scan's own thread and
+    the next one waited for the interpreter behind them. A stream with news now takes a turn first:
+    a few streams at a time, and only while no other request is running (or after TURN_WAIT_MOST at
+    the latest, so boards are never starved either). kiosk/web.py counts the requests."""
+
+    def __init__(self, turns: int = TURNS_AT_ONCE):
+        self._cond = threading.Condition()
+        self._running = 0
+        self._turns = threading.BoundedSemaphore(turns)
+
+    @property
+    def running(self) -> int:
+        return self._running
+
+    def begin(self) -> None:
+        with self._cond:
+            self._running += 1
+
+    def end(self) -> None:
+        with self._cond:
+            self._running = max(0, self._running - 1)
+            if self._running == 0:
+                self._cond.notify_all()
+
+    def turn(self, most: float = TURN_WAIT_MOST) -> _Turn:
+        return _Turn(self, most)
+
+
+class _Turn:
+    def __init__(self, foreground: Foreground, most: float):
+        self.foreground, self.most, self.held = foreground, most, False
+
+    def __enter__(self):
+        deadline = time.monotonic() + self.most
+        self.held = self.foreground._turns.acquire(timeout=self.most)
+        with self.foreground._cond:
+            while self.foreground._running > 0:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self.foreground._cond.wait(left)
+        return self
+
+    def __exit__(self, *exc):
+        if self.held:
+            self.foreground._turns.release()
+
+
+FOREGROUND = Foreground()
 
 
 def stream(subscription: Subscription, messages_for: Callable[[Batch], list[tuple[str, str]]],
-           heartbeat_seconds: float = HEARTBEAT_SECONDS) -> Iterator[str]:
+           heartbeat_seconds: float = HEARTBEAT_SECONDS, most_seconds: float = STREAM_MOST_SECONDS) -> Iterator[str]:
     """The text of one SSE response: messages for each batch, heartbeats in between, and an end.
 
     The cursor goes on the last message of a batch only (or alone, when the batch meant nothing
-    to this page), so a stream cut in the middle of a batch resumes before it, never after.
+    to this page), so a stream cut in the middle of a batch resumes before it, never after. A batch
+    goes out as one chunk (one write), prepared in its turn (`FOREGROUND`); after `most_seconds`
+    the stream ends and the browser's EventSource reconnects with its cursor (Last-Event-ID).
     """
     yield f"retry: {RETRY_MS}\n: connected\n\n"
+    ends = time.monotonic() + most_seconds
     while True:
-        batch = subscription.next(heartbeat_seconds)
+        left = ends - time.monotonic()
+        if left <= 0:
+            yield ": reconnect\n\n"
+            return
+        batch = subscription.next(min(heartbeat_seconds, left))
         if batch is None:
             yield ": server stopping\n\n"
             return
         if not batch.changes and not batch.overflow:
             yield f": heartbeat\nid: {batch.cursor}\n\n" if batch.cursor else ": heartbeat\n\n"
             continue
-        messages = messages_for(batch)
-        if not messages:
-            yield f"id: {batch.cursor}\n\n"
-            continue
-        for index, (event, data) in enumerate(messages):
-            last = index == len(messages) - 1
-            yield sse_message(event, data, id=batch.cursor if last else None)
+        with FOREGROUND.turn():
+            messages = messages_for(batch)
+            if not messages:
+                text = f"id: {batch.cursor}\n\n"
+            else:
+                text = "".join(sse_message(event, data, id=batch.cursor if index == len(messages) - 1 else None)
+                               for index, (event, data) in enumerate(messages))
+        yield text
         # With 200 boards open, waking every stream for every scan takes the CPU the scans need: a
         # short pause lets the scans of a busy moment arrive as one batch (the next one).
         time.sleep(COALESCE_SECONDS)

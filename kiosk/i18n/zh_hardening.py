@@ -15,7 +15,7 @@ ZH = {
     "A PIN is 4 to 8 digits.": "PIN 为 4 到 8 位数字。",
     "Badge {badge} is a worker's badge. Only a supervisor's own badge and PIN approve this.":
         "工牌 {badge} 是工人的工牌。只有主管本人的工牌和 PIN 才能审批。",
-    "The server is busy checking other sign-ins. Try again in a moment.": "服务器正在处理其他登录，请稍后再试。",
+    "The server is busy checking other sign-ins. Try again in {seconds} seconds.": "服务器正在处理其他登录，请 {seconds} 秒后再试。",
     "Only a supervisor can undo a loaded carton: they scan their own badge and type their PIN.":
         "只有主管可以撤销已装车的箱：须刷本人工牌并输入 PIN。",
     "Supervisor: scan your own badge": "主管：请刷本人工牌",
@@ -46,7 +46,8 @@ ZH = {
     "The file is not a readable CSV file: save it from Excel as CSV and try again.": "该文件不是可读取的 CSV 文件：请在 Excel 中另存为 CSV 后重试。",
     # sign-in
     "Too many failed sign-ins. Wait {seconds} seconds and try again.": "登录失败次数过多。请等待 {seconds} 秒后再试。",
-    # event streams, scan times
+    # event streams, scan times, a kiosk's scan refused in words
+    "Not recorded: {reason}": "未记录：{reason}",
     "This screen already has {n} live boards open; close one first.": "此屏幕已打开 {n} 个实时看板；请先关闭一个。",
     "The server is showing as many live boards as it can ({n}). Try again in a minute.": "服务器已达到实时看板上限（{n} 个）。请一分钟后再试。",
     "The scan's time ({value}) is not a real time: check the kiosk's clock and scan again.": "扫描时间（{value}）不是有效时间：请检查终端的时钟后重新扫描。",

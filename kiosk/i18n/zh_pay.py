@@ -129,4 +129,18 @@ ZH = {
     "{n} rates imported.": "已导入 {n} 条工价。",
     "“{value}” is not a date (YYYY-MM-DD).": "“{value}”不是日期（年-月-日）。",
     "“{value}” is not an amount in yuan.": "“{value}”不是以元计的金额。",
+    # send back or scrap at a carton station (kiosk/stations/defects.py)
+    "The unit of carton {carton} is back in the goods, as it was.": "箱 {carton} 所属的那一件已回到货物中，恢复原状。",
+    "Carton {carton}: its unit ({n} cartons) is out of the goods and goes back to {station} ({defect}) on rework "
+    "card {rework}. {printing}": "箱 {carton}：所属的一件（{n} 箱）已移出货物，用返工卡 {rework} 退回{station}（{defect}）。{printing}",
+    "Carton {carton} was taken out of the goods (sent back or scrapped): it is not stored or loaded. Put it aside "
+    "for the supervisor.": "箱 {carton} 已移出货物（退回或报废）：不能入库也不能装车。请放到一边交给主管。",
+    "Carton {carton} is loaded on a truck: undo its loading first, then take its unit out.":
+        "箱 {carton} 已装车：请先撤销装车，再移出这一件。",
+    "Choose the station to send the unit back to.": "请选择把这一件退回到哪个工序。",
+    "Carton {carton}: its unit ({n} cartons) is scrapped ({defect}) and out of the goods. Tell the clerk: order "
+    "{order} is one unit short.": "箱 {carton}：所属的一件（{n} 箱）已报废（{defect}）并移出货物。请告诉跟单员：订单 {order} 少一件。",
+    "This unit's cartons are not where this scan left them; nothing was changed.": "这一件的箱子已不在这次扫码后的状态，未做任何更改。",
+    "Tap here, then scan the carton: its whole unit goes": "点这里，然后扫箱码：整件一起移出",
+    "Scrap this unit": "报废这一件",
 }

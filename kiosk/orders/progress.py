@@ -15,6 +15,7 @@ from peewee import Case, Select, fn
 from db import in_ids
 from db.models import BoardCount, Carton, JobCard, OrderLine, Product, Station
 from kiosk.core import plant
+from kiosk.shipping.cartons import TAKEN_OUT
 
 
 @dataclass(slots=True)
@@ -57,7 +58,7 @@ def _count_from_cartons(order_ids: list[int], stages: dict[int, str], done: dict
         Carton.select(OrderLine.order.alias("order_id"), fn.COUNT(Carton.id).alias("n"),
                       fn.SUM(stored).alias("stored"), fn.SUM(loaded).alias("loaded"))
         .join(OrderLine)
-        .where(in_ids(OrderLine.order, order_ids))
+        .where(in_ids(OrderLine.order, order_ids) & (Carton.status != TAKEN_OUT))
         .group_by(OrderLine.order, Carton.job_card, Carton.unit_no)
         .alias("units")
     )

@@ -64,13 +64,24 @@ def placeholders(values) -> str:
     return ", ".join([p()] * len(values))
 
 
+def facts(detail) -> dict:
+    """An event's detail as a dict: JSON text or a dict as stored; anything else (a string stored inside
+    the JSON, a list, text that is not JSON) as no facts, so one odd old row never stops pay or start-up."""
+    if isinstance(detail, (str, bytes)):
+        try:
+            detail = json.loads(detail) if detail else {}
+        except ValueError:
+            return {}
+    return detail if isinstance(detail, dict) else {}
+
+
 def _rows_to_events(rows) -> list[PayEvent]:
     found = []
     for (eid, at, scanned, station, worker, action, units, detail, code, card, model, family, cpu,
          parent) in rows:
         at = as_datetime(at)
         found.append(PayEvent(eid, at, as_datetime(scanned) or at, station, worker, action, units,
-                              json.loads(detail) if detail else {}, code, card, model, family, cpu or 1,
+                              facts(detail), code, card, model, family, cpu or 1,
                               parent is not None))
     return found
 
@@ -117,7 +128,7 @@ def undone_since(start: dt.datetime) -> set[int]:
         f"SELECT detail FROM scan_event WHERE action = {q} AND outcome = {q} AND at >= {q}", ("undo", "ok", start))
     found = set()
     for (detail,) in cursor.fetchall():
-        undoes = (json.loads(detail) if detail else {}).get("undoes")
+        undoes = facts(detail).get("undoes")
         if undoes is not None:
             found.add(int(undoes))
     return found
@@ -153,11 +164,9 @@ def crew_of(detail) -> tuple | None:
     """((worker_id, share), ...) of a crew's scan from its detail (JSON text or a dict), else None."""
     if not detail:
         return None
-    if isinstance(detail, str):
-        if '"crew"' not in detail:
-            return None
-        detail = json.loads(detail)
-    crew = detail.get("crew")
+    if isinstance(detail, str) and '"crew"' not in detail:
+        return None
+    crew = facts(detail).get("crew")
     return tuple((int(w), int(s)) for w, s in crew) if crew else None
 
 

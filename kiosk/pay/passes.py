@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 
-from kiosk.pay.logrows import Products, crew_of
+from kiosk.pay.logrows import Products, crew_of, facts
 from kiosk.pay.money import split
 from kiosk.pay.paydays import DayOf, Locks, as_datetime
 from kiosk.pay.rates import RateBook, tiered_amount
@@ -144,8 +143,8 @@ def _counts(action: str, units: int, detail, packages: int) -> tuple[int, int]:
     if action == "store" or action == "load":
         return 0, 1
     if action == "qc_fail" or action == "qc_scrap":  # the inspector inspected the failed units too
-        facts = json.loads(detail) if isinstance(detail, str) else (detail or {})
-        units += int(facts.get("failed_units") or facts.get("scrapped_units") or 0)
+        known = facts(detail)
+        units += int(known.get("failed_units") or known.get("scrapped_units") or 0)
     return units, units * packages
 
 

@@ -287,15 +287,17 @@ def _home_for(user: User) -> str:
 def login():
     error = None
     username = ""
-    status = 200
+    status, headers = 200, {}
     if request.method == "POST":
         username = clean_text(request.form.get("username"), 32)
         try:
             user = users.authenticate(username, request.form.get("password") or "", request.remote_addr or "")
         except users.LoginPaused as paused:
             user, error, status = None, paused.message, 429
+            headers["Retry-After"] = str(paused.retry_after)
         except HashingBusy as busy:
             user, error, status = None, busy.message, 429  # too many sign-ins at once: try again shortly
+            headers["Retry-After"] = str(busy.retry_after)
         else:
             if user is None:
                 error = msg("Wrong user name or password.")
@@ -307,7 +309,7 @@ def login():
             session["at"] = int(time.time())
             return redirect(safe_next(request.form.get("next"), _home_for(user)), code=303)
     return render_template("people/auth/login.html", error=error, username=username,
-                           next=safe_next(request.values.get("next"), "")), status
+                           next=safe_next(request.values.get("next"), "")), status, headers
 
 
 @bp.post("/lang")

@@ -15,7 +15,7 @@ import secrets
 
 from peewee import JOIN
 
-from db import compiled, run_compiled, write_transaction
+from db import compiled, database, is_postgres, run_compiled, write_transaction
 from db.models import Device, Station, utcnow
 from kiosk.core import plant
 from kiosk.core.errors import Refusal
@@ -73,6 +73,7 @@ def new_pairing_code() -> str:
 
 
 PENDING_PER_ADDRESS = 5  # kiosks one address may have waiting at once; its oldest is dropped beyond
+PAIRING_LOCK = 7312016  # PostgreSQL advisory lock: pairing requests counted one at a time, on every server
 
 
 def register_device(max_pending: int = 50, address: str = "", per_address: int = PENDING_PER_ADDRESS
@@ -83,6 +84,8 @@ def register_device(max_pending: int = 50, address: str = "", per_address: int =
     visitor posting /pair in a loop cannot fill the queue the real kiosks need."""
     address = str(address or "")[:64]
     with write_transaction():
+        if is_postgres():  # SQLite's write lock already lets one request count at a time, over every process
+            database.execute_sql(f"SELECT pg_advisory_xact_lock({PAIRING_LOCK})")
         cutoff = utcnow() - FORGET_PENDING_AFTER
         Device.delete().where((Device.approved_by == "") & (Device.last_seen < cutoff)).execute()
         mine = list(Device.select(Device.id).where((Device.approved_by == "") & (Device.address == address))

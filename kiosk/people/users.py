@@ -39,7 +39,11 @@ class UserError(Refusal):
 
 
 class LoginPaused(UserError):
-    """Too many wrong passwords for one user name: wait before the next try."""
+    """Too many wrong passwords for one user name: wait `retry_after` seconds before the next try."""
+
+    def __init__(self, message, retry_after: int = 1):
+        super().__init__(message, 429)
+        self.retry_after = retry_after
 
 
 def _check_username(username: str) -> str:
@@ -153,7 +157,7 @@ def authenticate(username: str, password: str, address: str = "") -> User | None
     wait = SIGN_IN.attempt(username, address)  # counted as failed until the password is right
     if wait > 0:
         raise LoginPaused(msg("Too many failed sign-ins. Wait {seconds} seconds and try again.",
-                              seconds=math.ceil(wait)))
+                              seconds=math.ceil(wait)), math.ceil(wait))
     user = User.get_or_none(User.username == username) if USERNAME_RE.match(username) else None
     if user is None:
         hashing.check_nothing(password)

@@ -54,6 +54,34 @@ def find_carton(code: str, lock: bool = False) -> Carton | None:
     return query.first()
 
 
+# A unit sent back or scrapped at warehouse-in or loading (kiosk/stations/defects.py): its cartons are no longer
+# goods - not in stock, not to be loaded, not counted as packed units.
+TAKEN_OUT = "out"
+
+
+def unit_cartons(carton: Carton) -> list[Carton]:
+    """Every carton of this carton's unit (locked on PostgreSQL)."""
+    query = (Carton.select().where((Carton.job_card == carton.job_card_id) & (Carton.unit_no == carton.unit_no))
+             .order_by(Carton.package_no))
+    if is_postgres():
+        query = query.for_update()
+    return list(query)
+
+
+def take_out(cartons: list[Carton]) -> None:
+    """These cartons leave the goods (where they were stays recorded with the event that took them out)."""
+    Carton.update(status=TAKEN_OUT).where(Carton.id.in_([c.id for c in cartons])).execute()
+    for carton in cartons:
+        carton.status = TAKEN_OUT
+
+
+def put_back(cartons: list[Carton], before: dict[int, tuple[str, str]]) -> None:
+    """Undo `take_out`: each carton back in the state `before` names ({id: (status, location)})."""
+    for carton in cartons:
+        carton.status, carton.location = before[carton.id]
+        carton.save(only=[Carton.status, Carton.location])
+
+
 def cartons_of_card(card: JobCard) -> list[Carton]:
     return list(Carton.select().where(Carton.job_card == card).order_by(Carton.unit_no, Carton.package_no))
 
@@ -185,6 +213,7 @@ def unit_states(order_ids: Iterable[int] = (), line_ids: Iterable[int] = (),
             fn.SUM(Case(None, [(loaded & (PickList.status == "finished"), 1)], 0)),
         )
         .join(PickList, JOIN.LEFT_OUTER, on=(Carton.pick_list == PickList.id))
+        .where(Carton.status != TAKEN_OUT)
         .group_by(Carton.order_line, Carton.job_card, Carton.unit_no)
         .order_by(Carton.job_card, Carton.unit_no)
     )
@@ -228,7 +257,7 @@ def line_stock(lines: Iterable[OrderLine]) -> dict[int, LineStock]:
 
 def unit_is_in_stock(carton: Carton) -> bool:
     siblings = Carton.select().where((Carton.job_card == carton.job_card_id) & (Carton.unit_no == carton.unit_no))
-    return not siblings.where(Carton.status != "in_warehouse").exists()
+    return not siblings.where(Carton.status.not_in(("in_warehouse", TAKEN_OUT))).exists()
 
 
 # -- status follows the goods ----------------------------------------------------------------------

@@ -42,7 +42,7 @@ from kiosk.labels import Layout
 from kiosk.labels.documents import ManifestDoc, ManifestLine, PickLine, PickListDoc
 from kiosk.people.approvals import Approver
 from kiosk.printing.documents import Printed, printing_note, queue_layouts
-from kiosk.shipping.cartons import GOODS_STATUSES, find_carton, goods_moved, line_stock
+from kiosk.shipping.cartons import GOODS_STATUSES, TAKEN_OUT, find_carton, goods_moved, line_stock
 from kiosk.shipping.delivery_notes import issue_for_pick_list
 
 MAX_CODES_SHOWN = 12  # missing carton codes named in one message
@@ -252,8 +252,8 @@ def tally(pick_list: PickList) -> Tally:
     units: dict[int, dict[tuple[int, int], list[Carton]]] = defaultdict(lambda: defaultdict(list))
     for carton in (Carton.select(Carton.id, Carton.code, Carton.order_line, Carton.job_card, Carton.unit_no,
                                  Carton.package_no, Carton.status, Carton.pick_list, Carton.location)
-                   .where(Carton.order_line.in_(line_ids)).order_by(Carton.job_card, Carton.unit_no,
-                                                                    Carton.package_no)):
+                   .where(Carton.order_line.in_(line_ids) & (Carton.status != TAKEN_OUT))
+                   .order_by(Carton.job_card, Carton.unit_no, Carton.package_no)):
         units[carton.order_line_id][(carton.job_card_id, carton.unit_no)].append(carton)
     # this pick list shares with the unfinished ones even once finished: its manifest names the same cartons
     sharing = list(PickListLine.select(PickListLine.id, PickListLine.pick_list, PickListLine.order_line,
@@ -420,7 +420,8 @@ def manifest_doc(pick_list: PickList, current: Tally | None = None):
 
 
 def _line_codes(line: TallyLine) -> set[str]:
-    return {code for (code,) in Carton.select(Carton.code).where(Carton.order_line == line.order_line.id).tuples()}
+    return {code for (code,) in Carton.select(Carton.code).where((Carton.order_line == line.order_line.id)
+                                                                 & (Carton.status != TAKEN_OUT)).tuples()}
 
 
 def pick_list_layout_for(pick_list: PickList, lang: str | None = None) -> Layout:

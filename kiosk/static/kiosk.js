@@ -11,6 +11,7 @@
   const PROBE_EVERY_MS = 3000;  // while offline, ask /api/health this often
   const RETRY_FAILED_MS = 2000;  // the server answered with an error page: try the same key again after this
   const MAX_FAILED_TRIES = 3;  // ... and after this many, show the scan red as not recorded
+  const RETRY_STATUSES = [408, 409, 425, 429];  // "not now": tried again like a server error, not final
   const KEEP_SENT = 50;  // lines kept in the "sent after the connection came back" list
   const AWAY_STATUSES = [502, 503, 504];  // a proxy saying the server is away: same as no connection
 
@@ -247,7 +248,13 @@
       });
       const html = await response.text();
       if (AWAY_STATUSES.includes(response.status)) return { kind: "away" };
-      // The app answers unexpected errors 200 with HX-Retarget (htmx drops error bodies).
+      // A refusal in words (4xx with the error fragment, e.g. this kiosk is no longer paired, a scan
+      // time out of range): sending it again changes nothing, so the worker sees the server's reason now.
+      if (response.status >= 400 && response.status < 500 && !RETRY_STATUSES.includes(response.status)) {
+        const reason = refusalText(html);
+        if (reason) return { kind: "refused", status: response.status, text: reason };
+      }
+      // Other errors (5xx: the server could not take it) are tried again a few times.
       if (!response.ok || response.headers.get("HX-Retarget")) return { kind: "failed", status: response.status };
       return { kind: "answered", html: html };
     } catch (e) {
@@ -255,6 +262,11 @@
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  function refusalText(html) {
+    const box = new DOMParser().parseFromString(html, "text/html").querySelector("#error-box");
+    return box ? box.textContent.trim() : "";
   }
 
   // Send the outbox head first, one at a time, until it is empty or the server is away.
@@ -273,6 +285,13 @@
         if (reply.kind === "away") {
           goOffline();
           break;
+        }
+        if (reply.kind === "refused") {
+          dropFromOutbox(scan.idem);
+          const text = words("tRefused", { code: scan.code, reason: reply.text });
+          if (scan.queued || sentQueued) { addSent(scan, "rejected", text); sentQueued += 1; rejectedQueued += 1; }
+          else showAnswer("rejected", text, scan.code);
+          continue;
         }
         if (reply.kind === "failed") {
           scan.tries = (scan.tries || 0) + 1;
@@ -308,11 +327,13 @@
           window.htmx.swap("#scan-result", reply.html, { swapStyle: "outerHTML", swapDelay: 0, settleDelay: 0 });
           mergeRecent(listed);
           if (document.querySelector("#scan-result[data-queue-stale]")) queueStale();
+          if (scan.fields.defect_action && answer.outcome !== "rejected") clearDefectPanel();
         }
       }
     } finally {
       pumping = false;
     }
+    if (queueWanted && !queueTimer) queueStale();  // a queue fetch waited for these scans
     if (sentQueued && !loadList("outbox").length) deliveredAll(sentQueued, rejectedQueued, lastFragment);
     if (retryLater) setTimeout(pump, RETRY_FAILED_MS);
     else if (!offline && loadList("outbox").length) pump();  // a scan made during the last send
@@ -374,10 +395,36 @@
     if (loadList("outbox").length) { showSending(); pump(); }
   }
 
-  // The station's queue (templates/stations/_queue.html) is not in a scan's answer: this event makes the
-  // page fetch it again, once the scans pause.
+  // The station's queue (templates/stations/_queue.html) is not in a scan's answer: once the scans pause
+  // (data-refresh-delay after the last answer that moved a card, and no scan on its way) the event makes
+  // htmx fetch it again, so the fetch never holds up the next scan's answer.
+  let queueTimer = null;
+  let queueWanted = false;
   function queueStale() {
+    if (!document.getElementById("station-queue")) return;
+    queueWanted = true;
+    clearTimeout(queueTimer);
+    const box = document.getElementById("station-queue");
+    queueTimer = setTimeout(fetchQueue, Number(box.dataset.refreshDelay) || 300);
+  }
+
+  function fetchQueue() {
+    queueTimer = null;
+    if (pumping || loadList("outbox").length) return;  // asked again when the sending is done
+    queueWanted = false;
     document.body.dispatchEvent(new CustomEvent("kiosk:queue-stale", { bubbles: true }));
+  }
+
+  // The send back / scrap panel (templates/stations/_defect_panel.html) is on the page, not in the answers:
+  // once what it sent was recorded, it is closed and empty for the next card (a refusal keeps what was set).
+  function clearDefectPanel() {
+    const panel = document.getElementById("defect-panel");
+    const form = panel && panel.querySelector("form");
+    if (!form) return;
+    if (armed && form.contains(armed)) disarm();
+    form.reset();
+    form.querySelectorAll("[data-stepper]").forEach((box) => { box.dataset.typed = ""; setStepper(box, box.dataset.min || 1); });
+    panel.open = false;
   }
 
   // -- the "last scans here" list: an answer brings only the rows newer than this list's top -------

@@ -22,7 +22,7 @@ from kiosk.i18n import Msg, msg
 from kiosk.orders.payments import waiting_for_payment
 from kiosk.people.approvals import Approver
 from kiosk.printing.label_voids import active_void
-from kiosk.shipping.cartons import find_carton, goods_moved
+from kiosk.shipping.cartons import TAKEN_OUT, find_carton, goods_moved
 from kiosk.shipping.pick_lists import (
     Tally,
     counts,
@@ -31,6 +31,7 @@ from kiosk.shipping.pick_lists import (
     last_pick_list_at,
     tally,
 )
+from kiosk.stations import defects
 
 
 @register("loading")
@@ -48,6 +49,10 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
     carton = find_carton(request.code, lock=True)
     if carton is None:
         return _not_a_carton(request.code, held)
+    if carton.status == TAKEN_OUT:
+        return defects.refused_taken_out(carton, "load", {"pick_list": held.code} if held else None)
+    if options.get("defect_action"):  # send back or scrap its unit (kiosk/stations/defects.py)
+        return defects.record_carton(station, request, carton)
     if held is None:
         order = carton.order_line.order
         return Outcome("rejected", "load", msg("Scan the pick list first, then its cartons. (Carton {carton} is for "

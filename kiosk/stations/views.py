@@ -22,7 +22,7 @@ from kiosk.people import approvals
 from kiosk.people.auth import kiosk_station, public
 from kiosk.shipping import pick_lists
 from kiosk.stations import commands as station_commands  # noqa: F401 - registers the stations' commands
-from kiosk.stations import loading, packing, qc, warehouse
+from kiosk.stations import defects, loading, packing, qc, warehouse
 from kiosk.stations.queue import card_spec, waiting
 from kiosk.web import current_lang
 
@@ -52,6 +52,19 @@ def order_spec(line) -> list:
     return spec_of(line)
 
 
+_panels: dict[str, str | None] = {}
+
+
+@bp.app_template_global("station_panel")
+def station_panel(kind: str) -> str | None:
+    """The answer's panel for a kind of station (templates/stations/_<kind>_panel.html), None when it has
+    none; looked up once per kind, not on every answer."""
+    if kind not in _panels:
+        name = f"stations/_{kind}_panel.html"
+        _panels[kind] = name if name in current_app.jinja_env.list_templates() else None
+    return _panels[kind]
+
+
 @bp.app_template_global("reprint_reasons")
 def reprint_reasons() -> tuple[str, ...]:
     """Why a label is printed again at packing (the reprint panel's choices)."""
@@ -60,11 +73,15 @@ def reprint_reasons() -> tuple[str, ...]:
 
 @bp.app_template_global("stations_before")
 def stations_before(station: Station) -> list[Station]:
-    """Stations before this one in plant order: where a station can send work back (the card's route decides)."""
-    return [s for s in plant.stations() if (s.sort, s.id) < (station.sort, station.id) and s.kind == "process"]
+    """Stations before this one in plant order: where a station can send work back (the card's route decides);
+    from a carton station, packing too (a damaged carton's unit packed again)."""
+    kinds = defects.SEND_BACK_KINDS if station.kind in defects.CARTON_KINDS else ("process",)
+    return [s for s in plant.stations() if (s.sort, s.id) < (station.sort, station.id) and s.kind in kinds]
 
 
 QUEUE_KINDS = ("process", "qc", "packing")  # stations that take job cards show the cards waiting there
+# rooms that send back or scrap units (kiosk/stations/defects.py); at warehouse-in and loading a carton's unit
+DEFECT_KINDS = ("process", "packing", "warehouse", "loading")
 
 
 def queue_for(station: Station):
@@ -148,7 +165,14 @@ def station_page(code: str):
         command_map=commands.page_map(station, current_lang()),
         command_prefix=commands.PREFIX,
         queue=queue_for(station),
+        defect_panel=station.kind in DEFECT_KINDS,
     )
+
+
+def scan_options(form) -> dict:
+    """The SCAN_OPTIONS the form carries (non-empty), each cut to 200 characters. Asked with `in` first: a
+    missing key's .get() costs werkzeug an exception each, nine times per scan."""
+    return {key: form[key][:200] for key in SCAN_OPTIONS if key in form and form[key]}
 
 
 SANE_YEARS = (2000, 2100)  # a scan time outside these is no clock's mistake: refused (400), in words
@@ -190,7 +214,7 @@ def scan(code: str):
         if waiting is not None:
             return waiting
 
-    options = {key: form.get(key)[:200] for key in SCAN_OPTIONS if form.get(key)}
+    options = scan_options(form)
     try:
         scanned_at = parse_scanned_at(form.get("scanned_at"))
     except ScanInputError as error:
@@ -237,7 +261,7 @@ def _command(station, form, badge, scanned: str, context: dict):
     """A scanned command code (kiosk/core/commands.py), answered like a scan; a card waiting at QC stays."""
     worker = signed_in(badge)
     context["worker"] = worker
-    options = {key: form.get(key)[:200] for key in SCAN_OPTIONS if form.get(key)}
+    options = scan_options(form)
     scan_request = ScanRequest(station_code=station.code, code=scanned, idem_key=(form.get("idem") or "")[:80],
                                worker_badge=badge, scanned_at=parse_scanned_at(form.get("scanned_at")),
                                options=options)

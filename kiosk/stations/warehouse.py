@@ -16,7 +16,8 @@ from kiosk.core.outcome import Outcome, ScanRequest
 from kiosk.core.settings import SETTINGS
 from kiosk.eventlog.rules import register, undoer
 from kiosk.i18n import Msg, msg
-from kiosk.shipping.cartons import find_carton, goods_moved, line_stock, unit_is_in_stock
+from kiosk.shipping.cartons import TAKEN_OUT, find_carton, goods_moved, line_stock, unit_is_in_stock
+from kiosk.stations import defects
 
 BIN_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 
@@ -49,6 +50,10 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
     carton = find_carton(request.code, lock=True)
     if carton is None:
         return _not_a_carton(request.code, held)
+    if carton.status == TAKEN_OUT:
+        return defects.refused_taken_out(carton, "store", held)
+    if request.options.get("defect_action"):  # send back or scrap its unit (kiosk/stations/defects.py)
+        return defects.record_carton(station, request, carton)
     order = carton.order_line.order
     if order.status == "cancelled":
         return Outcome("rejected", "store", msg("Order {order} was cancelled. Do not store carton {carton}; put it "

@@ -159,3 +159,27 @@ def test_an_upgrade_fills_the_ledger_from_the_log(plant):
     assert kept == recomputed
     assert kept[worker("W004").id][0] > before[worker("W004").id][0]
     assert schema.migrate(old) == []
+
+
+def test_an_odd_old_detail_never_stops_the_fill(plant):
+    """Old rows whose detail is not an object (a string stored inside the JSON, a list) count as having
+    no facts: the fill at start-up finishes and still says what a recomputation says."""
+    busy_day()
+    from db.models import ScanEvent
+
+    accepted = ScanEvent.outcome.in_(("ok", "warning")) & ScanEvent.worker.is_null(False)
+    odd = [ScanEvent.select().where(accepted & (ScanEvent.action == "qc_fail")).first().id,
+           ScanEvent.select().where(accepted & (ScanEvent.action == "pass")
+                                    & ~ScanEvent.detail.contains("crew")).first().id]
+    old = database.obj
+    q = "%s" if old.__class__.__name__.startswith("Postg") else "?"
+    old.execute_sql(f"UPDATE scan_event SET detail = {q} WHERE id = {q}", ('"a note"', odd[0]))
+    old.execute_sql(f"UPDATE scan_event SET detail = {q} WHERE id = {q}", ("[1, 2]", odd[1]))
+    for table in ("pay_deduction", "pay_ledger", "pay_ledger_fill"):
+        old.execute_sql(f'DROP TABLE "{table}"')
+    old.execute_sql("DELETE FROM schema_version WHERE version = 9")
+    assert 9 in schema.migrate(old)
+    ledger.ensure_filled()
+    assert ledger.is_filled()
+    kept, recomputed = kept_and_recomputed()
+    assert kept == recomputed and kept
