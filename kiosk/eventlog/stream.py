@@ -535,8 +535,8 @@ class Foreground:
             if self._running == 0:
                 self._cond.notify_all()
 
-    def turn(self, most: float = TURN_WAIT_MOST) -> _Turn:
-        return _Turn(self, most)
+    def turn(self, most: float | None = None) -> _Turn:
+        return _Turn(self, TURN_WAIT_MOST if most is None else most)
 
 
 class _Turn:

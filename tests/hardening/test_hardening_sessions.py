@@ -106,3 +106,29 @@ def test_f6_concurrent_sign_ins_hash_a_few_at_a_time(app, plant, monkeypatch):
         thread.join()
     assert len(statuses) == 60 and set(statuses) <= {200, 429}  # wrong name, or "busy, try again"
     assert most[0] <= app.config["HASHING_AT_ONCE"] and most[0] >= 1
+
+
+def test_f6_a_sign_in_that_would_wait_long_is_told_busy_at_once_with_retry_after(app, client, plant, monkeypatch):
+    """Hashes of late have been slow (a loaded machine) and every slot is taken: the next sign-in is not
+    queued behind them but answered 429 at once, in words, with Retry-After; no hash is computed."""
+    make_user("clerk", username="wu")
+    monkeypatch.setattr(hashing, "_took", 3.0)
+    monkeypatch.setattr(hashing, "_ahead", app.config["HASHING_AT_ONCE"])
+    computed = []
+    monkeypatch.setattr(hashing, "check_password_hash", lambda *args: computed.append(args) or False)
+    for username in ("wu", "nobody-known"):  # a real name and an unknown one answer alike
+        busy = sign_in(client, username, PASSWORD)
+        assert busy.status_code == 429
+        assert int(busy.headers["Retry-After"]) >= 3
+        assert "The server is busy checking other sign-ins. Try again in" in busy.text
+    assert computed == []
+    assert hashing.expected_wait(1, 2, 0.5) == 0.0  # a free slot: no wait
+    assert hashing.expected_wait(2, 2, 0.5) == 0.5 and hashing.expected_wait(5, 2, 0.5) == 1.0
+
+
+def test_f9_a_wait_is_answered_429_with_retry_after(app, client, plant):
+    make_user("clerk", username="zhao")
+    for n in range(3):
+        assert sign_in(client, "zhao", f"wrong-{n}").status_code == 200
+    paused = sign_in(client, "zhao", PASSWORD)
+    assert paused.status_code == 429 and int(paused.headers["Retry-After"]) >= 1

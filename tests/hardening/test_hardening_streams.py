@@ -82,3 +82,68 @@ def test_f5_streams_are_capped_per_device_and_in_total_and_scans_go_on(capped_se
     opened.pop().close()  # a board closed gives its slot back (noticed at the next heartbeat at the latest)
     for conn in opened:
         conn.close()
+
+
+def test_f5_a_stream_with_news_waits_for_its_turn_while_a_scan_runs(monkeypatch):
+    """A stream prepares its batch only while no other request runs in the process (at most
+    TURN_WAIT_MOST later), so 200 boards waking at once do not take the interpreter from a scan."""
+    import threading
+
+    from kiosk.eventlog import stream as events
+
+    monkeypatch.setattr(events, "TURN_WAIT_MOST", 30.0)
+    monkeypatch.setattr(events, "COALESCE_SECONDS", 0.0)
+    foreground = events.Foreground(turns=1)
+    monkeypatch.setattr(events, "FOREGROUND", foreground)
+
+    class OneBatch:
+        def __init__(self):
+            self.sent = False
+
+        def next(self, timeout):
+            if self.sent:
+                return None
+            self.sent = True
+            return events.Batch([events.Change(7, None, 1, None, None, None, None, None, "pass", "ok", 1)], 7)
+
+    prepared = threading.Event()
+    body = events.stream(OneBatch(), lambda batch: prepared.set() or [("station-1", "<b>1</b>")])
+    assert next(body).startswith("retry:")
+    foreground.begin()  # a scan is being answered
+    out = []
+    sender = threading.Thread(target=lambda: out.append(next(body)))
+    sender.start()
+    assert not prepared.wait(0.5)  # the stream holds its batch back while the scan runs
+    foreground.end()
+    sender.join(30)
+    assert prepared.is_set() and out == ["event: station-1\ndata: <b>1</b>\nid: 7\n\n"]
+
+
+def test_f5_a_slot_of_a_process_that_died_frees_itself_and_a_renewed_one_stays(database):
+    """The stream slots are leases in the database: one renewed by its process stays taken, one whose
+    process died (nobody renews it) counts as free once its lease has run out."""
+    import time
+
+    from kiosk.boards.slots import Slots, StreamsFull
+
+    slots = Slots(total=2, per_viewer=1, lease_seconds=5.0)
+    kept = slots.take("device:1")
+    lost = slots.take("device:2")
+    with pytest.raises(StreamsFull):
+        slots.take("device:3")  # both slots taken
+    with slots._lock:
+        del slots._mine[lost]  # its process died: nobody renews it any more
+    deadline = time.monotonic() + 30
+    while True:
+        slots.renew()  # what the renewer thread does every lease / 3
+        try:
+            third = slots.take("device:3")
+            break
+        except StreamsFull:
+            assert time.monotonic() < deadline, "the dead process's slot never freed itself"
+            time.sleep(0.2)
+    with pytest.raises(StreamsFull):
+        slots.take("device:1")  # the renewed slot still counts for its screen
+    slots.give_back(kept)
+    slots.give_back(third)
+    assert slots.open_count() == 0

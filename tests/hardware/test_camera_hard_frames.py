@@ -22,14 +22,11 @@ def inside(point: tuple[float, float], quad: np.ndarray, slack: float = 10.0) ->
     return cv2.pointPolygonTest(quad.astype(np.float32), point, True) >= -slack
 
 
-def cheap_pass_only(frame: np.ndarray) -> list[str]:
+def cheap_pass_only(frame: np.ndarray, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """What the decoder reads with the expensive attempts switched off."""
-    escalated = camera._escalated
-    camera._escalated = lambda *args: iter(())
-    try:
+    with monkeypatch.context() as patched:
+        patched.setattr(camera, "_escalated", lambda *args: iter(()))
         return [found.data for found in decode_frame(frame)]
-    finally:
-        camera._escalated = escalated
 
 
 CARTON = ("C-0001-01", "carton", "zh")
@@ -62,9 +59,9 @@ def hard_photo(name: str):
 
 
 @pytest.mark.parametrize("name", list(HARD))
-def test_a_frame_the_cheap_pass_misses_is_read_by_the_escalation(name):
+def test_a_frame_the_cheap_pass_misses_is_read_by_the_escalation(name, monkeypatch):
     photo = hard_photo(name)
-    assert cheap_pass_only(photo.image) == []  # what makes the frame hard
+    assert cheap_pass_only(photo.image, monkeypatch) == []  # what makes the frame hard
     assert [found.data for found in decode_frame(photo.image)] == list(photo.codes)
 
 
