@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from db.models import Carton, Printer, PrintJob, Station
 from kiosk.core.clock import hour_minute
@@ -22,7 +22,7 @@ from kiosk.printing import documents, label_voids
 from kiosk.printing import queue as printing
 from kiosk.printing import setup as printer_setup
 from kiosk.printing.setup import LANGUAGE_NAMES, OPTION_EXAMPLES, PrinterInput, PrinterSetupError
-from kiosk.web import current_lang, htmx, png_response
+from kiosk.web import current_lang, flash_msg, htmx, png_response
 
 bp = Blueprint("printers", __name__)
 
@@ -43,10 +43,6 @@ def _job(job_id: int) -> PrintJob:
     if job is None:
         abort(404)
     return job
-
-
-def _flash(message: Msg, category: str = "ok") -> None:
-    flash(message.to_json(), category)
 
 
 def _back(printer_id: int | None = None):
@@ -102,7 +98,7 @@ def add_printer():
         saved = printer_setup.add_printer(_form_input())
     except PrinterSetupError as error:
         return _page(request.form, error.message, 400)
-    _flash(msg("Printer {name} added. Print a test label to check it.", name=saved.printer.name))
+    flash_msg(msg("Printer {name} added. Print a test label to check it.", name=saved.printer.name))
     _flash_warning(saved)
     return _back(saved.printer.id)
 
@@ -119,11 +115,11 @@ def edit_printer(printer_id: int):
         except PrinterSetupError as refused:
             error = refused.message
         else:
-            _flash(msg("Printer {name} saved.", name=saved.printer.name))
+            flash_msg(msg("Printer {name} saved.", name=saved.printer.name))
             _flash_warning(saved)
             renamed = [s for s, name in _desk().items() if name == old_name and saved.printer.name != old_name]
             for setting in renamed:
-                _flash(msg("The clerk desk still names {old} in {setting}: change the setting to {new}.",
+                flash_msg(msg("The clerk desk still names {old} in {setting}: change the setting to {new}.",
                            old=old_name, setting=setting, new=saved.printer.name), "error")
             return _back(printer.id)
         form = request.form
@@ -136,7 +132,7 @@ def edit_printer(printer_id: int):
 
 def _flash_warning(saved: printer_setup.Saved) -> None:
     if saved.warning is not None:
-        _flash(msg("It cannot print from this server yet: {problem}", problem=saved.warning), "error")
+        flash_msg(msg("It cannot print from this server yet: {problem}", problem=saved.warning), "error")
 
 
 def _options_text(options) -> str:
@@ -152,9 +148,9 @@ def assign_stations():
     try:
         changed = printer_setup.assign_station_printers(choices)
     except PrinterSetupError as error:
-        _flash(error.message, "error")
+        flash_msg(error.message, "error")
     else:
-        _flash(msg("Station printers saved ({count} changed).", count=changed))
+        flash_msg(msg("Station printers saved ({count} changed).", count=changed))
     return redirect(url_for("printers.index") + "#station-printers", code=303)
 
 
@@ -164,9 +160,9 @@ def test_print(printer_id: int):
     printer = _printer(printer_id)
     printed = documents.print_test_label(printer)
     if printed.problem is not None:
-        _flash(printed.problem, "error")
+        flash_msg(printed.problem, "error")
     else:
-        _flash(msg("Test label queued on {printer}.", printer=printer.name))
+        flash_msg(msg("Test label queued on {printer}.", printer=printer.name))
     return _back(printer.id)
 
 
@@ -175,7 +171,7 @@ def test_print(printer_id: int):
 def retry(printer_id: int):
     printer = _printer(printer_id)
     count = printing.retry_now(printer)
-    _flash(msg("Trying {printer} again now ({count} waiting).", printer=printer.name, count=count))
+    flash_msg(msg("Trying {printer} again now ({count} waiting).", printer=printer.name, count=count))
     return _back(printer.id)
 
 
@@ -186,11 +182,11 @@ def reprint(job_id: int):
     try:
         copy = printing.reprint(job.id, request.form.get("reason", ""), current_username() or "")
     except printing.PrintingError as error:
-        _flash(error.message, "error")
+        flash_msg(error.message, "error")
     else:
         if copy.document.startswith("carton "):
             label_voids.cleared_by_reprint(list(Carton.select().where(Carton.code == copy.document[7:])))
-        _flash(msg("{document} queued again (reprint no. {count}).", document=document_name(copy.document),
+        flash_msg(msg("{document} queued again (reprint no. {count}).", document=document_name(copy.document),
                    count=printing.reprint_count(copy.document)))
     return _back(job.printer_id)
 
@@ -203,9 +199,9 @@ def void_label():
         voided = label_voids.void_label(request.form.get("carton", ""), request.form.get("reason", ""),
                                         current_username() or "")
     except label_voids.VoidRefused as error:
-        _flash(error.message, "error")
+        flash_msg(error.message, "error")
     else:
-        _flash(msg("Label of carton {carton} voided: loading refuses it until a new label is printed.",
+        flash_msg(msg("Label of carton {carton} voided: loading refuses it until a new label is printed.",
                    carton=voided.carton.code))
     return redirect(url_for("printers.index") + "#label-audit", code=303)
 
@@ -217,9 +213,9 @@ def cancel(job_id: int):
     try:
         printing.cancel(job.id)
     except printing.PrintingError as error:
-        _flash(error.message, "error")
+        flash_msg(error.message, "error")
     else:
-        _flash(msg("{document} taken out of the queue.", document=document_name(job.document)))
+        flash_msg(msg("{document} taken out of the queue.", document=document_name(job.document)))
     return _back(job.printer_id)
 
 
