@@ -199,6 +199,12 @@ def last_accepted_here(card: JobCard, station: Station) -> ScanEvent | None:
     )
 
 
+def passed_here(card: JobCard, stations: list[Station]) -> tuple:
+    """What `advance` is about to change of the order's kept board figures (Outcome.board): the card's units
+    are through the station it waits at. Asked before advancing."""
+    return ((stations[card.next_seq].id, card.units),)
+
+
 def advance(card: JobCard, route_length: int) -> None:
     """Move the card past the station it waited for; it is done after its last station."""
     card.next_seq += 1

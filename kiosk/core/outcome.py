@@ -45,6 +45,9 @@ class Outcome:
     pick_list: Any = None
     order: Any = None
     detail: dict[str, Any] | None = None
+    # What the event changes of its order's kept board figures, when the rule knows it exactly: ((station id,
+    # units through there), ...) added as they are (kiosk/eventlog/board_counts.add). None: worked out again.
+    board: tuple | None = None
 
 
 @dataclass

@@ -13,7 +13,10 @@ and the release of an order (its first cards). No Flask here.
 
 from __future__ import annotations
 
-from db import board_counts, database, is_postgres
+from peewee import Value
+
+from db import board_counts, compiled, database, is_postgres, run_compiled
+from db.models import BoardCount
 
 ORDER_LOCK = 7312018  # PostgreSQL advisory lock space: one lock per order, held to the end of the transaction
 
@@ -33,6 +36,23 @@ def refresh(order_id: int | None) -> None:
     if is_postgres():
         database.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (ORDER_LOCK, order_id))
     database.execute_sql(board_counts.one_order_sql(database.obj), board_counts.one_order_params(order_id))
+
+
+def add(order_id: int, moves: tuple) -> None:
+    """The order's kept figures change by exactly `moves`, ((station id, units), ...): a card's units
+    passed a station, and nothing else about the order changed. One small UPDATE per station instead of the
+    order worked out again; a row that is not there (a station added since) has the order worked out again.
+    On PostgreSQL the same advisory lock as `refresh`, so an increment and a refresh of one order take turns."""
+    order_id = int(order_id)
+    if is_postgres():
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (ORDER_LOCK, order_id))
+    query = compiled("board-count-add", lambda p: BoardCount.update(
+        {BoardCount.units: BoardCount.units + Value(p("units"), converter=False)})
+        .where((BoardCount.order == p("order")) & (BoardCount.station == p("station"))))
+    for station_id, units in moves:
+        if run_compiled(query, units=int(units), order=order_id, station=int(station_id)).rowcount != 1:
+            refresh(order_id)
+            return
 
 
 def refresh_all() -> None:

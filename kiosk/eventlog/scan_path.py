@@ -172,8 +172,11 @@ def write_event(station: Station | None, worker: Worker | None, request: ScanReq
         getattr(ScanEvent, name): Value(p(name), converter=False) for name in values}))
     cursor = run_compiled(query, **{name: getattr(ScanEvent, name).db_value(value) for name, value in values.items()})
     new_id = cursor.fetchone()[0] if is_postgres() else cursor.lastrowid  # INSERT ... RETURNING on PostgreSQL
-    if order is not None and outcome.outcome in ACCEPTED:
-        board_counts.refresh(order.id)  # the board's figures change with the scan, in its savepoint
+    if order is not None and outcome.outcome in ACCEPTED:  # the board's figures change with it, in its savepoint
+        if outcome.board is not None:
+            board_counts.add(order.id, outcome.board)  # the rule says exactly what moved
+        else:
+            board_counts.refresh(order.id)
     event = ScanEvent(id=new_id, **{
         name: value for name, value in values.items() if name not in ("message", "detail")})
     event.message, event.detail = outcome.message.to_json(), outcome.detail

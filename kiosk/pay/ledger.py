@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from peewee import EXCLUDED
+from peewee import EXCLUDED, Value
 
-from db import database, is_postgres, write_transaction
+from db import compiled, database, is_postgres, run_compiled, write_transaction
 from db.models import PayDeduction, PayLedger, PayLedgerFill, PayRate, ScanEvent
 from kiosk.eventlog.rules import RECORDED, UNDONE
 from kiosk.pay.deductions import deduction_lines
@@ -116,15 +116,23 @@ def _insert_counts(groups: dict) -> None:
         PayLedger.insert_many(rows[start:start + 500], fields=_FIELDS).execute()
 
 
+def _upsert(param):
+    return (PayLedger.insert({field: Value(param(field.name), converter=False) for field in _FIELDS})
+            .on_conflict(conflict_target=list(_KEY), update={
+                PayLedger.units: PayLedger.units + EXCLUDED.units,
+                PayLedger.cartons: PayLedger.cartons + EXCLUDED.cartons,
+                PayLedger.passes: PayLedger.passes + EXCLUDED.passes}))
+
+
+_CONVERT = [(field.name, field.db_value) for field in _FIELDS]
+
+
 def _add_counts(groups: dict, sign: int) -> None:
     """Add (or take off) one pass's counts. A row whose passes are all undone stays, at 0: "my day" still
-    finds the crew whose undone scans it lists."""
+    finds the crew whose undone scans it lists. (One scan's few rows: the upsert's SQL is built once, db.compiled.)"""
+    query = compiled("pay-ledger-add", _upsert)
     for row in _rows(groups, sign):
-        (PayLedger.insert(dict(zip(_FIELDS, row, strict=True)))
-         .on_conflict(conflict_target=list(_KEY), update={
-             PayLedger.units: PayLedger.units + EXCLUDED.units, PayLedger.cartons: PayLedger.cartons + EXCLUDED.cartons,
-             PayLedger.passes: PayLedger.passes + EXCLUDED.passes})
-         .execute())
+        run_compiled(query, **{name: convert(value) for (name, convert), value in zip(_CONVERT, row, strict=True)})
 
 
 def _deductions(faults, book: RateBook, locks: Locks, start_day=None, end_day=None, undone=None) -> list[Line]:

@@ -3,7 +3,7 @@ card's units are done here and move on."""
 
 from __future__ import annotations
 
-from kiosk.cards.route import advance, check_card, load_card
+from kiosk.cards.route import advance, check_card, load_card, passed_here
 from kiosk.core.outcome import Outcome, ScanRequest
 from kiosk.core.plant import route_stations, station_label
 from kiosk.eventlog.rules import register
@@ -20,14 +20,15 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
     if request.options.get("defect_action"):  # send back or scrap some units (kiosk/stations/defects.py)
         return defects.record(station, request, card)
     stations = route_stations(card.route_id)
+    moved = passed_here(card, stations)
     advance(card, len(stations))
     if card.status == "done":
         return Outcome("ok", "pass", msg("Card {card}: {units} units done at {station}.", card=card.code,
                                          units=card.units, station=station_label(station)),
-                       units=card.units, job_card=card)
+                       units=card.units, job_card=card, board=moved)
     return Outcome(
         "ok", "pass",
         msg("Card {card}: {units} units done at {station}. Next: {next}.", card=card.code, units=card.units,
             station=station_label(station), next=station_label(stations[card.next_seq])),
-        units=card.units, job_card=card,
+        units=card.units, job_card=card, board=moved,
     )

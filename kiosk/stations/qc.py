@@ -14,6 +14,7 @@ from kiosk.cards.route import (
     later_scans,
     load_card,
     locked_card,
+    passed_here,
     refuse_if_moved_on,
     station_position,
 )
@@ -95,9 +96,10 @@ def scan(station, worker, request: ScanRequest) -> Outcome:
     verdict = request.options["verdict"]
     stations = route_stations(card.route_id)
     if verdict == "pass":
+        moved = passed_here(card, stations)
         advance(card, len(stations))
         return Outcome("ok", "qc_pass", msg("Card {card}: {units} units passed QC.", card=card.code,
-                                            units=card.units), units=card.units, job_card=card)
+                                            units=card.units), units=card.units, job_card=card, board=moved)
     failed = int(request.options["failed_units"])
     defect = request.options["defect"].strip()[:64]
     shown_defect = msg(defect) if defect in DEFECT_REASONS else defect

@@ -192,6 +192,24 @@ def test_in_a_group_commit_a_failing_scan_rolls_back_only_its_own_figures(tmp_pa
         database.close()
 
 
+def test_a_pass_adds_its_units_and_a_missing_row_has_the_order_worked_out_again(plant):
+    """A pass says exactly what it moved (Outcome.board): its units are added to one row. An order whose
+    row for the station is not there (lost, or written before the station existed) is recounted instead."""
+    order = make_order(lines=[("DC-08", 6)], card_units=3)
+    first, second = cards_of(order)
+    ok(scan("whitebody", first.code))
+    assert kept(order)["whitebody"] == (3, 2, 0)
+    finishing = Station.get(Station.code == "finishing")
+    BoardCount.delete().where((BoardCount.order == order) & (BoardCount.station == finishing)).execute()
+    ok(scan("whitebody", second.code))  # its row is there: added to
+    assert kept(order)["whitebody"] == (6, 2, 0) and "finishing" not in kept(order)
+    ok(scan("finishing", first.code))  # no row: the whole order worked out again
+    assert kept(order)["finishing"] == (3, 2, 0)
+    ok(scan("qc", first.code, verdict="pass"))
+    assert kept(order)["qc"] == (3, 2, 0)
+    agrees()
+
+
 def test_rebuild_command_reports_a_difference_and_writes_the_recount(app, plant):
     order = make_order(lines=[("DC-08", 4)], number="R-1")
     for card in cards_of(order):
