@@ -39,9 +39,11 @@ def signed_in(badge: str | None):
     """Who a kiosk's remembered badge names: an active worker, or a crew by its card (kiosk/core/crews.py)."""
     if not badge:
         return None
-    worker = Worker.get_or_none((Worker.badge == badge) & Worker.active)
-    if worker is not None:
-        return worker
+    query = compiled("active-worker-by-badge", lambda p: Worker.select().where(
+        (Worker.badge == p("badge")) & Worker.active))
+    found = run_compiled(query, badge=badge)  # every QC scan asks: SQL built once
+    if found:
+        return found[0]
     crew = crews.crew_by_code(badge)
     return SimpleNamespace(badge=crew.code, name=crew.label, id=None) if crew is not None else None
 
@@ -292,8 +294,8 @@ def _qc_waiting(station, form, badge, scanned: str, context: dict):
         return None
     verdict, waiting = form.get("verdict"), (form.get("qc_waiting") or "").strip()[:64]
     if verdict or form.get("reprint"):
-        if not verdict:
-            return None
+        if not verdict or verdict == "pass":
+            return None  # a pass is complete as it is: the rule checks the card and records the answer
         card, rejection = qc.check(station, scanned)
         problem = qc.verdict_problem(card, station, form) if rejection is None else None
         if problem is None:
