@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from db import write_transaction
 from db.models import AlertChannel, AlertDelivery, AlertRule, Station
 from kiosk.alerts import channels, delivery, rules
 from kiosk.i18n import LANGS, Msg, msg
 from kiosk.people.auth import current_username, require
+from kiosk.web import flash_msg
 
 bp = Blueprint("alerts", __name__)
 DESK = ("admin", "supervisor", "clerk")
@@ -21,7 +22,7 @@ def _settings() -> delivery.Settings:
 
 
 def _done(message: Msg, ok: bool = True):
-    flash(message.to_json(), "ok" if ok else "error")
+    flash_msg(message, "ok" if ok else "error")
     return redirect(url_for("alerts.index"))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from db.models import AndonCall, Worker, utcnow
@@ -12,6 +12,7 @@ from kiosk.core import plant
 from kiosk.core.roles import STAFF
 from kiosk.i18n import Msg, msg
 from kiosk.people.auth import current_username, has_role, kiosk_station, require
+from kiosk.web import flash_msg
 
 bp = Blueprint("andon", __name__)
 
@@ -156,5 +157,5 @@ def record_delay(call_id: int):
 
 
 def _desk_answer(message: Msg, ok: bool = True):
-    flash(message.to_json(), "ok" if ok else "error")
+    flash_msg(message, "ok" if ok else "error")
     return redirect(url_for("andon.desk"))

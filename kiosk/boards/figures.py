@@ -36,10 +36,10 @@ from db.models import Customer, Order, OrderDelay, ScanEvent, Station, utcnow
 from kiosk.cards.outside import OutRow, out_by_order
 from kiosk.i18n import Msg, msg
 from kiosk.orders.holds import delay_label
+from kiosk.orders.orders import OPEN_STATUSES
 from kiosk.orders.payments import waiting_ids
 from kiosk.orders.progress import StageProgress, kept_progress, raw_rows
 
-OPEN_STATUSES = ("released", "in_production", "packed", "in_stock", "partly_shipped")
 PACE_DAYS = 7
 UNKNOWN_PACE_DAYS = 3
 ACCEPTED = ("ok", "warning")

@@ -3,13 +3,13 @@ as the label printers get it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 
 from db.models import JobCard, Order, Printer
 from kiosk.cards import printed as job_cards
 from kiosk.core.roles import CARD_PRINTERS, STAFF
 from kiosk.people.auth import require
-from kiosk.web import get_or_404, png_response
+from kiosk.web import flash_msg, get_or_404, png_response
 
 bp = Blueprint("job_cards", __name__)
 
@@ -29,7 +29,7 @@ def print_cards(number: str):
         printed = job_cards.print_job_card(card, printer_name)
     else:
         printed = job_cards.print_job_cards(order, printer_name)
-    flash(job_cards.printed_note(printed).to_json(), "ok" if printed.ok else "error")
+    flash_msg(job_cards.printed_note(printed), "ok" if printed.ok else "error")
     return redirect(url_for("orders.order_detail", number=order.number) + "#job-cards", code=303)
 
 

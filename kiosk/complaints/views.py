@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 
 from db.models import ComplaintPhoto, Order, OrderLine, ScanEvent
 from kiosk.cards import printed as job_cards
@@ -18,7 +18,7 @@ from kiosk.core.plant import route_stations
 from kiosk.core.roles import COMPLAINT_DESK, STAFF, SUPERVISORS
 from kiosk.i18n import msg
 from kiosk.people.auth import current_username, require
-from kiosk.web import t
+from kiosk.web import flash_msg, t
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 
@@ -153,8 +153,8 @@ def decide(code: str):
         printer = job_cards.desk_job_card_printer(current_app.config)
         note = job_cards.release_note([complaint.replacement_order], printer)
         if note is not None:
-            flash(note[0].to_json(), "error" if note[1] else "ok")
-    flash(complaints.decided_note(complaint).to_json(), "ok")
+            flash_msg(note[0], "error" if note[1] else "ok")
+    flash_msg(complaints.decided_note(complaint), "ok")
     return redirect(url_for("complaints.complaint_detail", code=complaint.code), code=303)
 
 

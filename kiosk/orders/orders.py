@@ -19,6 +19,8 @@ from kiosk.i18n import msg
 ORDER_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 MAX_UNITS_PER_LINE = 10_000
 DEFAULT_CARD_UNITS = 20  # units one job card covers at most; KIOSK_CARD_UNITS overrides
+# Orders still open: released and not yet shipped in full or cancelled (db.models.ORDER_STATUSES has them all).
+OPEN_STATUSES = ("released", "in_production", "packed", "in_stock", "partly_shipped")
 
 
 class OrderError(Refusal):

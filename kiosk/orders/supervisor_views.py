@@ -15,6 +15,7 @@ from kiosk.eventlog import undo as supervisor
 from kiosk.orders import holds
 from kiosk.orders.views import get_order
 from kiosk.people.auth import current_username, require
+from kiosk.web import flash_msg
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 
@@ -42,7 +43,7 @@ def undo(event_id: int):
     try:
         event = supervisor.undo_scan(event_id, request.form.get("reason", ""), current_username())
     except ActionRefused as refused:
-        flash(refused.message.to_json(), "error")
+        flash_msg(refused.message, "error")
     else:
         flash(event.message, "ok")
     return redirect(url_for("supervisor.index", q=(request.form.get("q") or "")[:64] or None), code=303)
@@ -55,7 +56,7 @@ def add_delay(number: str):
     try:
         holds.record_delay(order, request.form.get("reason", ""), request.form.get("note", ""), current_username())
     except ActionRefused as refused:
-        flash(refused.message.to_json(), "error")
+        flash_msg(refused.message, "error")
     return redirect(url_for("orders.order_detail", number=order.number) + "#delays", code=303)
 
 
@@ -69,7 +70,7 @@ def clear_delay(number: str, delay_id: int):
     try:
         holds.clear_delay(delay, current_username())
     except ActionRefused as refused:
-        flash(refused.message.to_json(), "error")
+        flash_msg(refused.message, "error")
     return redirect(url_for("orders.order_detail", number=order.number) + "#delays", code=303)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from peewee import JOIN
 
 from db.models import Customer, JobCard, Order, OrderLine, Product, ScanEvent, Station, Worker
@@ -16,7 +16,7 @@ from kiosk.orders.importer import ImportFailed, import_orders
 from kiosk.orders.orders import LineInput, OrderError, OrderInput, create_order, release_order
 from kiosk.orders.progress import progress_for_orders
 from kiosk.people.auth import current_username, require
-from kiosk.web import get_or_404
+from kiosk.web import flash_msg, get_or_404
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
@@ -137,7 +137,7 @@ def queue_job_cards(orders: list[Order]) -> None:
     """After a release: the job cards go to the clerk desk's printer, when it has one (docs/printing.md)."""
     note = job_cards.release_note(orders, job_cards.desk_job_card_printer(current_app.config))
     if note is not None:
-        flash(note[0].to_json(), "error" if note[1] else "ok")
+        flash_msg(note[0], "error" if note[1] else "ok")
 
 
 @bp.post("/<number>/hold")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from db import write_transaction
 from db.models import Crew, CrewMember, PayRate, Product, Worker, utcnow
@@ -20,7 +20,7 @@ from kiosk.pay.money import parse_fen, yuan
 from kiosk.pay.myday import my_day
 from kiosk.pay.rates import RateInput, RateRefused, current_rates, set_rate
 from kiosk.people.auth import current_username, kiosk_station, require
-from kiosk.web import current_lang
+from kiosk.web import current_lang, flash_msg
 
 bp = Blueprint("pay", __name__)
 PAY_READERS = (*SUPERVISORS, "finance")  # settlement: read and export; approval is the supervisors'
@@ -97,10 +97,10 @@ def add_rate():
             tiers=_tiers_from_form((form.get("tiers") or "")[:200]) or None,
             effective=_date(form.get("effective")) or today()), current_username())
     except RateRefused as refused:
-        flash(refused.message.to_json(), "error")
+        flash_msg(refused.message, "error")
     else:
-        flash(msg("Rate saved: {product} at {station}.", product=rate.model_no or rate.family,
-                  station={"zh": rate.station.name_zh, "en": rate.station.name_en}).to_json(), "ok")
+        flash_msg(msg("Rate saved: {product} at {station}.", product=rate.model_no or rate.family,
+                      station={"zh": rate.station.name_zh, "en": rate.station.name_en}), "ok")
     return redirect(url_for("pay.rates_page"), code=303)
 
 
@@ -115,7 +115,7 @@ def import_rates():
         count = rate_import.import_rates(content, current_username())
     except rate_import.ImportRefused as refused:
         return render_template("pay/_import_errors.html", errors=refused.errors), 400
-    flash(msg("{n} rates imported.", n=count).to_json(), "ok")
+    flash_msg(msg("{n} rates imported.", n=count), "ok")
     return redirect(url_for("pay.rates_page"), code=303)
 
 
@@ -164,9 +164,9 @@ def save_crew():
                 members=", ".join(f"{w.name} {s}" for w, s in members)),
                 code=code, detail={"crew": crew.id, "members": [[w.id, s] for w, s in members]})
     except RateRefused as refused:
-        flash(refused.message.to_json(), "error")
+        flash_msg(refused.message, "error")
     else:
-        flash(msg("Crew {code} saved.", code=code).to_json(), "ok")
+        flash_msg(msg("Crew {code} saved.", code=code), "ok")
     return redirect(url_for("pay.rates_page") + "#crews", code=303)
 
 
@@ -210,9 +210,9 @@ def approve():
     try:
         settlement.approve(kind, day, current_username())
     except settlement.SettlementRefused as refused:
-        flash(refused.message.to_json(), "error")
+        flash_msg(refused.message, "error")
     else:
-        flash(msg("Approved and locked.").to_json(), "ok")
+        flash_msg(msg("Approved and locked."), "ok")
     return redirect(url_for("pay.settlement_page", kind=kind, day=day.isoformat()), code=303)
 
 
@@ -227,9 +227,9 @@ def add_adjustment():
         settlement.adjust(worker, parse_fen((request.form.get("amount") or "")[:20]), request.form.get("reason", ""),
                           current_username(), _date(request.form.get("on")) or today())
     except settlement.SettlementRefused as refused:
-        flash(refused.message.to_json(), "error")
+        flash_msg(refused.message, "error")
     else:
-        flash(msg("Adjustment recorded.").to_json(), "ok")
+        flash_msg(msg("Adjustment recorded."), "ok")
     return redirect(url_for("pay.settlement_page", kind=kind, day=day.isoformat()), code=303)
 
 

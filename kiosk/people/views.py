@@ -3,21 +3,21 @@ their printable badge sheet. Every change goes through kiosk/users.py or kiosk/d
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from db.models import ROLES, Device, Station, User, Worker
 from kiosk.core.roles import ADMINS, SUPERVISORS
 from kiosk.i18n import msg
 from kiosk.people import approvals, devices, users
 from kiosk.people.auth import current_username, require
-from kiosk.web import barcode_data_uri, refusal_goes_back
+from kiosk.web import barcode_data_uri, flash_msg, refusal_goes_back
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _back(endpoint: str, message=None, category: str = "ok"):
     if message is not None:
-        flash(message.to_json(), category)
+        flash_msg(message, category)
     return redirect(url_for(endpoint), code=303)
 
 

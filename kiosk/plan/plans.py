@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 from db import write_transaction
 from db.models import Order, Station, StationPlan, utcnow
-from kiosk.boards.figures import OPEN_STATUSES
 from kiosk.core import plant
 from kiosk.i18n import msg
+from kiosk.orders.orders import OPEN_STATUSES
 from kiosk.orders.progress import progress_for_orders
 
 MAX_UNITS = 1_000_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from db.models import Station
 from kiosk.core.clock import today
@@ -12,6 +12,7 @@ from kiosk.i18n import msg
 from kiosk.orders.importer import ImportFailed, read_rows
 from kiosk.people.auth import current_username, require
 from kiosk.plan import plans
+from kiosk.web import flash_msg
 
 bp = Blueprint("plan", __name__)
 DESK = ("admin", "supervisor", "clerk")
@@ -58,14 +59,13 @@ def save_plan():
             faults.append((station.code, [fault]))
         values[station.id] = units
     if faults:
-        flash(msg("Nothing saved: {n} stations have units that are not a whole number.", n=len(faults)).to_json(),
-              "error")
+        flash_msg(msg("Nothing saved: {n} stations have units that are not a whole number.", n=len(faults)), "error")
         return _back(day)
     current = plans.plans_for(day)
     for station_id, units in values.items():
         if current.get(station_id) != units:
             plans.set_plan(station_id, day, units, current_username())
-    flash(msg("Plan for {day} saved.", day=day.isoformat()).to_json(), "ok")
+    flash_msg(msg("Plan for {day} saved.", day=day.isoformat()), "ok")
     return _back(day)
 
 
@@ -75,7 +75,7 @@ def import_plan():
     day = _day()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash(msg("Choose a file to import.").to_json(), "error")
+        flash_msg(msg("Choose a file to import."), "error")
         return _back(day)
     try:
         rows = read_rows(upload.filename, upload.read())
@@ -84,7 +84,7 @@ def import_plan():
         return plan_page(errors=[(e.row, e.messages) for e in failed.errors]), 400
     except plans.PlanRefused as refused:
         return plan_page(errors=refused.errors), 400
-    flash(msg("{n} station plans imported.", n=count).to_json(), "ok")
+    flash_msg(msg("{n} station plans imported.", n=count), "ok")
     return _back(day)
 
 
@@ -93,5 +93,5 @@ def import_plan():
 def derive_plan():
     day = _day()
     made = plans.derive(day, current_username(), keep_entered=request.form.get("replace") != "1")
-    flash(msg("{n} station plans derived from due dates and routes.", n=len(made)).to_json(), "ok")
+    flash_msg(msg("{n} station plans derived from due dates and routes.", n=len(made)), "ok")
     return _back(day)

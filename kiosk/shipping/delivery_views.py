@@ -5,7 +5,7 @@ back. The scan desk answers like a station: a green, amber or red panel, the rea
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from db.models import Printer, ScanEvent
 from kiosk.core.clock import today
@@ -19,7 +19,7 @@ from kiosk.labels.layout import barcode_module
 from kiosk.people.auth import current_username, require
 from kiosk.printing.documents import printing_note
 from kiosk.shipping import delivery_notes
-from kiosk.web import current_lang, desk_answer, png_uri
+from kiosk.web import current_lang, desk_answer, flash_msg, png_uri
 
 bp = Blueprint("delivery", __name__)
 
@@ -90,13 +90,12 @@ def print_note(code: str):
     printed = delivery_notes.print_note(note, request.form.get("printer", ""), current_lang())
     if printed.ok:
         what = msg("Delivery note {code}. {where}", code=note.code)
-        flash(printing_note(printed, what, what).to_json(),
-              "error" if printed.held_up else "ok")
+        flash_msg(printing_note(printed, what, what), "error" if printed.held_up else "ok")
     elif printed.printer is None:
-        flash(msg("Choose a printer, or print from the browser.").to_json(), "error")
+        flash_msg(msg("Choose a printer, or print from the browser."), "error")
     else:
-        flash(msg("Printing did not work ({problem}); print from the browser instead.",
-                  problem=printed.problem).to_json(), "error")
+        flash_msg(msg("Printing did not work ({problem}); print from the browser instead.",
+                      problem=printed.problem), "error")
     return redirect(url_for("delivery.note_detail", code=note.code), code=303)
 
 

@@ -18,7 +18,7 @@ from kiosk.people.auth import current_user, current_username, require
 from kiosk.printing.documents import Printed, printing_note
 from kiosk.shipping import cartons
 from kiosk.shipping import pick_lists as shipping
-from kiosk.web import current_lang, layout_png_uri
+from kiosk.web import current_lang, flash_msg, layout_png_uri
 
 bp = Blueprint("shipping", __name__, url_prefix="/shipping")
 
@@ -159,9 +159,9 @@ def finish(code: str):
         result = shipping.finish_from_desk(pick_list.code, approver, request.form.get("reason", ""),
                                            current_username(), request.form.get("idem", ""), refused)
     except shipping.ShippingError as failure:
-        flash(failure.message.to_json(), "error")
+        flash_msg(failure.message, "error")
     else:
-        flash(result.message.to_json(), "ok" if result.ok else "error")
+        flash_msg(result.message, "ok" if result.ok else "error")
     return redirect(url_for("shipping.pick_list_detail", code=pick_list.code), code=303)
 
 
@@ -173,9 +173,9 @@ def undo(code: str):
         event = shipping.undo_load(pick_list.code, request.form.get("carton", ""),
                                    approvals.from_session(current_user()), request.form.get("reason", ""))
     except approvals.ApprovalRefused as refusal:
-        flash(refusal.message.to_json(), "error")
+        flash_msg(refusal.message, "error")
     except shipping.ShippingError as failure:
-        flash(failure.message.to_json(), "error")
+        flash_msg(failure.message, "error")
     else:
         flash(event.message, "ok")
     return redirect(url_for("shipping.pick_list_detail", code=pick_list.code), code=303)
@@ -183,12 +183,12 @@ def undo(code: str):
 
 def _flash_printed(printed: Printed, what) -> None:
     if printed.ok:
-        flash(printing_note(printed, what, what).to_json(), "error" if printed.held_up else "ok")
+        flash_msg(printing_note(printed, what, what), "error" if printed.held_up else "ok")
     elif printed.printer is None:
-        flash(msg("Choose a printer, or print from the browser.").to_json(), "error")
+        flash_msg(msg("Choose a printer, or print from the browser."), "error")
     else:
-        flash(msg("Printing did not work ({problem}); print from the browser instead.",
-                  problem=printed.problem).to_json(), "error")
+        flash_msg(msg("Printing did not work ({problem}); print from the browser instead.",
+                      problem=printed.problem), "error")
 
 
 # -- carton labels ---------------------------------------------------------------------------------
@@ -220,7 +220,7 @@ def reprint_carton(code: str):
         abort(404)
     reason = " ".join((request.form.get("reason") or "").split())
     if not reason:
-        flash(msg("Say why it is printed again (torn, lost, wrong printer ...)").to_json(), "error")
+        flash_msg(msg("Say why it is printed again (torn, lost, wrong printer ...)"), "error")
         return redirect(url_for("shipping.carton_lookup", code=carton.code), code=303)
     printed = cartons.queue_labels(request.form.get("printer", ""), [carton], replacement=True, reason=reason,
                                    by=current_username() or "")

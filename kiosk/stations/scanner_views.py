@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 
 from kiosk.core import commands
 from kiosk.core.roles import STAFF
@@ -16,7 +16,7 @@ from kiosk.people.auth import require
 from kiosk.printing.documents import label_size, queue_layouts
 from kiosk.stations import commands as station_commands  # noqa: F401 - registers the stations' commands
 from kiosk.stations.views import get_station
-from kiosk.web import current_lang
+from kiosk.web import current_lang, flash_msg
 
 bp = Blueprint("scanner", __name__)
 
@@ -72,12 +72,12 @@ def print_command_labels(code: str):
         (f"commands {layout.name}", layout)
         for layout in command_labels(entries, title, *label_size(printer, "carton_label_mm"))])
     if printed.printer is None:
-        flash(msg("No label printer is set up at this station: print the sheet from the browser."), "error")
+        flash_msg(msg("No label printer is set up at this station: print the sheet from the browser."), "error")
     elif not printed.ok:
-        flash(msg("The command labels were not queued ({problem}).", problem=printed.problem), "error")
+        flash_msg(msg("The command labels were not queued ({problem}).", problem=printed.problem), "error")
     else:
-        flash(msg("{n} command labels sent to the print queue of {printer}.", n=printed.queued,
-                  printer=printed.printer), "ok")
+        flash_msg(msg("{n} command labels sent to the print queue of {printer}.", n=printed.queued,
+                      printer=printed.printer), "ok")
     return redirect(url_for("scanner.command_sheet", code=station.code))
 
 
