@@ -195,3 +195,50 @@ def test_a_writer_outside_the_queue_waits_its_turn(sqlite_plant):
         thread.join(60)
     assert errors == []
     assert JobCard.select().where(JobCard.next_seq == 1).count() == len(cards)
+
+
+def test_a_writer_of_another_process_is_waited_for_on_the_lock_file(sqlite_plant):
+    """Server processes on one SQLite file take turns on `<file>-writer` (flock): while another holds it, a
+    scan waits without writing anything, and it is recorded as soon as the lock is let go. (A lock on a file
+    opened separately conflicts like another process's, so this test holds it itself.)"""
+    import fcntl
+    import os
+
+    card = cards_of(make_order(lines=[("DC-08", 5)]))[0]
+    key = uuid.uuid4().hex
+    done = threading.Event()
+    answers: list = []
+
+    def scan_now() -> None:
+        with db.database.connection_context():
+            answers.append(scan_work(card.code, key)())
+        done.set()
+
+    fd = os.open(f"{sqlite_plant}-writer", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # another process's writer
+        waiting = threading.Thread(target=scan_now)
+        waiting.start()
+        assert not done.wait(0.5), "the scan did not wait for the other writer"
+        assert key not in committed_keys(sqlite_plant)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        assert done.wait(10)
+        waiting.join(10)
+        assert answers[0].outcome == "ok" and key in committed_keys(sqlite_plant)
+
+        fcntl.flock(fd, fcntl.LOCK_EX)  # a desk's write_transaction waits for it too
+        finished = threading.Event()
+
+        def desk_write() -> None:
+            with db.database.connection_context(), db.write_transaction():
+                JobCard.update(units=JobCard.units).where(JobCard.id == card.id).execute()
+            finished.set()
+
+        desk = threading.Thread(target=desk_write)
+        desk.start()
+        assert not finished.wait(0.5)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        assert finished.wait(10)
+        desk.join(10)
+    finally:
+        os.close(fd)
