@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
-"""Check the import structure of kiosk/: no import circle, no import from a lower floor into a higher one,
-no area importing another area's views, and few imports inside functions, each with its reason.
+"""Check the import structure of kiosk/: no import circle, no circle between area packages, no import
+from a lower floor into a higher one, no area importing another area's views, and few imports inside
+functions, each with its reason.
 
 The floors, top to bottom, are read from docs/architecture.md (the fenced block marked `floors`): each
 line names a floor and the modules or packages on it. Every module under kiosk/ is parsed with `ast`
-(nothing is imported or run). The last line printed is one JSON object:
-{"modules", "circles", "upward", "function_level_imports"}. Exit status 1 when a rule is broken.
+(nothing is imported or run). The packages kiosk/<area>/ form a graph by their module-level imports:
+a circle there (boards imports plan while plan imports boards, through any modules) is reported with
+every module import that makes one of its arrows. The last line printed is one JSON object:
+{"modules", "circles", "area_circles", "upward", "function_level_imports"}. Exit status 1 when a rule
+is broken.
 
-    python scripts/check_imports.py            # the check, as CI runs it
-    python scripts/check_imports.py --list     # also every function-level import with its reason
+    python scripts/check_imports.py               # the check, as CI runs it
+    python scripts/check_imports.py --list        # also every function-level import with its reason
+    python scripts/check_imports.py --root DIR    # check DIR/kiosk against DIR/docs/architecture.md
 """
 
 from __future__ import annotations
@@ -21,13 +26,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "kiosk"
-ARCHITECTURE = ROOT / "docs" / "architecture.md"
 MAX_FUNCTION_LEVEL = 15  # imports inside functions allowed in kiosk/, each with a comment saying why
 VIEWS = re.compile(r"(^|_)views$")  # an area's pages: views.py, outside_views.py ...
 
 
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
@@ -37,7 +41,7 @@ def read_floors(text: str) -> list[tuple[str, list[str]]]:
     """[(floor, [module prefixes])] top to bottom, from the ```floors block."""
     block = re.search(r"```floors\n(.*?)```", text, re.S)
     if block is None:
-        raise SystemExit(f"{ARCHITECTURE.relative_to(ROOT)} has no ```floors block")
+        raise SystemExit("docs/architecture.md has no ```floors block")
     floors = []
     for line in block.group(1).splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
@@ -154,11 +158,36 @@ def area_of(module: str) -> str | None:
     return parts[1] if len(parts) > 2 and parts[0] == PACKAGE else None
 
 
-def main(argv: list[str]) -> int:
-    floors = read_floors(ARCHITECTURE.read_text(encoding="utf-8"))
-    paths = sorted((ROOT / PACKAGE).rglob("*.py"))
-    names = {module_name(path): path for path in paths}
+def package_of(module: str, packages: set[str]) -> str | None:
+    """The kiosk/<area>/ package a module belongs to (the package itself included), or None."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == PACKAGE and parts[1] in packages else None
+
+
+def area_circles(arrows: dict[tuple[str, str], list[str]]) -> list[tuple[list[str], list[str]]]:
+    """Circles between area packages: [(areas, [every import making an arrow among them])]."""
+    graph: dict[str, set[str]] = {}
+    for mine, theirs in arrows:
+        graph.setdefault(mine, set()).add(theirs)
+        graph.setdefault(theirs, set())
+    found = []
+    for areas in circles(graph):
+        members = set(areas)
+        made_by = [f"{mine} -> {theirs}: {via}" for (mine, theirs), imports in sorted(arrows.items())
+                   if mine in members and theirs in members for via in imports]
+        found.append((areas, made_by))
+    return found
+
+
+def main(argv: list[str], root: Path = ROOT) -> int:
+    if "--root" in argv:
+        root = Path(argv[argv.index("--root") + 1]).resolve()
+    floors = read_floors((root / "docs" / "architecture.md").read_text(encoding="utf-8"))
+    paths = sorted((root / PACKAGE).rglob("*.py"))
+    names = {module_name(path, root): path for path in paths}
+    packages = {path.parent.name for path in (root / PACKAGE).glob("*/__init__.py")}
     graph: dict[str, set[str]] = {name: set() for name in names}
+    area_arrows: dict[tuple[str, str], list[str]] = {}
     problems: list[str] = []
     upward, function_level = [], []
     for name, path in names.items():
@@ -170,15 +199,18 @@ def main(argv: list[str]) -> int:
         if here is None:
             problems.append(f"{name}: on no floor of docs/architecture.md")
         for what, lineno in visitor.inside:
-            function_level.append({"at": f"{path.relative_to(ROOT)}:{lineno}", "imports": what,
+            function_level.append({"at": f"{path.relative_to(root)}:{lineno}", "imports": what,
                                    "why": reason_for(lines, lineno)})
-        for target, lineno, _inside in visitor.found:
+        for target, lineno, inside in visitor.found:
             if target not in names:
                 problems.append(f"{name}:{lineno}: imports {target}, which is no module of {PACKAGE}/")
                 continue
             if target != name:
                 graph[name].add(target)
-            where = f"{path.relative_to(ROOT)}:{lineno}"
+            where = f"{path.relative_to(root)}:{lineno}"
+            mine, theirs = package_of(name, packages), package_of(target, packages)
+            if not inside and mine and theirs and mine != theirs:
+                area_arrows.setdefault((mine, theirs), []).append(f"{name} imports {target} ({where})")
             there = floor_of(target, floors)
             if here is not None and there is not None and there < here:
                 upward.append(f"{where}: {name} ({floors[here][0]}) imports {target} ({floors[there][0]})")
@@ -188,6 +220,9 @@ def main(argv: list[str]) -> int:
     found_circles = circles(graph)
     for circle in found_circles:
         problems.append("import circle: " + " -> ".join(circle))
+    found_area_circles = area_circles(area_arrows)
+    for areas, made_by in found_area_circles:
+        problems.append("area circle: " + " <-> ".join(areas) + "".join(f"\n    {via}" for via in made_by))
     problems += [f"upward import: {line}" for line in upward]
     for item in function_level:
         if not item["why"]:
@@ -199,7 +234,8 @@ def main(argv: list[str]) -> int:
             print(f"{item['at']}: {item['imports']}  # {item['why'] or '(no reason given)'}")
     for problem in problems:
         print(problem)
-    print(json.dumps({"modules": len(names), "circles": len(found_circles), "upward": len(upward),
+    print(json.dumps({"modules": len(names), "circles": len(found_circles),
+                      "area_circles": len(found_area_circles), "upward": len(upward),
                       "function_level_imports": len(function_level)}))
     return 1 if problems else 0
 

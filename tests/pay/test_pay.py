@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import uuid
 
 import pytest
 
 from db import write_transaction
-from db.models import Crew, CrewMember, PassShare, PayPeriod, PayRate, ScanEvent, Station, Worker, utcnow
+from db.models import Crew, CrewMember, PassShare, PayPeriod, PayRate, ScanEvent, Worker, utcnow
 from kiosk.core.clock import today
 from kiosk.core.errors import ActionRefused
 from kiosk.eventlog.undo import undo_scan
@@ -177,23 +176,6 @@ def test_a_locked_period_refuses_edits_and_a_correction_is_an_adjustment(plant):
     assert tomorrow[worker("W001").id].total == -50
     assert ScanEvent.select().where(ScanEvent.action.in_(("pay_approve", "pay_adjust"))).count() == 2
     assert settlement.settle("day", today()).workers[worker("W001").id].total == 200
-
-
-def test_a_scan_arriving_late_for_an_approved_day_is_paid_on_the_day_it_arrived(plant):
-    with write_transaction():
-        PayRate.create(station=Station.get(Station.code == "whitebody"), model_no="DT-120", unit_fen=100,
-                       effective_at=utcnow() - dt.timedelta(days=10))
-    yesterday = today() - dt.timedelta(days=1)
-    settlement.approve("day", yesterday, "boss")
-    order = make_order(lines=[("DT-120", 2)])
-    from kiosk.core.outcome import ScanRequest
-    from kiosk.eventlog.scan_path import record_scan
-    from kiosk.pay.rates import day_start_utc
-
-    record_scan(ScanRequest("whitebody", cards_of(order)[0].code, uuid.uuid4().hex, "W001",
-                            scanned_at=day_start_utc(yesterday) + dt.timedelta(hours=10)))
-    assert settlement.settle("day", yesterday).workers == {}
-    assert total("W001") == 200
 
 
 def test_my_day_lists_only_the_workers_own_scans(plant):

@@ -115,7 +115,9 @@ def test_a_rate_starting_now_pays_a_scan_sent_with_its_kiosk_clock_ahead(plant):
     assert kept == recomputed and kept[worker("W001").id][0] == 900
 
 
-def test_a_late_scan_for_an_approved_day_is_kept_on_the_day_it_arrived(plant):
+def test_a_late_scan_for_an_approved_day_is_paid_and_kept_on_the_day_it_arrived(plant):
+    """A scan stamped with a day already approved arrives: the approved day's settlement stays as it was,
+    the ledger keeps no row for it, and today pays it (the ledger's figure and the log's both)."""
     with write_transaction():
         PayRate.create(station=Station.get(Station.code == "whitebody"), model_no="DT-120", unit_fen=100,
                        effective_at=utcnow() - dt.timedelta(days=10))
@@ -124,6 +126,7 @@ def test_a_late_scan_for_an_approved_day_is_kept_on_the_day_it_arrived(plant):
     order = make_order(lines=[("DT-120", 2)])
     assert record_scan(ScanRequest("whitebody", cards_of(order)[0].code, uuid.uuid4().hex, "W001",
                                    scanned_at=day_start_utc(yesterday) + dt.timedelta(hours=10))).ok
+    assert settlement.settle("day", yesterday).workers == {}
     assert PayLedger.select().where(PayLedger.day == yesterday).count() == 0
     kept, recomputed = kept_and_recomputed()
     assert kept == recomputed and kept[worker("W001").id][0] == 200
