@@ -305,8 +305,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="reference/kiosk turns the capacity time is cut into")
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--kiosks", type=int, default=16)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1],
-                        help="gunicorn processes; several counts measure each (the SQLite default is 1)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[2],
+                        help="gunicorn processes, the kiosk's and the reference's alike; several counts measure "
+                             "each (the server's default, gunicorn.conf.py, is 2)")
     parser.add_argument("--database-url", default=None,
                         help="default: a fresh SQLite file; postgresql://... makes a scratch database there")
     args = parser.parse_args()
