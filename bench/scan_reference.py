@@ -100,7 +100,10 @@ app = Flask(__name__)
 
 @app.get("/api/health")
 def health():
-    connect().cursor().execute("SELECT 1")
+    conn = connect()
+    conn.cursor().execute("SELECT 1")
+    if not SQLITE:
+        conn.commit()  # psycopg2 opened a transaction: left open, its snapshot holds back PostgreSQL's cleanup
     return {"ok": True}
 
 

@@ -180,6 +180,8 @@ def write_event(station: Station | None, worker: Worker | None, request: ScanReq
     event = ScanEvent(id=new_id, **{
         name: value for name, value in values.items() if name not in ("message", "detail")})
     event.message, event.detail = outcome.message.to_json(), outcome.detail
+    if outcome.job_card is not None:
+        event.job_card = outcome.job_card  # as the rule loaded it (line, product): the kept figures need no query
     for keep in RECORDED:  # kept figures (piece pay) change with the event, in its transaction
         keep(event)
     return event

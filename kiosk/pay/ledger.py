@@ -31,6 +31,7 @@ from kiosk.pay.logrows import (
     events_by_id,
     faults_on_cards,
     load_events,
+    new_row,
     raw_row,
     raw_rows,
     responsible_passes,
@@ -152,8 +153,8 @@ def _insert_deductions(lines: list[Line]) -> None:
         PayDeduction.insert_many(rows[start:start + 500]).execute()
 
 
-def _count(event_id: int, sign: int, book: RateBook, locks: Locks) -> None:
-    row = raw_row(event_id)
+def _count(event_id: int, sign: int, book: RateBook, locks: Locks, row=None) -> None:
+    row = row or raw_row(event_id)
     if row is not None:
         _add_counts(count_passes([row], book, set(), locks, products=Products.joined([row])).groups, sign)
 
@@ -177,7 +178,7 @@ def recorded(event: ScanEvent) -> None:
         return
     book, locks = RateBook(), Locks.load()
     if event.action in EARNING_ACTIONS:
-        _count(event.id, 1, book, locks)
+        _count(event.id, 1, book, locks, new_row(event))  # read back from the log only if the scan did not load it
     if event.action in FAULT_ACTIONS:
         _charge([event.id], book, locks)
 

@@ -151,6 +151,21 @@ def raw_rows(start: dt.datetime, end: dt.datetime, where: str = "", params: tupl
                                       end + (MAX_LATE if late else SKEW), end, *params)).fetchall()
 
 
+def new_row(event):
+    """A new event's raw pass row (as `raw_row` reads it back) from what its scan already loaded: the card,
+    with its line and product, that the station's rule read. None when the scan did not load them (a
+    carton's scan, a desk action): then `raw_row` reads it. Times are datetimes and the detail a dict here,
+    where SQLite hands over text; the counting takes either."""
+    card = event.__rel__.get("job_card")
+    line = card.__rel__.get("order_line") if card is not None else None
+    product = line.__rel__.get("product") if line is not None else None
+    if product is None or event.carton_id is not None or event.action not in EARNING_ACTIONS:
+        return None
+    return (event.id, event.at, event.scanned_at, event.station_id, event.worker_id, event.action, event.units,
+            event.detail, card.id, None, event.code, product.model_no, product.family, product.cartons_per_unit,
+            card.parent_id)
+
+
 def raw_row(event_id: int):
     """One accepted earning event as a raw pass row with its product (as `raw_rows(products=True)`), or None."""
     q = p()

@@ -186,3 +186,31 @@ def test_an_odd_old_detail_never_stops_the_fill(plant):
     assert ledger.is_filled()
     kept, recomputed = kept_and_recomputed()
     assert kept == recomputed and kept
+
+
+def test_a_new_pass_is_counted_from_what_its_scan_loaded_exactly_as_read_back_from_the_log(plant, monkeypatch):
+    """The ledger counts a new pass from the card its scan loaded (logrows.new_row), without reading the event
+    back: the row it builds is the row the log gives (times and detail in the database's own form aside)."""
+    from kiosk.pay import logrows
+    from kiosk.pay.paydays import as_datetime
+
+    built = []
+    original = logrows.new_row
+
+    def watched(event):
+        row = original(event)
+        built.append((event.id, row))
+        return row
+
+    monkeypatch.setattr(ledger, "new_row", watched)
+    busy_day()
+
+    def same_form(row):
+        return (*row[:1], as_datetime(row[1]), as_datetime(row[2]), *row[3:7], logrows.facts(row[7]), *row[8:])
+
+    from_scan = [(event_id, row) for event_id, row in built if row is not None]
+    assert len(from_scan) >= 20  # white-body, finishing, QC and rework passes of the busy day
+    for event_id, row in from_scan:
+        assert same_form(row) == same_form(logrows.raw_row(event_id))
+    kept, recomputed = kept_and_recomputed()
+    assert kept == recomputed
