@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import re
 import signal
@@ -218,6 +219,51 @@ def open_loop(kiosks: list[Kiosk], seconds: float, rate: float) -> tuple[list[fl
     return latencies, errors[0]
 
 
+class CpuMeter:
+    """CPU seconds spent by the server's processes and, on PostgreSQL, the database's, and how busy the whole
+    machine was (/proc, Linux): on a small machine the database, the kiosks and the server share the cores,
+    and a rate that does not rise with processes may only mean the machine is full."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, server: LiveServer, database_user: str | None):
+        self.server_pid, self.database_uid = server.process.pid, None
+        if database_user:
+            import pwd
+
+            self.database_uid = pwd.getpwnam(database_user).pw_uid
+        self.server = self.database = self.busy = self.total = 0.0
+
+    def _read(self) -> tuple[float, float, float, float]:
+        server = database = 0.0
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = open(f"/proc/{entry.name}/stat").read().rsplit(")", 1)[1].split()
+                uid = entry.stat().st_uid
+            except OSError:
+                continue
+            used = (int(fields[11]) + int(fields[12])) / self.TICK
+            if int(fields[1]) == self.server_pid:
+                server += used
+            elif self.database_uid is not None and uid == self.database_uid:
+                database += used
+        times = [int(v) for v in open("/proc/stat").readline().split()[1:8]]
+        return server, database, (sum(times) - times[3] - times[4]) / self.TICK, sum(times) / self.TICK
+
+    def __enter__(self):
+        self._start = self._read()
+        return self
+
+    def __exit__(self, *_exc):
+        end = self._read()
+        self.server += end[0] - self._start[0]
+        self.database += end[1] - self._start[1]
+        self.busy += end[2] - self._start[2]
+        self.total += end[3] - self._start[3]
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
@@ -263,10 +309,12 @@ def measure(args, url: str, ref_url: str, folder: Path, workers: int, pools, ref
         # Reference and kiosk take turns, so a neighbour's load on this shared machine hits both alike.
         scans = limit = scan_errors = limit_errors = 0
         rounds = max(1, args.rounds)
+        meter = CpuMeter(server, "postgres" if url.startswith("postgres") else None)
         for _ in range(rounds):
             done, failed = closed_loop(bare, args.seconds / rounds, "scan")
             limit, limit_errors = limit + done, limit_errors + failed
-            done, failed = closed_loop(kiosks, args.seconds / rounds, "scan")
+            with meter:
+                done, failed = closed_loop(kiosks, args.seconds / rounds, "scan")
             scans, scan_errors = scans + done, scan_errors + failed
         scans_per_s, limit_per_s = scans / args.seconds, limit / args.seconds
         latencies, load_errors = open_loop(kiosks, args.seconds, args.rate)
@@ -278,6 +326,9 @@ def measure(args, url: str, ref_url: str, folder: Path, workers: int, pools, ref
     trivial_per_s = trivial / args.seconds
     print(f"{workers} process(es): {scans_per_s:.0f} scans/s vs limit {limit_per_s:.0f}/s (bare server, same "
           f"run) and {trivial_per_s:.0f} trivial requests/s")
+    database_cpu = f", database {1000 * meter.database / scans:.2f} ms" if meter.database_uid is not None else ""
+    print(f"  CPU a scan: server {1000 * meter.server / max(scans, 1):.2f} ms{database_cpu}; machine "
+          f"{100 * meter.busy / max(meter.total, 1e-9):.0f} % busy while scanning")
     print(f"  latency at {args.rate:.0f} scans/s: p50 {statistics.median(latencies):.1f} ms, "
           f"p99 {percentile(latencies, 99):.1f} ms; at {half_rate:.0f}/s (half capacity): "
           f"p50 {statistics.median(half):.1f} ms, p99 {percentile(half, 99):.1f} ms")
@@ -294,6 +345,10 @@ def measure(args, url: str, ref_url: str, folder: Path, workers: int, pools, ref
         "half_load_per_s": round(half_rate, 1),
         "p50_half_ms": round(statistics.median(half), 2),
         "p99_half_ms": round(percentile(half, 99), 2),
+        # where a scan's CPU goes, while the kiosks scan as fast as they can, and how full the machine was
+        "server_cpu_ms": round(1000 * meter.server / scans, 2) if scans else None,
+        "db_cpu_ms": round(1000 * meter.database / scans, 2) if scans and meter.database_uid is not None else None,
+        "machine_busy": round(meter.busy / meter.total, 2) if meter.total else None,
         "errors": scan_errors + trivial_errors + load_errors + half_errors,
         "limit_errors": limit_errors,
     }
@@ -347,6 +402,7 @@ def main() -> int:
     if len(runs) > 1:
         result["scans_per_s_by_workers"] = {str(run["workers"]): run["scans_per_s"] for run in runs}
         result["limit_per_s_by_workers"] = {str(run["workers"]): run["limit_per_s"] for run in runs}
+        result["machine_busy_by_workers"] = {str(run["workers"]): run["machine_busy"] for run in runs}
         result["errors"] = sum(run["errors"] for run in runs)
     print(json.dumps(result))
     return 0
