@@ -20,7 +20,7 @@ def statements(monkeypatch):
     execute = db.database.obj.execute_sql
 
     def recording(sql, params=None, *args, **kwargs):
-        seen.append(sql)
+        seen.append(db.unprepared(sql))  # PostgreSQL runs compiled queries as prepared statements
         return execute(sql, params, *args, **kwargs)
 
     monkeypatch.setattr(db.database.obj, "execute_sql", recording)
@@ -65,8 +65,9 @@ def test_a_scan_reads_no_user_and_writes_no_cookie(client, plant, statements):
     assert not [sql for sql in statements if 'FROM "user"' in sql]
     writes = [sql for sql in statements if sql.split()[0] in ("INSERT", "UPDATE", "DELETE")]
     written = sorted(sql.split('"')[1] for sql in writes)
-    # the card moves on, the event is logged, the worker's pay ledger counts the pass: nothing else
-    assert written == ["job_card", "pay_ledger", "scan_event"], writes
+    # the card moves on, the event is logged, the order's board row and the worker's pay ledger count the
+    # pass: nothing else
+    assert written == ["board_count", "job_card", "pay_ledger", "scan_event"], writes
 
 
 def test_a_signed_in_desk_page_does_not_rewrite_the_session(client, plant):
