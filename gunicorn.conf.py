@@ -27,6 +27,21 @@ loglevel = os.environ.get("KIOSK_LOG_LEVEL", "info")
 control_socket_disable = True  # gunicorn 27 opens a control socket in $HOME otherwise
 
 
+def on_starting(server):
+    """Before any worker starts: the schema upgraded and the pay ledger filled, once, by `kiosk init-db` in a
+    process of its own. Each worker would otherwise do it as it boots, and the first fill over a long log
+    (a million events: a minute) takes longer than a worker may take to boot (`timeout`): gunicorn would kill
+    the workers and start them again, over and over. A database that cannot be reached stops the server
+    here, with the reason. KIOSK_INIT_DB=0 leaves it to the workers (tests that prepared the database)."""
+    if os.environ.get("KIOSK_INIT_DB", "1") == "0" or not str(getattr(server.app, "app_uri", "")).startswith(
+            "kiosk."):
+        return  # another app served with these settings (bench/scan_reference.py)
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", "from kiosk.cli import main; main()", "init-db"], check=True)
+
+
 def worker_int(worker):
     """SIGINT/SIGQUIT: let open event streams end so the worker can exit."""
     _stop_streams()

@@ -106,3 +106,22 @@ def test_v8_fills_the_board_counts_of_an_existing_plant_from_its_cards_and_carto
         assert schema.migrate(old) == []
         schema._v8_board_counts(old)  # idempotent: a second run writes the same figures
         assert old.execute_sql("SELECT COUNT(*) FROM board_count").fetchone() == (4,)
+
+
+def test_the_server_upgrades_the_database_once_before_its_workers_boot(tmp_path):
+    """gunicorn.conf.py runs `kiosk init-db` in the master before forking: the workers (told here not to
+    migrate at all) find the schema current and the pay ledger filled, and no long fill runs inside a
+    worker's boot, where gunicorn's timeout would kill it."""
+    import sqlite3
+
+    from tests.live import LiveServer
+
+    path = tmp_path / "fresh.sqlite3"
+    server = LiveServer(f"sqlite:///{path}", tmp_path / "instance", workers=2,
+                        env={"KIOSK_INIT_DB": "1", "KIOSK_AUTO_MIGRATE": "false"}).start()
+    try:
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == schema.CURRENT_VERSION
+            assert conn.execute("SELECT COUNT(*) FROM pay_ledger_fill").fetchone()[0] == 1
+    finally:
+        server.stop()
