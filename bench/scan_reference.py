@@ -15,9 +15,10 @@ import os
 import sqlite3
 import sys
 import threading
+import time
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from db import SQLITE_PRAGMAS, sqlite_path_from_url  # noqa: E402
@@ -96,6 +97,18 @@ def record(station: str, code: str, idem: str, worker: str | None) -> tuple[str,
 
 
 app = Flask(__name__)
+
+
+@app.before_request
+def _started():
+    g.started = time.perf_counter()
+
+
+@app.after_request
+def _server_timing(response):
+    # as the kiosk says it (kiosk/web.py): what the app spent, for bench/kiosk_answer.py
+    response.headers["Server-Timing"] = f"app;dur={1000 * (time.perf_counter() - g.started):.1f}"
+    return response
 
 
 @app.get("/api/health")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import time
 import uuid
 from collections.abc import Callable
 
@@ -99,6 +100,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _pick_language():
+        g.started = time.perf_counter()  # for the answer's Server-Timing header
         wanted = request.args.get("lang")
         if wanted in LANGS:
             g.lang = wanted
@@ -127,6 +129,10 @@ def init_app(app: Flask) -> None:
             response.set_cookie("lang", lang, max_age=3600 * 24 * 365, samesite="Lax", httponly=True)
         response.vary.add("HX-Request")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        started = g.pop("started", None)
+        if started is not None:  # what the app spent on it (the browser's developer tools show it; so does
+            # bench/kiosk_answer.py, to tell the server's share of an answer from the page's)
+            response.headers["Server-Timing"] = f"app;dur={1000 * (time.perf_counter() - started):.1f}"
         return response
 
     @app.context_processor

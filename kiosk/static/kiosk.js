@@ -324,7 +324,7 @@
           showSending();
         } else {
           const listed = recentRows();
-          window.htmx.swap("#scan-result", reply.html, { swapStyle: "outerHTML", swapDelay: 0, settleDelay: 0 });
+          placeAnswer(answer.doc);
           mergeRecent(listed);
           if (document.querySelector("#scan-result[data-queue-stale]")) queueStale();
           if (scan.fields.defect_action && answer.outcome !== "rejected") clearDefectPanel();
@@ -352,6 +352,33 @@
       panel: panel,
       signedIn: panel && panel.dataset.badge ? panel.dataset.badge : "",
     };
+  }
+
+  // The answer takes the place of #scan-result, and its out-of-band parts (the worker panel, the printers
+  // line) of theirs, by hand from the fragment readFragment parsed: htmx's swap would parse it again, clean
+  // up every element of the old answer and fire a dozen events for each part, which was most of the
+  // browser's time for a scan. What htmx:afterSwap does for an answer (kiosk.js below) is done here.
+  function placeAnswer(doc) {
+    doc.querySelectorAll("[hx-swap-oob]").forEach((part) => {
+      const current = part.id ? document.getElementById(part.id) : null;
+      part.remove();
+      if (!current) return;
+      const fresh = document.importNode(part, true);
+      fresh.removeAttribute("hx-swap-oob");
+      current.replaceWith(fresh);
+      if (window.htmx) window.htmx.process(fresh);
+    });
+    const answer = doc.getElementById("scan-result");
+    const current = document.getElementById("scan-result");
+    if (!answer || !current) return;
+    const fresh = document.importNode(answer, true);
+    current.replaceWith(fresh);
+    if (window.htmx) window.htmx.process(fresh);
+    const shown = fresh.querySelector(".answer");
+    if (shown) beep(shown.dataset.outcome);
+    const panel = document.getElementById("worker-panel");
+    if (panel && panel.dataset.badge) rememberBadge(panel.dataset.badge);
+    keepFocus();  // never a button: the next scan's Enter would press it
   }
 
   function placeWorkerPanel(panel) {
