@@ -135,7 +135,7 @@ def _is_sqlite() -> bool:
     return isinstance(database.obj, SqliteDatabase)
 
 
-_lock_files: dict = {}  # (process id, database file) -> the open lock file
+_lock_file: dict = {}  # the open lock file: {"key": (process id, database file), "fd": ...}, one at a time
 
 
 @contextmanager
@@ -151,9 +151,12 @@ def _between_processes():
         yield
         return
     key = (os.getpid(), path)
-    fd = _lock_files.get(key)
-    if fd is None:
-        fd = _lock_files[key] = os.open(f"{path}-writer", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    if _lock_file.get("key") != key:  # first write, a fork, or another database (tests): not kept open
+        old = _lock_file.get("fd")
+        if old is not None and _lock_file["key"][0] == key[0]:
+            os.close(old)  # the previous database's (this process never writes to two at once)
+        _lock_file.update(key=key, fd=os.open(f"{path}-writer", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+    fd = _lock_file["fd"]
     fcntl.flock(fd, fcntl.LOCK_EX)  # waits without the GIL
     try:
         yield
