@@ -363,7 +363,7 @@
       const current = part.id ? document.getElementById(part.id) : null;
       part.remove();
       if (!current) return;
-      const fresh = document.importNode(part, true);
+      const fresh = document.adoptNode(part);  // moved from the parsed fragment, not copied
       fresh.removeAttribute("hx-swap-oob");
       current.replaceWith(fresh);
       if (window.htmx) window.htmx.process(fresh);
@@ -371,7 +371,7 @@
     const answer = doc.getElementById("scan-result");
     const current = document.getElementById("scan-result");
     if (!answer || !current) return;
-    const fresh = document.importNode(answer, true);
+    const fresh = document.adoptNode(answer);
     current.replaceWith(fresh);
     if (window.htmx) window.htmx.process(fresh);
     const shown = fresh.querySelector(".answer");
