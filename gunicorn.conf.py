@@ -11,8 +11,8 @@ bind = os.environ.get("KIOSK_BIND", "0.0.0.0:8000")
 # Two processes, on SQLite too: a scan costs Python CPU, and one process has one interpreter lock. SQLite
 # takes one writer at a time; each process queues its writers in memory and commits them together, and
 # the processes take turns on a lock file beside the database (db._between_processes). Measured by
-# bench/scan.py on a 2-core machine: 257 scans/s with 2 processes vs 166 with 1, p99 35 ms vs 147 ms
-# at 200 scans/s. PostgreSQL: several processes, each with a small connection pool.
+# bench/scan.py on a quiet 2-core machine: 335 scans/s with 2 processes vs 204 with 1, p99 16 ms vs
+# 101 ms at 200 scans/s. PostgreSQL: several processes, each with a small connection pool.
 workers = int(os.environ.get("KIOSK_WORKERS", "2"))
 worker_class = "gthread"
 # 200 live event streams at most (MAX_STREAMS, kiosk/boards/slots.py) + threads kept for scans and sign-in
