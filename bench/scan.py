@@ -326,7 +326,8 @@ def measure(args, url: str, ref_url: str, folder: Path, workers: int, pools, ref
     trivial_per_s = trivial / args.seconds
     print(f"{workers} process(es): {scans_per_s:.0f} scans/s vs limit {limit_per_s:.0f}/s (bare server, same "
           f"run) and {trivial_per_s:.0f} trivial requests/s")
-    database_cpu = f", database {1000 * meter.database / scans:.2f} ms" if meter.database_uid is not None else ""
+    database_cpu = (f", database {1000 * meter.database / max(scans, 1):.2f} ms" if meter.database_uid is not None
+                    else "")
     print(f"  CPU a scan: server {1000 * meter.server / max(scans, 1):.2f} ms{database_cpu}; machine "
           f"{100 * meter.busy / max(meter.total, 1e-9):.0f} % busy while scanning")
     print(f"  latency at {args.rate:.0f} scans/s: p50 {statistics.median(latencies):.1f} ms, "
