@@ -86,12 +86,16 @@ def record_scan(request: ScanRequest) -> ScanResult:
     if station is None:
         raise ScanInputError(msg("There is no station “{code}”.", code=request.station_code[:32]))
 
+    # Before the write queue, not in it: the plant's writers take turns, so what is read here (a retry's
+    # original, who the badges name) costs no other scan any time. A retry that races its original past this
+    # check meets the idempotency key's unique index when it writes: its savepoint is rolled back, and it is
+    # answered with the original's event (below). A worker made inactive meanwhile is as if a moment later.
+    replay = find_replay(request.idem_key)
+    if replay:
+        return replay
+    people = _people(request.code, request.worker_badge or request.code)
+
     def run() -> ScanResult:
-        # Inside the write transaction: a retry racing its original sees the original's event.
-        replay = find_replay(request.idem_key)
-        if replay:
-            return replay
-        people = _people(request.code, request.worker_badge or request.code)
         badge_owner = people.get(request.code)
         if badge_owner is not None:
             outcome = Outcome("ok", "sign_in", msg("Signed in: {name}", name=badge_owner.name),

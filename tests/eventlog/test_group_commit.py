@@ -110,20 +110,44 @@ def test_a_failing_scan_in_a_batch_rolls_back_alone_and_gets_its_own_answer(sqli
         return ScanEvent.create(idem_key="taken-key-0001", action="scan", outcome="ok")
 
     works = [scan_work(cards[2].code), lambda: db.write(fails_after_writing), lambda: db.write(reuses_a_key),
-             scan_work(cards[3].code, key="taken-key-0001"),  # a retry: answered with the original
              scan_work("JX0000000")]  # unknown: a red answer, recorded
     results, errors, transactions = queued_behind_writer(works)
     assert transactions == 1
     assert isinstance(errors[1], RuntimeError) and isinstance(errors[2], IntegrityError)
-    assert errors[0] is None and errors[3] is None and errors[4] is None
+    assert errors[0] is None and errors[3] is None
     assert results[0].outcome == "ok"
-    assert results[3].replayed and results[3].event_id == taken.event_id
-    assert results[4].outcome == "rejected"
+    assert results[3].outcome == "rejected"
     # what the failing ones wrote is gone; the others' is there
     assert JobCard.get_by_id(cards[0].id).next_seq == 0
     assert JobCard.get_by_id(cards[1].id).next_seq == 0
     assert JobCard.get_by_id(cards[2].id).next_seq == 1
     assert ScanEvent.select().where(ScanEvent.idem_key == "taken-key-0001").count() == 1
+
+
+def test_a_retry_of_a_committed_scan_is_answered_without_waiting_for_the_writer(sqlite_plant):
+    card = cards_of(make_order(lines=[("DC-08", 5)], card_units=5))[0]
+    original = scan("whitebody", card.code, key="retried-key-0001")
+    answered = []
+    with db.write_transaction():  # the writer is busy: a new scan would wait here
+        thread = threading.Thread(target=lambda: answered.append(scan_work(card.code, key="retried-key-0001")()))
+        thread.start()
+        thread.join(10)
+        assert answered and answered[0].replayed and answered[0].event_id == original.event_id
+        assert db._writer.waiting == []
+
+
+def test_a_retry_racing_its_original_in_one_batch_is_recorded_once_and_answered_with_it(sqlite_plant):
+    """Neither has committed when both arrive: both pass the replay check, the second meets the key's unique
+    index when it writes, its savepoint is rolled back, and it is answered with the first's event."""
+    card = cards_of(make_order(lines=[("DC-08", 5)], card_units=5))[0]
+    results, errors, transactions = queued_behind_writer([scan_work(card.code, key="racing-key-0001"),
+                                                          scan_work(card.code, key="racing-key-0001")])
+    assert transactions == 1 and errors == [None, None]
+    assert {r.event_id for r in results} == {ScanEvent.get(ScanEvent.idem_key == "racing-key-0001").id}
+    assert sorted(r.replayed for r in results) == [False, True]
+    assert [r.outcome for r in results] == ["ok", "ok"]
+    assert JobCard.get_by_id(card.id).next_seq == 1  # moved once
+    assert ScanEvent.select().where(ScanEvent.job_card == card.id).count() == 1
 
 
 def test_when_the_commit_fails_no_scan_of_the_batch_is_answered_recorded(sqlite_plant, monkeypatch):
