@@ -736,6 +736,16 @@ class StreamSlot(BaseModel):
     expires = DoubleField(index=True)  # time.time() after which the slot counts as free
 
 
+class PaySettings(BaseModel):
+    """One row: how many times the pay rates or the approved periods have changed (db/schema.py keeps it
+    with triggers on pay_rate and pay_period), so a server process keeps them in memory and asks one number
+    per scan instead of reading them all (kiosk/pay/ledger.settings). `epoch` tells databases apart.
+    State of the schema, like SchemaVersion: not among ALL_MODELS."""
+
+    epoch = CharField(max_length=32)
+    version = IntegerField(default=0)
+
+
 class SchemaVersion(BaseModel):
     version = IntegerField()
     applied_at = DateTimeField(default=utcnow)
@@ -787,4 +797,5 @@ ALL_MODELS = [
     StreamSlot,
 ]
 
-__all__ = [m.__name__ for m in ALL_MODELS] + ["SchemaVersion", "PayLedgerFill", "ALL_MODELS", "utcnow", "SQL"]
+__all__ = [m.__name__ for m in ALL_MODELS] + ["SchemaVersion", "PayLedgerFill", "PaySettings", "ALL_MODELS", "utcnow",
+                                              "SQL"]

@@ -91,6 +91,34 @@ def _v11_shared_limits(database: Database) -> None:
     database.create_tables([models.ThrottleCount, models.StreamSlot], safe=True)
 
 
+PAY_SETTINGS_TABLES = ("pay_rate", "pay_period")  # what kiosk/pay/ledger.settings keeps in memory
+
+
+def _v12_pay_settings_version(database: Database) -> None:
+    """Issue 18: a change counter for the pay rates and approved periods, kept by the database itself
+    (triggers: every writer, any path, PostgreSQL's TRUNCATE too), so a scan asks one number instead of
+    reading every rate and period."""
+    import secrets
+
+    database.create_tables([models.PaySettings], safe=True)
+    if not models.PaySettings.select().exists():
+        models.PaySettings.create(epoch=secrets.token_hex(16))
+    if isinstance(database, PostgresqlDatabase):
+        database.execute_sql(
+            "CREATE OR REPLACE FUNCTION kiosk_pay_settings_changed() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN UPDATE pay_settings SET version = version + 1; RETURN NULL; END $$")
+        for table in PAY_SETTINGS_TABLES:
+            database.execute_sql(
+                f'CREATE OR REPLACE TRIGGER "{table}_changed" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON '
+                f'"{table}" FOR EACH STATEMENT EXECUTE FUNCTION kiosk_pay_settings_changed()')
+        return
+    for table in PAY_SETTINGS_TABLES:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            database.execute_sql(
+                f'CREATE TRIGGER IF NOT EXISTS "{table}_{event.lower()}_changed" AFTER {event} ON "{table}" '
+                "BEGIN UPDATE pay_settings SET version = version + 1; END")
+
+
 def _v3_print_confirmation(database: Database) -> None:
     """Print jobs confirmed by the printer, reprint reasons, voided labels, printer offline since."""
     for model, names in ((models.Printer, ("offline_since",)),
@@ -129,6 +157,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (9, "piece pay ledger kept with the scans", _v9_pay_ledger),
     (10, "the order's receiving contact and phone", _v10_order_contact),
     (11, "sign-in throttles and stream slots shared by every server process", _v11_shared_limits),
+    (12, "a change counter for pay rates and approved periods", _v12_pay_settings_version),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
@@ -150,8 +179,8 @@ def current_version(database: Database) -> int:
 def migrate(database: Database, target: int | None = None) -> list[int]:
     """Apply every migration above the database's version (up to `target`); return those applied."""
     target = CURRENT_VERSION if target is None else target
-    with database.bind_ctx([models.SchemaVersion, models.PayLedgerFill, *models.ALL_MODELS], bind_refs=False,
-                           bind_backrefs=False):
+    state = [models.SchemaVersion, models.PayLedgerFill, models.PaySettings]  # the schema's, not the plant's
+    with database.bind_ctx([*state, *models.ALL_MODELS], bind_refs=False, bind_backrefs=False):
         return _migrate(database, target)
 
 

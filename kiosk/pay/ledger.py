@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from peewee import EXCLUDED, Value
+from peewee import EXCLUDED, SQL, Value, fn
 
-from db import compiled, database, is_postgres, run_compiled, write_transaction
-from db.models import PayDeduction, PayLedger, PayLedgerFill, PayRate, ScanEvent
+from db import compiled, compiled_cursor, database, is_postgres, run_compiled, write_transaction
+from db.models import PayDeduction, PayLedger, PayLedgerFill, PayRate, PaySettings, ScanEvent
 from kiosk.eventlog.rules import RECORDED, UNDONE
 from kiosk.pay.deductions import deduction_lines
 from kiosk.pay.logrows import (
@@ -59,6 +59,28 @@ def party_of(text: str, cache: dict) -> tuple:
 
 def is_filled() -> bool:
     return bool(database.execute_sql("SELECT 1 FROM pay_ledger_fill LIMIT 1").fetchall())
+
+
+_kept: dict = {}  # database epoch -> (version, RateBook, Locks): this process's copy of the pay settings
+
+
+def settings() -> tuple[bool, RateBook | None, Locks | None]:
+    """(ledger filled?, rates, approved periods) for a scan, in one statement while they have not changed.
+
+    The rates and periods are read again only when the database's change counter for them (db.models.
+    PaySettings, kept by triggers) has moved since this process last read them: the counter is read first,
+    so a copy is never labelled newer than what it holds. Nothing is read when the ledger is not filled."""
+    row = compiled_cursor(compiled("pay-settings", lambda p: PaySettings.select(
+        PaySettings.epoch, PaySettings.version, fn.EXISTS(PayLedgerFill.select(SQL("1")))))).fetchone()
+    if row is None:  # no counter (a database emptied by hand): read them as they are
+        return is_filled(), RateBook(), Locks.load()
+    epoch, version, filled = row[0], row[1], bool(row[2])
+    if not filled:
+        return False, None, None
+    kept = _kept.get(epoch)
+    if kept is None or kept[0] != version:
+        kept = _kept[epoch] = (version, RateBook(), Locks.load())
+    return True, kept[1], kept[2]
 
 
 def ensure_filled() -> None:
@@ -174,9 +196,11 @@ def _pays(event: ScanEvent) -> bool:
 
 def recorded(event: ScanEvent) -> None:
     """A new event, in its own transaction: a pass is counted, a failure charged."""
-    if not _pays(event) or not is_filled():
+    if not _pays(event):
         return
-    book, locks = RateBook(), Locks.load()
+    filled, book, locks = settings()
+    if not filled:
+        return
     if event.action in EARNING_ACTIONS:
         _count(event.id, 1, book, locks, new_row(event))  # read back from the log only if the scan did not load it
     if event.action in FAULT_ACTIONS:
@@ -185,9 +209,11 @@ def recorded(event: ScanEvent) -> None:
 
 def undone(event: ScanEvent) -> None:
     """An undone event (its undo already written, same transaction): its pass and deductions come off."""
-    if not _pays(event) or not is_filled():
+    if not _pays(event):
         return
-    book, locks = RateBook(), Locks.load()
+    filled, book, locks = settings()
+    if not filled:
+        return
     if event.action in FAULT_ACTIONS:
         PayDeduction.delete().where(PayDeduction.fault == event.id).execute()
     if event.action in EARNING_ACTIONS:
