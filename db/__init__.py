@@ -287,11 +287,17 @@ def compiled(key: str, build):
 def run_compiled(entry, **values):
     """Execute a compiled query; SELECTs return peewee's rows (models, with joined models)."""
     query, sql, order = entry
-    params = [values[name] for name in order]
-    cursor = _execute_prepared(sql, params) if is_postgres() else database.execute_sql(sql, params)
+    cursor = compiled_cursor(entry, **values)
     if hasattr(query, "_get_cursor_wrapper") and sql.lstrip().upper().startswith("SELECT"):
         return _rows(sql, query._get_cursor_wrapper(cursor))  # peewee's own row hydration, same shapes
     return cursor
+
+
+def compiled_cursor(entry, **values):
+    """Execute a compiled query and return the driver's cursor: plain tuples, no models (a few values)."""
+    _query, sql, order = entry
+    params = [values[name] for name in order]
+    return _execute_prepared(sql, params) if is_postgres() else database.execute_sql(sql, params)
 
 
 # PostgreSQL: a compiled query is prepared once on each connection (PREPARE), then run by name (EXECUTE), so
@@ -442,6 +448,7 @@ class _Hydrator:
         self.joins = joins  # peewee's src_to_dest for a join, [] for one model
         self.root = root
         self.reachable: dict = {}
+        self.extras: list = []  # (index, key, attribute) of computed columns, kept as plain attributes
 
     @classmethod
     def for_wrapper(cls, wrapper):
@@ -466,10 +473,14 @@ class _Hydrator:
             if any(not is_model(ctor) for _key, ctor, _made in wrapper._constructor_list):
                 return None
             models = {key: ctor for key, ctor, _made in wrapper._constructor_list}
-            columns = []
+            columns, extras = [], []
             for index, key, attribute, converter in wrapper._row_spec:
                 model = models.get(key, models[wrapper.model])
                 name = _data_name(model, attribute)
+                if name is None and converter is None and not any(attribute in k.__dict__ for k in model.__mro__):
+                    # a computed column (`.alias("x")`): peewee's setattr makes it a plain attribute
+                    extras.append((index, key if key in models else wrapper.model, attribute))
+                    continue
                 if name is None:
                     return None
                 columns.append((index, key if key in models else wrapper.model, name, converter))
@@ -478,7 +489,7 @@ class _Hydrator:
             if any(is_dict for _s, _a, _d, is_dict, _o, _f in wrapper.src_to_dest):
                 return None
             made = cls(models, columns, list(wrapper.src_to_dest), wrapper.model)
-            made.reachable = dict(wrapper._dest_reachable)
+            made.reachable, made.extras = dict(wrapper._dest_reachable), extras
             return made
         return None
 
@@ -501,6 +512,11 @@ class _Hydrator:
             elif converter is not None and kept is None:
                 value = converter(value)
             objects[key].__data__[name] = value
+        for index, key, attribute in self.extras:
+            value = values[index]
+            if value is not None:
+                set_keys.add(key)
+            objects[key].__dict__[attribute] = value
         for src, attribute, dest, _is_dict, is_outer, is_fk in self.joins:  # as peewee's process_row
             instance, joined = objects.get(src), objects.get(dest)
             if joined is None and dest not in objects:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from peewee import JOIN, Value
+from peewee import JOIN, Value, fn
 
 from db import compiled, is_postgres, run_compiled
 from db.models import (
@@ -46,8 +46,14 @@ def open_work(card: JobCard | int, lock: bool = False) -> OutsideWork | None:
     return rows[0] if rows else None
 
 
+_UNKNOWN = object()
+
+
 def refusal_if_out(card: JobCard) -> Outcome | None:
-    """A station's answer for a card that is out at a supplier (None: the card is in the plant)."""
+    """A station's answer for a card that is out at a supplier (None: the card is in the plant). A card
+    `load_card` loaded already says whether it is out (`open_work_id`): one statement fewer for most scans."""
+    if getattr(card, "open_work_id", _UNKNOWN) is None:
+        return None
     work = open_work(card)
     if work is None:
         return None
@@ -59,12 +65,15 @@ def refusal_if_out(card: JobCard) -> Outcome | None:
 
 
 def load_card(code: str, lock: bool = False) -> JobCard | None:
-    """The card with this code, with its line, product and order, locked for update on PostgreSQL."""
+    """The card with this code, with its line, product and order, locked for update on PostgreSQL, and the id
+    of its work out at a supplier now (`open_work_id`, None when it is in the plant)."""
     lock = lock and is_postgres()
 
     def build(param):
+        out = OutsideWork.select(fn.MIN(OutsideWork.id)).where(
+            (OutsideWork.job_card == JobCard.id) & OutsideWork.returned_at.is_null())
         query = (
-            JobCard.select(JobCard, OrderLine, Product, Order)
+            JobCard.select(JobCard, OrderLine, Product, Order, out.alias("open_work_id"))
             .join(OrderLine)
             .join(Product)
             .switch(OrderLine)

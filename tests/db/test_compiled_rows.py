@@ -86,3 +86,24 @@ def test_what_peewee_alone_can_build_stays_with_peewee(plant):
         .group_by(JobCard.route)), units=1)
     assert hydrator is None  # an aggregate is no plain field
     assert [(r.route_id, r.cards) for r in later] == [(r.route_id, r.cards) for r in reference]
+
+
+def test_a_computed_column_of_a_join_is_a_plain_attribute_as_peewee_makes_it(plant):
+    """load_card's "is it out at a supplier" column (kiosk/cards/route.py): a subquery, not a field."""
+    from peewee import fn
+
+    card = cards_of(make_order(lines=[("DT-120", 2)]))[0]
+    scan("whitebody", card.code, badge="W001")
+
+    def build(p):
+        latest = ScanEvent.select(fn.MAX(ScanEvent.id)).where(ScanEvent.job_card == JobCard.id)
+        never = ScanEvent.select(fn.MAX(ScanEvent.id)).where((ScanEvent.job_card == JobCard.id)
+                                                             & (ScanEvent.outcome == p("outcome")))
+        return (JobCard.select(JobCard, OrderLine, latest.alias("latest_event"), never.alias("never_event"))
+                .join(OrderLine).where(JobCard.code == p("code")))
+
+    first, later, reference, hydrator = twice("computed", build, code=card.code, outcome="never")
+    assert hydrator is not None
+    assert [shape(r) for r in later] == [shape(r) for r in first] == [shape(r) for r in reference]
+    assert ([(r.latest_event, r.never_event) for r in later] == [(r.latest_event, r.never_event) for r in reference]
+            == [(ScanEvent.get(ScanEvent.job_card == card.id).id, None)])
