@@ -11,7 +11,11 @@
     capacity measured in (a) (p99_half_ms: a fixed rate above a slow machine's capacity measures the
     machine, not the code). Last line: one JSON object.
 
+With --flush-ms N both servers' fsyncs take N ms longer (bench/slow_flush.c, preloaded): synchronous=FULL
+then costs what it costs on a disk without a write cache, where committing many scans with one flush pays.
+
 Usage: python bench/scan.py [--seconds 10] [--rate 200] [--kiosks 16] [--workers 1 2 4] [--database-url URL]
+                            [--flush-ms 2]
 """
 
 from __future__ import annotations
@@ -287,12 +291,26 @@ def scratch_postgres(url: str) -> tuple[str, callable]:
     return f"{url.rsplit('/', 1)[0]}/{name}", drop
 
 
+def slow_flush(folder: Path, flush_ms: float) -> dict:
+    """The environment that makes both servers' fsyncs take `flush_ms` more (bench/slow_flush.c), {} for none."""
+    if not flush_ms:
+        return {}
+    import subprocess
+
+    library = folder / "slow_flush.so"
+    if not library.exists():
+        subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-o", str(library), str(ROOT / "bench" / "slow_flush.c"),
+                        "-ldl"], check=True)
+    return {"LD_PRELOAD": str(library), "BENCH_FLUSH_US": str(int(flush_ms * 1000))}
+
+
 def measure(args, url: str, ref_url: str, folder: Path, workers: int, pools, ref_pools, tokens) -> dict:
     """One process count: the bare reference and the kiosk, alternating, then latency on the kiosk."""
     threads = args.kiosks + 8
-    server = LiveServer(url, folder / f"instance-{workers}", workers=workers, threads=threads).start()
+    env = slow_flush(folder, args.flush_ms)
+    server = LiveServer(url, folder / f"instance-{workers}", workers=workers, threads=threads, env=env).start()
     reference = LiveServer(ref_url, folder / f"reference-{workers}", workers=workers, threads=threads,
-                           app="bench.scan_reference:app").start()
+                           app="bench.scan_reference:app", env=env).start()
     try:
         def make_kiosks(target: LiveServer, cards, seed_base: int) -> list[Kiosk]:
             made = []
@@ -364,6 +382,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[2],
                         help="gunicorn processes, the kiosk's and the reference's alike; several counts measure "
                              "each (the server's default, gunicorn.conf.py, is 2)")
+    parser.add_argument("--flush-ms", type=float, default=0,
+                        help="SQLite: each fsync of both servers takes this much longer, as on a disk without a "
+                             "write cache (bench/slow_flush.c; this machine's flushes take about 0.1 ms)")
     parser.add_argument("--database-url", default=None,
                         help="default: a fresh SQLite file; postgresql://... makes a scratch database there")
     args = parser.parse_args()
@@ -399,7 +420,8 @@ def main() -> int:
         if drop:
             drop()
     print(f"recorded outcomes (a realistic mix, not all green): {mix}")
-    result = {"kiosks": args.kiosks, "db": "sqlite" if url.startswith("sqlite") else "postgresql", **runs[0]}
+    result = {"kiosks": args.kiosks, "db": "sqlite" if url.startswith("sqlite") else "postgresql",
+              **({"flush_ms": args.flush_ms} if args.flush_ms else {}), **runs[0]}
     if len(runs) > 1:
         result["scans_per_s_by_workers"] = {str(run["workers"]): run["scans_per_s"] for run in runs}
         result["limit_per_s_by_workers"] = {str(run["workers"]): run["limit_per_s"] for run in runs}
