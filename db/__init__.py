@@ -15,7 +15,7 @@ import weakref
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
-from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
+from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase, _savepoint
 from playhouse.db_url import parse as parse_db_url
 from playhouse.pool import PooledPostgresqlDatabase
 
@@ -236,7 +236,9 @@ def _commit_together(batch: list[_Work]) -> None:
                 for work in batch:
                     callbacks = len(state.commit_callbacks)
                     try:
-                        with database.atomic():  # SAVEPOINT
+                        # One name for every scan's savepoint (each is released before the next): the same
+                        # statement text each time, prepared once, where peewee names each anew.
+                        with _savepoint(database.obj, "kiosk_work"):
                             work.value = work.fn()
                     except Exception as error:  # noqa: BLE001 - handed to its own caller
                         work.error, work.value = error, None
