@@ -103,16 +103,17 @@ def _v12_pay_settings_version(database: Database) -> None:
     database.create_tables([models.PaySettings], safe=True)
     if not models.PaySettings.select().exists():
         models.PaySettings.create(epoch=secrets.token_hex(16))
+    tables = [table for table in PAY_SETTINGS_TABLES if database.table_exists(table)]
     if isinstance(database, PostgresqlDatabase):
         database.execute_sql(
             "CREATE OR REPLACE FUNCTION kiosk_pay_settings_changed() RETURNS trigger LANGUAGE plpgsql AS "
             "$$ BEGIN UPDATE pay_settings SET version = version + 1; RETURN NULL; END $$")
-        for table in PAY_SETTINGS_TABLES:
+        for table in tables:
             database.execute_sql(
                 f'CREATE OR REPLACE TRIGGER "{table}_changed" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON '
                 f'"{table}" FOR EACH STATEMENT EXECUTE FUNCTION kiosk_pay_settings_changed()')
         return
-    for table in PAY_SETTINGS_TABLES:
+    for table in tables:
         for event in ("INSERT", "UPDATE", "DELETE"):
             database.execute_sql(
                 f'CREATE TRIGGER IF NOT EXISTS "{table}_{event.lower()}_changed" AFTER {event} ON "{table}" '
