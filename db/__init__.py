@@ -107,10 +107,10 @@ def is_postgres() -> bool:
 class _Work:
     """One caller's part of a group commit: what to run, and what came of it."""
 
-    __slots__ = ("fn", "done", "value", "error")
+    __slots__ = ("fn", "rerunnable", "done", "value", "error")
 
-    def __init__(self, fn):
-        self.fn, self.done, self.value, self.error = fn, False, None, None
+    def __init__(self, fn, rerunnable: bool = False):
+        self.fn, self.rerunnable, self.done, self.value, self.error = fn, rerunnable, False, None, None
 
     def result(self):
         if self.error is not None:
@@ -195,7 +195,7 @@ def _release_writer() -> None:
         _writer.turn.notify_all()
 
 
-def write(fn):
+def write(fn, rerunnable: bool = False):
     """Run `fn()` in a write transaction and return its result (or raise what it raised).
 
     SQLite (group commit): each process has one writer at a time. Whoever finds the writer free
@@ -205,11 +205,16 @@ def write(fn):
     before its work is on disk. `fn` runs on the committing thread, so it must not rely on
     thread-local state other than the database connection. Inside a transaction, or on PostgreSQL,
     `fn` simply runs in a transaction of its own (a savepoint when nested).
+
+    `rerunnable`: `fn` changes nothing but the database (and what it registers to run after the commit),
+    so it may run again after a rollback. A batch of only such calls first runs without savepoints, the
+    way one caller's work would; if any of them raises, that transaction is rolled back and the batch runs
+    again, each in its own savepoint, as above. A scan is rerunnable; a desk action may not be.
     """
     if not _is_sqlite() or database.transaction_depth() > 0:
         with database.atomic():
             return fn()
-    work = _Work(fn)
+    work = _Work(fn, rerunnable)
     with _writer.turn:
         _writer.waiting.append(work)
         while _writer.busy and not work.done:
@@ -228,6 +233,30 @@ def write(fn):
 
 def _commit_together(batch: list[_Work]) -> None:
     state = database.obj._state
+    if len(batch) > 1 and all(work.rerunnable for work in batch):
+        # Together without savepoints: two statements fewer a scan inside the plant's one write lock.
+        ran = 0
+        try:
+            with database.atomic():  # BEGIN IMMEDIATE ... COMMIT
+                for work in batch:
+                    work.value = work.fn()
+                    ran += 1
+        except BaseException as error:  # rolled back: what they announced did not happen
+            del state.commit_callbacks[:]
+            _writer.batches += 1
+            stopping = not isinstance(error, Exception)  # the process is stopping
+            for work in batch:
+                work.value = None
+                if stopping or ran == len(batch):  # or BEGIN/COMMIT failed: running them again is no answer
+                    work.error, work.done = error, True
+            if stopping or ran == len(batch):
+                return
+            # one of them raised: again, each in its own savepoint (below)
+        else:
+            _writer.batches += 1
+            for work in batch:
+                work.done = True
+            return
     try:
         with database.atomic():  # BEGIN IMMEDIATE
             if len(batch) == 1:

@@ -125,8 +125,9 @@ def record_scan(request: ScanRequest) -> ScanResult:
 
     try:
         # Group commit: this scan shares one transaction and one fsync with every scan waiting now,
-        # in a savepoint of its own; the answer comes back only after the commit.
-        return write(run)
+        # in a savepoint of its own; the answer comes back only after the commit. It changes nothing but the
+        # database: it may run again after a rollback (db.write).
+        return write(run, rerunnable=True)
     except IntegrityError:
         # The same key arrived twice at once (a retry racing the original): the other one won.
         replay = find_replay(request.idem_key)
