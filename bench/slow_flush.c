@@ -22,18 +22,15 @@ static void wait_as_a_disk(void) {
     }
 }
 
-int fsync(int fd) {
-    static int (*real)(int);
-    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
-    int result = real(fd);
-    wait_as_a_disk();
-    return result;
-}
+/* The real call (the next library's), then the wait: for each of fsync and fdatasync. */
+#define SLOW(name)                                                   \
+    int name(int fd) {                                               \
+        static int (*real)(int);                                     \
+        if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, #name);     \
+        int result = real(fd);                                       \
+        wait_as_a_disk();                                            \
+        return result;                                               \
+    }
 
-int fdatasync(int fd) {
-    static int (*real)(int);
-    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
-    int result = real(fd);
-    wait_as_a_disk();
-    return result;
-}
+SLOW(fsync)
+SLOW(fdatasync)
