@@ -362,32 +362,34 @@
     doc.querySelectorAll("[hx-swap-oob]").forEach((part) => {
       const current = part.id ? document.getElementById(part.id) : null;
       part.remove();
-      if (!current) return;
-      const fresh = document.adoptNode(part);  // moved from the parsed fragment, not copied
-      fresh.removeAttribute("hx-swap-oob");
-      current.replaceWith(fresh);
-      if (window.htmx) window.htmx.process(fresh);
+      if (current) putInPlace(current, document.adoptNode(part));  // moved from the parsed fragment, not copied
     });
     const answer = doc.getElementById("scan-result");
     const current = document.getElementById("scan-result");
     if (!answer || !current) return;
-    const fresh = document.adoptNode(answer);
-    current.replaceWith(fresh);
-    if (window.htmx) window.htmx.process(fresh);
-    const shown = fresh.querySelector(".answer");
-    if (shown) beep(shown.dataset.outcome);
-    const panel = document.getElementById("worker-panel");
-    if (panel && panel.dataset.badge) rememberBadge(panel.dataset.badge);
-    keepFocus();  // never a button: the next scan's Enter would press it
+    putInPlace(current, document.adoptNode(answer));
+    answerShown();
   }
 
   function placeWorkerPanel(panel) {
     const current = document.getElementById("worker-panel");
-    if (!current) return;
-    const fresh = document.importNode(panel, true);
+    if (current) putInPlace(current, document.importNode(panel, true));
+  }
+
+  // A part of an answer in the place of the page's own (an out-of-band part loses its marker: it is home).
+  function putInPlace(current, fresh) {
     fresh.removeAttribute("hx-swap-oob");
     current.replaceWith(fresh);
     if (window.htmx) window.htmx.process(fresh);
+  }
+
+  // A new answer is on the page (placed by hand, or by htmx): its sound, the badge it signed in, the focus.
+  function answerShown() {
+    const answer = document.querySelector("#scan-result .answer");
+    if (answer) beep(answer.dataset.outcome);
+    const panel = document.getElementById("worker-panel");
+    if (panel && panel.dataset.badge) rememberBadge(panel.dataset.badge);
+    keepFocus();  // never a button: the next scan's Enter would press it
   }
 
   function goOffline() {
@@ -885,11 +887,7 @@
 
   document.addEventListener("htmx:afterSwap", function (event) {
     if (isQuietSwap(event.detail.target)) { keepFocus(); return; }  // no beep: the scan answer did not change
-    const answer = document.querySelector("#scan-result .answer");
-    if (answer) beep(answer.dataset.outcome);
-    const panel = document.getElementById("worker-panel");
-    if (panel && panel.dataset.badge) rememberBadge(panel.dataset.badge);
-    keepFocus();  // never a button: the next scan's Enter would press it
+    answerShown();
   });
 
   document.addEventListener("htmx:oobAfterSwap", function (event) {
