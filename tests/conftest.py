@@ -178,3 +178,17 @@ def _fresh_sign_in_throttles():
     SIGN_IN.clear()
     PIN.clear()
     yield
+
+
+@pytest.fixture
+def statements(monkeypatch):
+    """Every SQL statement the app runs, in order."""
+    seen: list[str] = []
+    execute = db.database.obj.execute_sql
+
+    def recording(sql, params=None, *args, **kwargs):
+        seen.append(db.unprepared(sql))  # PostgreSQL runs compiled queries as prepared statements
+        return execute(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(db.database.obj, "execute_sql", recording)
+    return seen

@@ -18,19 +18,6 @@ from kiosk.pay.rates import RateInput, set_rate
 from tests.factories import cards_of, make_order, scan
 
 
-@pytest.fixture
-def statements(monkeypatch):
-    seen: list[str] = []
-    execute = db.database.obj.execute_sql
-
-    def recording(sql, params=None, *args, **kwargs):
-        seen.append(db.unprepared(sql))
-        return execute(sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(db.database.obj, "execute_sql", recording)
-    return seen
-
-
 def settings_read(statements) -> set[str]:
     return {table for table in ("pay_rate", "pay_period") for sql in statements if f"FROM {table}" in sql}
 

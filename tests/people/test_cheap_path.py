@@ -6,25 +6,8 @@ from __future__ import annotations
 import re
 import uuid
 
-import pytest
-
-import db
 from tests.auth_helpers import login, pair_kiosk
 from tests.factories import cards_of, make_order, scan
-
-
-@pytest.fixture
-def statements(monkeypatch):
-    """Every SQL statement the app runs, in order."""
-    seen: list[str] = []
-    execute = db.database.obj.execute_sql
-
-    def recording(sql, params=None, *args, **kwargs):
-        seen.append(db.unprepared(sql))  # PostgreSQL runs compiled queries as prepared statements
-        return execute(sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(db.database.obj, "execute_sql", recording)
-    return seen
 
 
 def test_health_from_a_kiosk_with_a_signed_in_user_runs_one_statement(client, plant, statements):
