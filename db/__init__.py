@@ -244,12 +244,12 @@ def _commit_together(batch: list[_Work]) -> None:
         except BaseException as error:  # rolled back: what they announced did not happen
             del state.commit_callbacks[:]
             _writer.batches += 1
-            stopping = not isinstance(error, Exception)  # the process is stopping
             for work in batch:
                 work.value = None
-                if stopping or ran == len(batch):  # or BEGIN/COMMIT failed: running them again is no answer
+            if ran == len(batch) or not isinstance(error, Exception):
+                # the commit failed, or the process is stopping: running them again is no answer
+                for work in batch:
                     work.error, work.done = error, True
-            if stopping or ran == len(batch):
                 return
             # one of them raised: again, each in its own savepoint (below)
         else:

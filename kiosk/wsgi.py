@@ -19,7 +19,7 @@ if app.config.get("ALERT_WORKER"):
 
     AlertWorker(app.config).start()
 
-# What the process holds once it has started (modules, templates, the app: some hundred thousand objects)
+# What the process holds once it has started (modules, templates, the app: about 68,000 objects)
 # stays for its life. Frozen, Python's full collections no longer walk it: on a scanning server they did
 # every few seconds, 40 to 65 ms each with every request of the process stopped (seen at the top of
 # bench/scan.py's latencies); frozen, 6 to 12 ms. gunicorn loads the app in each worker, after the fork.

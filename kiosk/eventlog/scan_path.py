@@ -124,9 +124,9 @@ def record_scan(request: ScanRequest) -> ScanResult:
         return result_of(event, outcome)
 
     try:
-        # Group commit: this scan shares one transaction and one fsync with every scan waiting now,
-        # in a savepoint of its own; the answer comes back only after the commit. It changes nothing but the
-        # database: it may run again after a rollback (db.write).
+        # Group commit: this scan shares one transaction and one fsync with every scan waiting now; the
+        # answer comes back only after the commit. It changes nothing but the database, so a batch of scans
+        # needs no savepoints: if one raises, the batch runs again, each in its own (db.write).
         return write(run, rerunnable=True)
     except IntegrityError:
         # The same key arrived twice at once (a retry racing the original): the other one won.
